@@ -1,0 +1,27 @@
+"""committee-sim: a discrete-event simulation of B2B buying committees.
+
+    >>> import sim
+    >>> table = sim.simulate("scenarios/baseline.toml", replications=5, seed=1)
+    >>> sim.summarise(table, "baseline", seed=1, replications=5)["win_rate"]  # doctest: +SKIP
+
+Names are imported on first use so that the command line starts quickly.
+"""
+
+import importlib
+
+_EXPORTS = {
+    "Scenario": "scenario",
+    "ScenarioError": "scenario",
+    "load_scenario": "scenario",
+    "simulate": "experiment",
+    "deal_table": "experiment",
+    "summarise": "summary",
+    "simulate_replication": "world",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -1,0 +1,67 @@
+"""Writing results: deals.csv and summary.json, atomically, never over existing results."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+RESULT_FILES = ("deals.csv", "summary.json")
+CSV_FLOAT_FORMAT = "%.4f"
+
+
+class ResultsExistError(Exception):
+    """The output folder already holds results and --force was not given."""
+
+
+def check_writable(out_dir: Path, force: bool) -> None:
+    """Refuse, before any work is done, to overwrite results unless forced."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ResultsExistError(f"--out {out_dir}: exists and is not a folder")
+    existing = [name for name in RESULT_FILES if (out_dir / name).exists()]
+    if existing and not force:
+        raise ResultsExistError(
+            f"--out {out_dir}: already holds results ({', '.join(existing)}); "
+            "choose another folder or pass --force to replace them"
+        )
+
+
+def write_results(out_dir: Path, table: pd.DataFrame, summary: dict[str, Any], force: bool = False) -> None:
+    """Write deals.csv and summary.json; each file appears whole or not at all."""
+    check_writable(out_dir, force)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _write_atomic(out_dir / "deals.csv", table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
+    _write_atomic(out_dir / "summary.json", summary_json(summary))
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    """Stable JSON text: rounded floats, NaN as null, fixed key order."""
+    return json.dumps(_clean(summary), indent=2, allow_nan=False) + "\n"
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(item) for item in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,90 @@
+"""Result records: one row per deal, kept as compact columns while the model runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .leads import SOURCES
+
+if TYPE_CHECKING:
+    from .deal import Deal
+    from .leads import LeadBook
+
+OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision", "disqualified", "open")
+# Closed opportunities: qualified deals that ended; the denominator of the win rate.
+OPPORTUNITY_OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision")
+STAGES = (
+    "waiting_for_rep", "qualifying", "stallers", "marketing_material", "nay_sayers",
+    "deciding", "negotiating",
+)
+STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
+OUTCOME_INDEX = {outcome: index for index, outcome in enumerate(OUTCOMES)}
+
+
+class DealRecords:
+    """Columns for every deal of one replication; deals never closed stay `open`."""
+
+    def __init__(self, book: LeadBook, horizon_days: float):
+        n = len(book)
+        self.horizon_days = horizon_days
+        self.book = book
+        self.closed_day = np.full(n, np.nan)
+        self.outcome = np.full(n, OUTCOME_INDEX["open"], dtype=np.int8)
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.rep = np.full(n, -1, dtype=np.int32)
+        self.stallers = np.zeros(n, dtype=np.int16)
+        self.committee_size = np.zeros(n, dtype=np.int16)
+        self.stalls = np.zeros(n, dtype=np.int32)
+        self.requests = np.zeros(n, dtype=np.int32)
+        self.objections = np.zeros(n, dtype=np.int32)
+        self.stage_days = np.zeros((n, len(STAGES)))
+
+    def close(self, deal: Deal, outcome: str, day: float | None) -> None:
+        """Record a deal; day None means it is still open at the horizon."""
+        i = deal.id
+        if day is not None:
+            self.closed_day[i] = day
+            self.outcome[i] = OUTCOME_INDEX[outcome]
+        self.stage[i] = deal.stage
+        self.rep[i] = -1 if deal.rep is None else deal.rep.index
+        self.stallers[i] = len(deal.committee.stallers)
+        self.committee_size[i] = deal.committee.size
+        self.stalls[i] = deal.stalls
+        self.requests[i] = deal.requests
+        self.objections[i] = deal.objections
+        self.stage_days[i] = deal.stage_days
+
+    def columns(self, replication: int) -> dict[str, np.ndarray]:
+        """The replication's deal table as named columns, in the documented order."""
+        book = self.book
+        n = len(book)
+        closed = ~np.isnan(self.closed_day)
+        end_day = np.where(closed, self.closed_day, self.horizon_days)
+        table = {
+            "replication": np.full(n, replication, dtype=np.int32),
+            "deal_id": np.arange(n, dtype=np.int32),
+            "source": book.source.astype(np.int8),
+            "created_day": book.arrival_day,
+            "closed_day": self.closed_day,
+            "outcome": self.outcome,
+            "cycle_days": np.where(closed, self.closed_day - book.arrival_day, np.nan),
+            "age_days": end_day - book.arrival_day,
+            "value": book.value,
+            "stage": self.stage,
+            "rep": self.rep,
+            "incumbent": book.incumbent,
+            "patience_days": book.patience_days,
+            "stallers": self.stallers,
+            "committee_size": self.committee_size,
+            "stalls": self.stalls,
+            "requests": self.requests,
+            "objections": self.objections,
+        }
+        for index, stage in enumerate(STAGES):
+            table[f"days_{stage}"] = self.stage_days[:, index]
+        return table
+
+
+CATEGORIES = {"source": SOURCES, "outcome": OUTCOMES, "stage": STAGES}

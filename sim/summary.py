@@ -1,0 +1,91 @@
+"""Summary statistics of a deal table: win rate with its CI, cycle length, outcomes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .results import OPPORTUNITY_OUTCOMES, OUTCOMES
+
+CONFIDENCE = 0.95
+
+
+def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) -> dict[str, Any]:
+    """The run's headline numbers, as stored in summary.json.
+
+    Win rate and cycle length are over closed opportunities (won, lost to a
+    competitor, vetoed, no decision): disqualified leads never were
+    opportunities and open deals have not ended. The `km` figures instead treat
+    open deals as censored (Kaplan-Meier), so they are not biased short by the horizon.
+    """
+    opportunity = table["outcome"].isin(OPPORTUNITY_OUTCOMES).to_numpy()
+    won = (table["outcome"] == "won").to_numpy()
+    cycle = table["cycle_days"].to_numpy()[opportunity]
+    low, high = win_rate_interval(table, opportunity, won)
+    counts = table["outcome"].value_counts()
+    km_median, km_p90 = censored_quantiles(table, (0.5, 0.9))
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "replications": replications,
+        "deals": int(len(table)),
+        "deals_per_replication": len(table) / replications,
+        "opportunities_closed": int(opportunity.sum()),
+        "win_rate": per_replication_win_rates(table, opportunity, won).mean() if opportunity.any() else math.nan,
+        "win_rate_ci": [low, high],
+        "cycle_days_median": _quantile(cycle, 0.5),
+        "cycle_days_mean": float(cycle.mean()) if cycle.size else math.nan,
+        "cycle_days_p90": _quantile(cycle, 0.9),
+        "cycle_days_won_median": _quantile(table["cycle_days"].to_numpy()[won], 0.5),
+        "cycle_days_km_median": km_median,
+        "cycle_days_km_p90": km_p90,
+        "outcomes": {outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES},
+    }
+
+
+def per_replication_win_rates(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndarray) -> np.ndarray:
+    """Win rate of each replication that closed at least one opportunity."""
+    by_rep = pd.DataFrame({"r": table["replication"].to_numpy(), "opp": opportunity, "won": won})
+    sums = by_rep.groupby("r").sum()
+    sums = sums[sums["opp"] > 0]
+    return (sums["won"] / sums["opp"]).to_numpy()
+
+
+def win_rate_interval(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndarray) -> tuple[float, float]:
+    """95% CI of the win rate: Student t across replications, or Wilson within one replication."""
+    rates = per_replication_win_rates(table, opportunity, won)
+    if len(rates) >= 2:
+        low, high = stats.t.interval(CONFIDENCE, len(rates) - 1, loc=rates.mean(), scale=stats.sem(rates))
+        if not math.isfinite(low):  # identical rates in every replication
+            low = high = float(rates.mean())
+        return float(max(low, 0.0)), float(min(high, 1.0))
+    if opportunity.sum() == 0:
+        return math.nan, math.nan
+    result = stats.binomtest(int(won.sum()), int(opportunity.sum())).proportion_ci(CONFIDENCE, method="wilson")
+    return float(result.low), float(result.high)
+
+
+def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[float]:
+    """Kaplan-Meier quantiles of time to close, open deals censored at the horizon.
+
+    A quantile the curve never reaches within the horizon is NaN (shown as '>horizon').
+    """
+    keep = (table["outcome"] != "disqualified").to_numpy()
+    ages = table["age_days"].to_numpy()[keep]
+    ended = (table["outcome"] != "open").to_numpy()[keep]
+    if not ended.any():
+        return [math.nan] * len(levels)
+    cdf = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).cdf
+    result = []
+    for level in levels:
+        reached = np.flatnonzero(cdf.probabilities >= level - 1e-12)
+        result.append(float(cdf.quantiles[reached[0]]) if reached.size else math.nan)
+    return result
+
+
+def _quantile(values: np.ndarray, level: float) -> float:
+    return float(np.quantile(values, level)) if values.size else math.nan
