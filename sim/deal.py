@@ -20,7 +20,7 @@ class Deal:
 
     __slots__ = (
         "world", "id", "created_day", "incumbent", "fit", "committee", "rep", "process",
-        "committed", "closed", "stage", "stage_since", "stage_days", "stalls", "requests",
+        "qualified", "committed", "closed", "stage", "stage_since", "stage_days", "stalls", "requests",
         "objections",
     )
 
@@ -34,6 +34,7 @@ class Deal:
         self.committee = Committee(world.scenario.committee, world.streams.committee.rng)
         self.rep: Rep | None = None
         self.process: simpy.Process | None = None
+        self.qualified = False  # an opportunity once the rep has qualified the lead
         self.committed = False  # once the committee has chosen us, patience no longer matters
         self.closed = False
         self.stage = STAGE_INDEX["waiting_for_rep"]
@@ -54,6 +55,7 @@ class Deal:
             yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
                 return self.close("disqualified", "is disqualified: a poor fit")
+            self.qualified = True
             self.note(self.rep.name, "qualifies the lead")
             self.enter("stallers")
             yield from self.committee.get_past_stallers(self)

@@ -13,8 +13,6 @@ if TYPE_CHECKING:
     from .leads import LeadBook
 
 OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision", "disqualified", "open")
-# Closed opportunities: qualified deals that ended; the denominator of the win rate.
-OPPORTUNITY_OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision")
 STAGES = (
     "waiting_for_rep", "qualifying", "stallers", "marketing_material", "nay_sayers",
     "deciding", "negotiating",
@@ -34,6 +32,7 @@ class DealRecords:
         self.outcome = np.full(n, OUTCOME_INDEX["open"], dtype=np.int8)
         self.stage = np.zeros(n, dtype=np.int8)
         self.rep = np.full(n, -1, dtype=np.int32)
+        self.qualified = np.zeros(n, dtype=bool)
         self.stallers = np.zeros(n, dtype=np.int16)
         self.committee_size = np.zeros(n, dtype=np.int16)
         self.stalls = np.zeros(n, dtype=np.int32)
@@ -49,6 +48,7 @@ class DealRecords:
             self.outcome[i] = OUTCOME_INDEX[outcome]
         self.stage[i] = deal.stage
         self.rep[i] = -1 if deal.rep is None else deal.rep.index
+        self.qualified[i] = deal.qualified
         self.stallers[i] = len(deal.committee.stallers)
         self.committee_size[i] = deal.committee.size
         self.stalls[i] = deal.stalls
@@ -74,6 +74,7 @@ class DealRecords:
             "value": book.value,
             "stage": self.stage,
             "rep": self.rep,
+            "qualified": self.qualified,
             "incumbent": book.incumbent,
             "patience_days": book.patience_days,
             "stallers": self.stallers,

@@ -135,7 +135,7 @@ class Committee(Section):
         "means; larger makes committee members more alike.",
     )
     staller_meeting_days: float = param(
-        6.0, ge=0, le=3650, unit="days", source=ASSUMPTION,
+        4.0, ge=0, le=3650, unit="days", source=ASSUMPTION,
         doc="Mean time (exponential) for a fully productive rep to get a meeting with a staller.",
     )
     staller_stall_probability: float = param(
@@ -302,7 +302,7 @@ class Marketing(Section):
         doc="Mean time (exponential) to answer a staller's request from a ready-made tool.",
     )
     custom_answer_days: float = param(
-        20.0, ge=0, le=3650, unit="days", source=ASSUMPTION + " (seed 003: reactive "
+        30.0, ge=0, le=3650, unit="days", source=ASSUMPTION + " (seed 003: reactive "
         "material)",
         doc="Mean time (exponential) to answer when material must be made for this deal.",
     )

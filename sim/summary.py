@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .results import OPPORTUNITY_OUTCOMES, OUTCOMES
+from .results import OUTCOMES
 
 CONFIDENCE = 0.95
 
@@ -17,12 +17,13 @@ CONFIDENCE = 0.95
 def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) -> dict[str, Any]:
     """The run's headline numbers, as stored in summary.json.
 
-    Win rate and cycle length are over closed opportunities (won, lost to a
-    competitor, vetoed, no decision): disqualified leads never were
-    opportunities and open deals have not ended. The `km` figures instead treat
-    open deals as censored (Kaplan-Meier), so they are not biased short by the horizon.
+    Win rate and cycle length are over closed opportunities: leads the rep
+    qualified (so not disqualified, and not gone cold waiting for a rep) that have
+    ended by the horizon. The `km` figures count open opportunities too, as
+    censored (Kaplan-Meier), so they are not biased short by the horizon.
     """
-    opportunity = table["outcome"].isin(OPPORTUNITY_OUTCOMES).to_numpy()
+    qualified = table["qualified"].to_numpy()
+    opportunity = qualified & (table["outcome"] != "open").to_numpy()
     won = (table["outcome"] == "won").to_numpy()
     cycle = table["cycle_days"].to_numpy()[opportunity]
     low, high = win_rate_interval(table, opportunity, won)
@@ -70,11 +71,11 @@ def win_rate_interval(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndar
 
 
 def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[float]:
-    """Kaplan-Meier quantiles of time to close, open deals censored at the horizon.
+    """Kaplan-Meier quantiles of opportunities' time to close, open ones censored at the horizon.
 
     A quantile the curve never reaches within the horizon is NaN (shown as '>horizon').
     """
-    keep = (table["outcome"] != "disqualified").to_numpy()
+    keep = table["qualified"].to_numpy()
     ages = table["age_days"].to_numpy()[keep]
     ended = (table["outcome"] != "open").to_numpy()[keep]
     if not ended.any():

@@ -1,0 +1,81 @@
+"""Shared helpers: small worlds with scripted dice, so mechanisms can be traced exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.leads import LeadBook
+from sim.scenario import Scenario, validate
+from sim.streams import Stream
+from sim.world import World
+
+ROOT = Path(__file__).resolve().parent.parent
+QUIET = {  # every delay and behaviour switched off; tests switch on what they examine
+    "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e6, "patience_shape": 1000.0},
+    "committee": {
+        "stallers": 0, "nay_sayers": 0, "decision_makers": 1, "staller_stall_probability": 0.0,
+        "decision_days": 0.0, "negotiation_days": 0.0, "status_quo_weight": 0.0,
+    },
+    "competition": {"competitors": 0, "incumbent_probability": 0.0},
+    "reps": {"qualify_days": 0.0, "skill_sigma": 0.0, "cold_after_days": 1e6},
+    "marketing": {"proactive_share": 0.0},
+}
+
+
+def scenario(**sections: dict) -> Scenario:
+    """The QUIET scenario with some values changed: scenario(committee={"stallers": 2})."""
+    data = {name: dict(values) for name, values in QUIET.items()}
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return validate(data)
+
+
+class Scripted(Stream):
+    """Dice with a script: uniforms come from a list, exponentials return their mean.
+
+    Once the script is used up, uniforms are `then` (an error if `then` is None).
+    """
+
+    def __init__(self, uniforms=(), then: float | None = None):
+        self.script = list(uniforms)
+        self.then = then
+
+    def uniform(self) -> float:
+        if not self.script and self.then is not None:
+            return self.then
+        return self.script.pop(0)
+
+    def exponential(self, mean: float) -> float:
+        return mean
+
+
+def one_lead_world(
+    params: Scenario, uniforms=(), *, decisions=(), patience=1e6, fit=0.99, incumbent=False, arrivals=(0.0,)
+):
+    """A world whose leads arrive on the given days, with scripted behaviour and decisions.
+
+    Decision draws default to 0.0: the first decision maker picks us, the others go along.
+    """
+    n = len(arrivals)
+    world = World(params, seed=1, replication=0, log=[])
+    world.leads = LeadBook(
+        arrival_day=np.array(arrivals, dtype=float), value=np.full(n, 1000.0),
+        patience_days=np.full(n, float(patience)), source=np.zeros(n, dtype=np.int64),
+        fit=np.full(n, fit), incumbent=np.full(n, incumbent),
+    )
+    world.records = type(world.records)(world.leads, params.scenario.horizon_days)
+    world.streams.behaviour = Scripted(uniforms)
+    world.streams.decisions = Scripted(decisions, then=0.0)
+    return world
+
+
+def trace(world: World, deal_id: int = 0) -> list[tuple[float, str, str]]:
+    return [(round(day, 9), actor, what) for day, deal, actor, what in world.log if deal == deal_id]
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT

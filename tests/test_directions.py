@@ -1,0 +1,56 @@
+"""Direction checks with common random numbers: the baseline responds as the brief expects.
+
+Every scenario runs with the same seed, so the same leads, committees and dice
+meet each variant; differences come from the scenario, not from the draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.experiment import simulate
+from sim.scenario import load_scenario
+from sim.summary import summarise
+
+REPLICATIONS, SEED = 40, 2026
+
+
+def summary_of(root, *overrides: str) -> dict:
+    scenario = load_scenario(root / "scenarios/baseline.toml", overrides)
+    return summarise(simulate(scenario, REPLICATIONS, SEED), "baseline", SEED, REPLICATIONS)
+
+
+STALLERS = (0, 2, 5, 8, 11, 14, 20)
+
+
+def test_more_stallers_never_shorten_the_median_cycle(root):
+    runs = [summary_of(root, f"committee.stallers={k}") for k in STALLERS]
+    for key in ("cycle_days_km_median", "cycle_days_won_median"):
+        medians = [run[key] for run in runs]
+        assert all(np.diff(medians) > 0), (key, medians)
+
+
+def test_more_stallers_never_shorten_the_closed_median_when_few_deals_are_censored(root):
+    # Within one year, long deals are still open and drop out of the closed-only
+    # median (it then falls at 20 stallers); over three years few are censored.
+    runs = [summary_of(root, f"committee.stallers={k}", "scenario.horizon_days=1095") for k in STALLERS]
+    medians = [run["cycle_days_median"] for run in runs]
+    assert all(np.diff(medians) > 0), medians
+
+
+def test_larger_committees_buy_less_often(root):
+    win_rates = [summary_of(root, f"committee.stallers={k}")["win_rate"] for k in (2, 8, 14)]
+    assert win_rates[0] > win_rates[1] > win_rates[2]
+
+
+def test_higher_proactive_share_shortens_the_cycle_in_the_baseline(root):
+    before, after = summary_of(root), summary_of(root, "marketing.proactive_share=0.9")
+    for key in ("cycle_days_median", "cycle_days_km_median", "cycle_days_won_median"):
+        assert after[key] < before[key], key
+
+
+def test_no_decision_is_the_commonest_loss_in_the_baseline(root):
+    outcomes = summary_of(root)["outcomes"]
+    losses = {name: outcomes[name] for name in ("lost_competitor", "vetoed", "no_decision")}
+    assert max(losses, key=losses.get) == "no_decision"
+    assert outcomes["no_decision"] > outcomes["won"]

@@ -1,0 +1,256 @@
+"""Mechanism tests per actor: exact event traces with scripted dice (delays = their means)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import one_lead_world, scenario, trace
+from sim.committee import Committee
+from sim.reps import Rep
+from sim.streams import Stream, Streams, generator
+
+REQUESTERS = {"request_weight": 1.0, "reschedule_weight": 0.0, "handoff_weight": 0.0}
+RESCHEDULERS = {"request_weight": 0.0, "reschedule_weight": 1.0, "handoff_weight": 0.0}
+HANDERS_OFF = {"request_weight": 0.0, "reschedule_weight": 0.0, "handoff_weight": 1.0}
+STALL, PASS = 0.0, 0.999  # uniform draws: below the stall chance (0.5 x (1 - engagement)) stalls
+
+
+def stallers(count: int, style: dict, **more) -> dict:
+    return {"stallers": count, "staller_stall_probability": 0.5, "staller_engagement_mean": 0.0,
+            "staller_meeting_days": 4.0, **style, **more}
+
+
+def outcome(world) -> str:
+    from sim.results import OUTCOMES
+
+    return OUTCOMES[world.records.outcome[0]]
+
+
+# ---------------------------------------------------------------- stallers
+
+
+def test_staller_who_is_satisfied_at_once_costs_one_meeting():
+    world = one_lead_world(scenario(committee=stallers(1, RESCHEDULERS)), [PASS])
+    world.run()
+    assert trace(world)[3:] == [
+        (4.0, "staller 1", "lets the rep through"),
+        (4.0, "decision maker 1", "would buy from us"),
+        (4.0, "deal", "is won"),
+    ]
+
+
+def test_reschedule_adds_its_delay_and_builds_engagement():
+    params = scenario(committee=stallers(1, RESCHEDULERS, reschedule_days=10.0, staller_engagement_gain=0.5))
+    world = one_lead_world(params, [STALL, PASS])
+    world.run()
+    assert [(day, what) for day, actor, what in trace(world) if actor == "staller 1"] == [
+        (4.0, "reschedules the meeting"),
+        (18.0, "lets the rep through"),  # 4 + 10 rescheduled + 4 for the next meeting
+    ]
+    assert world.records.stalls[0] == 1
+
+
+def test_request_without_a_kit_waits_for_custom_material():
+    params = scenario(committee=stallers(1, REQUESTERS), marketing={"custom_answer_days": 30.0})
+    world = one_lead_world(params, [STALL, 0.5, PASS])  # 0.5 >= ready share 0: no kit answer
+    world.run()
+    assert (4.0, "staller 1", "asks for information; material must be made for this deal") in trace(world)
+    assert world.records.closed_day[0] == pytest.approx(38.0)
+    assert world.records.stage_days[0][3] == pytest.approx(30.0)  # days_marketing_material
+    assert world.records.requests[0] == 1
+
+
+def test_request_covered_by_the_staller_kit_is_answered_quickly():
+    params = scenario(
+        committee=stallers(1, REQUESTERS),
+        marketing={"proactive_share": 1.0, "staller_focus": 0.5, "ready_answer_days": 1.0},
+    )
+    world = one_lead_world(params, [STALL, 0.49, PASS])  # 0.49 < ready share 0.5
+    world.run()
+    assert (4.0, "staller 1", "asks for information; a ready-made answer exists") in trace(world)
+    assert world.records.closed_day[0] == pytest.approx(9.0)
+
+
+def test_engagement_lowers_the_chance_of_stalling():
+    # Engagement 0.5 halves the stall probability 0.5: a draw of 0.3 no longer stalls.
+    params = scenario(committee=stallers(1, RESCHEDULERS, staller_engagement_mean=0.5, member_concentration=1e6))
+    world = one_lead_world(params, [0.3])
+    world.run()
+    assert world.records.stalls[0] == 0
+
+
+def test_staller_who_hands_off_is_met_again_after_the_others():
+    params = scenario(committee=stallers(2, HANDERS_OFF, handoff_days=7.0))
+    world = one_lead_world(params, [STALL, PASS, PASS])
+    world.run()
+    assert [(day, actor, what) for day, actor, what in trace(world) if actor.startswith("staller")] == [
+        (4.0, "staller 1", "hands the rep off to a colleague"),
+        (15.0, "staller 2", "lets the rep through"),  # 4 + 7 + 4
+        (19.0, "staller 1", "lets the rep through"),
+    ]
+
+
+# ---------------------------------------------------------------- nay-sayers
+
+
+def nay_sayer(**more) -> dict:
+    return {"nay_sayers": 1, "nay_sayer_scepticism_mean": 1.0, "nay_sayer_review_days": 10.0,
+            "objection_probability": 0.6, "veto_probability": 0.2, "objection_days": 5.0, **more}
+
+
+def test_nay_sayer_objection_costs_time_then_approval():
+    world = one_lead_world(scenario(committee=nay_sayer(objection_relief=0.5)), [0.5, 0.9])
+    world.run()
+    assert [(day, what) for day, actor, what in trace(world) if actor == "nay-sayer 1"] == [
+        (10.0, "raises an objection"),  # 0.5 in [0.2, 0.8): objection
+        (25.0, "approves"),  # 10 + 5 handling + 10 review; 0.9 >= 0.5 * 0.8
+    ]
+    assert outcome(world) == "won"
+    assert world.records.objections[0] == 1
+
+
+def test_nay_sayer_veto_ends_the_deal():
+    world = one_lead_world(scenario(committee=nay_sayer()), [0.1])
+    world.run()
+    assert outcome(world) == "vetoed"
+    assert world.records.closed_day[0] == pytest.approx(10.0)
+
+
+def test_collateral_damps_objections_and_vetoes():
+    # Full collateral (effect 0.6): doubt = 1 * 0.4, so a 0.35 draw that would veto now approves.
+    params = scenario(committee=nay_sayer(), marketing={"proactive_share": 1.0, "staller_focus": 0.0,
+                                                        "collateral_effect": 0.6})
+    world = one_lead_world(params, [0.35, 0.99])
+    world.run()
+    assert outcome(world) == "won"
+
+
+# ---------------------------------------------------------------- decision makers
+
+
+@pytest.mark.parametrize(
+    ("draw", "expected"),
+    [(0.1, "won"), (0.45, "lost_competitor"), (0.9, "no_decision")],
+)
+def test_decision_maker_choice_follows_appeal(draw, expected):
+    # Appeals: us 1, competitors 2 x 0.5 = 1, status quo 1: thirds of the unit interval.
+    params = scenario(committee={"status_quo_weight": 1.0},
+                      competition={"competitors": 2, "competitor_weight": 0.5})
+    world = one_lead_world(params, decisions=[draw])
+    world.run()
+    assert outcome(world) == expected
+
+
+def test_incumbent_takes_the_deal_as_an_inside_job():
+    params = scenario(competition={"incumbent_probability": 1.0, "incumbent_weight": 3.0})
+    world = one_lead_world(params, decisions=[0.5], incumbent=True)  # us 1, incumbent 3: 0.5 falls to them
+    world.run()
+    assert trace(world)[-1] == (0.0, "deal", "is lost to a competitor (an inside job)")
+
+
+def test_every_further_decision_maker_must_go_along():
+    params = scenario(committee={"decision_makers": 3, "consensus_probability": 0.8})
+    world = one_lead_world(params, decisions=[0.1, 0.5, 0.85])  # proposes us; one agrees, one not
+    world.run()
+    assert outcome(world) == "no_decision"
+    assert trace(world)[-2] == (0.0, "decision maker 3", "does not agree: no consensus")
+
+
+# ---------------------------------------------------------------- reps and leads waiting
+
+
+def test_new_rep_ramps_linearly_to_full_skill():
+    rep = Rep(0, skill=1.2, hired_day=0.0, ramp_days=90.0, ramp_start=0.3)
+    assert rep.productivity(0.0) == pytest.approx(1.2 * 0.3)
+    assert rep.productivity(45.0) == pytest.approx(1.2 * 0.65)
+    assert rep.productivity(90.0) == rep.productivity(400.0) == pytest.approx(1.2)
+
+
+def test_a_ramping_rep_meets_stallers_more_slowly():
+    params = scenario(committee=stallers(1, RESCHEDULERS),
+                      reps={"initial_tenure_days": 0.0, "ramp_days": 100.0, "ramp_start_productivity": 0.5})
+    world = one_lead_world(params, [PASS])
+    world.run()
+    assert world.records.closed_day[0] == pytest.approx(8.0)  # 4 days / productivity 0.5
+
+
+def test_leads_queue_for_a_busy_rep_and_go_cold():
+    params = scenario(committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
+                      reps={"count": 1, "max_active_deals": 1, "cold_after_days": 20.0})
+    world = one_lead_world(params, [PASS, PASS, PASS], arrivals=(0.0, 10.0, 40.0))
+    world.run()
+    assert list(world.records.closed_day) == pytest.approx([50.0, 30.0, 100.0])
+    assert [world.records.outcome[i] for i in range(3)] == [0, 3, 0]  # won, no_decision (cold), won
+    assert world.records.stage_days[2][0] == pytest.approx(10.0)  # waited 40 -> 50 for the rep
+
+
+def test_buyer_who_loses_patience_goes_dark_and_frees_the_rep():
+    params = scenario(committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
+                      reps={"count": 1, "max_active_deals": 1})
+    world = one_lead_world(params, [PASS, PASS], patience=30.0, arrivals=(0.0, 31.0))
+    world.run()
+    assert trace(world)[-1] == (30.0, "deal", "goes dark: the buyer's patience ran out")
+    assert world.records.stage[0] == 2  # went dark while with the stallers
+    assert trace(world, 1)[1] == (31.0, "rep 1", "takes the deal (1 active)")
+
+
+def test_patience_no_longer_matters_once_the_committee_chose_us():
+    params = scenario(committee={"negotiation_days": 40.0})
+    world = one_lead_world(params, patience=10.0)
+    world.run()
+    assert outcome(world) == "won"
+    assert world.records.closed_day[0] == pytest.approx(40.0)
+
+
+def test_poor_fit_is_disqualified_after_qualification():
+    params = scenario(leads={"disqualify_probability": 0.3}, reps={"qualify_days": 5.0})
+    world = one_lead_world(params, [], fit=0.2)
+    world.run()
+    assert outcome(world) == "disqualified"
+    assert world.records.closed_day[0] == pytest.approx(5.0)
+
+
+def test_deal_still_running_at_the_horizon_is_open_with_its_time_booked():
+    params = scenario(scenario={"horizon_days": 20.0}, committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0))
+    world = one_lead_world(params, [PASS], arrivals=(5.0,))
+    world.run()
+    columns = world.records.columns(0)
+    assert columns["outcome"][0] == 5 and np.isnan(columns["closed_day"][0])
+    assert columns["age_days"][0] == pytest.approx(15.0)
+    assert columns["days_stallers"][0] == pytest.approx(15.0)
+
+
+# ---------------------------------------------------------------- committees and random streams
+
+
+def test_committee_has_the_configured_members_with_their_own_state():
+    params = scenario(committee={"stallers": 8, "nay_sayers": 1, "decision_makers": 2,
+                                 "staller_engagement_mean": 0.3, "member_concentration": 4.0})
+    committee = Committee(params.committee, np.random.default_rng(0))
+    assert (len(committee.stallers), len(committee.nay_sayers), len(committee.decision_makers)) == (8, 1, 2)
+    assert committee.size == 11
+    engagements = [s.engagement for s in committee.stallers]
+    assert len(set(engagements)) == 8 and all(0 < e < 1 for e in engagements)
+
+
+def test_streams_depend_on_seed_replication_and_purpose_only():
+    def draws(seed, replication, purpose):
+        return generator(seed, replication, purpose).random(3).tolist()
+
+    assert draws(5, 2, "leads") == draws(5, 2, "leads")
+    assert draws(5, 2, "leads") != draws(5, 3, "leads")
+    assert draws(5, 2, "leads") != draws(5, 2, "behaviour")
+    assert draws(5, 2, "leads") != draws(6, 2, "leads")
+    first, second = Streams(5, 2), Streams(5, 2)
+    assert [first.behaviour.exponential(2.0) for _ in range(600)] == [
+        second.behaviour.exponential(2.0) for _ in range(600)
+    ]
+
+
+def test_stream_choice_is_proportional_to_weights():
+    stream = Stream(np.random.default_rng(3))
+    picks = np.bincount([stream.choice((1.0, 0.0, 3.0)) for _ in range(4000)], minlength=3)
+    assert picks[1] == 0
+    # Binomial(4000, 0.25): sd = 27.4; allow 4 sd.
+    assert abs(picks[0] - 1000) < 4 * np.sqrt(4000 * 0.25 * 0.75)
