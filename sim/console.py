@@ -32,12 +32,13 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
         "win rate (closed opportunities)",
         "n/a" if math.isnan(rate) else f"{rate:.1%}  [95% CI {low:.1%} to {high:.1%}]",
     )
+    table.add_row("closed opportunities", str(summary["opportunities_closed"]))
     table.add_row("cycle days, closed: median / mean / p90", " / ".join(
         _days(summary[key], horizon) for key in ("cycle_days_median", "cycle_days_mean", "cycle_days_p90")))
     table.add_row("cycle days, won deals: median", _days(summary["cycle_days_won_median"], horizon))
-    table.add_row("cycle days, open deals censored: median / p90", " / ".join(
+    table.add_row("cycle days, open counted (KM): median / p90", " / ".join(
         _days(summary[key], horizon) for key in ("cycle_days_km_median", "cycle_days_km_p90")))
     for outcome in OUTCOMES:
         count = summary["outcomes"][outcome]
-        table.add_row(f"  {outcome}", f"{count} ({count / deals:.1%})" if deals else "0")
+        table.add_row(f"deals {outcome}", f"{count} ({count / deals:.1%})" if deals else "0")
     console.print(table)

@@ -1,0 +1,65 @@
+"""Docs and shipped files stay true: the parameter table, the scenarios, the quick start."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from sim.experiment import simulate
+from sim.scenario import SECTIONS, load_scenario
+from sim.summary import summarise
+
+from conftest import ROOT
+
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+
+
+def _update_docs():
+    spec = importlib.util.spec_from_file_location("update_docs", ROOT / "scripts" / "update_docs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_parameter_table_in_docs_matches_the_schema():
+    module = _update_docs()
+    text = module.DOC.read_text(encoding="utf-8")
+    assert module.render(text) == text, "docs/model.md is stale: run python scripts/update_docs.py"
+
+
+def test_every_parameter_is_explained_in_the_model_docs():
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    prose = text.split("<!-- parameters:start -->")[0]
+    for section, model in SECTIONS.items():
+        for key in model.model_fields:
+            if section != "scenario":
+                assert key in prose, f"{section}.{key} has no explanation in docs/model.md"
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)
+def test_shipped_scenario_validates_runs_and_describes_itself(path):
+    scenario = load_scenario(path)
+    assert scenario.scenario.name == path.stem
+    assert len(scenario.scenario.description) > 40
+    summary = summarise(simulate(scenario, replications=2, seed=1), path.stem, 1, 2)
+    assert summary["deals"] > 0
+
+
+def test_readme_quick_start_runs_the_baseline(tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
+    assert commands[0].endswith("committee-sim run scenarios/baseline.toml")
+    assert commands[1].endswith("python -m pytest")
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith(commands[1])
+    entry = shutil.which("committee-sim")
+    program = [entry] if entry else [sys.executable, "-m", "sim"]
+    done = subprocess.run(
+        [*program, "run", "scenarios/baseline.toml"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "win rate" in done.stdout and "no_decision" in done.stdout
