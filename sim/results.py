@@ -28,6 +28,7 @@ class DealRecords:
         n = len(book)
         self.horizon_days = horizon_days
         self.book = book
+        self.created_day = np.full(n, np.nan)  # from the clock, so cycles are never negative
         self.closed_day = np.full(n, np.nan)
         self.outcome = np.full(n, OUTCOME_INDEX["open"], dtype=np.int8)
         self.stage = np.zeros(n, dtype=np.int8)
@@ -43,6 +44,7 @@ class DealRecords:
     def close(self, deal: Deal, outcome: str, day: float | None) -> None:
         """Record a deal; day None means it is still open at the horizon."""
         i = deal.id
+        self.created_day[i] = deal.created_day
         if day is not None:
             self.closed_day[i] = day
             self.outcome[i] = OUTCOME_INDEX[outcome]
@@ -66,11 +68,11 @@ class DealRecords:
             "replication": np.full(n, replication, dtype=np.int32),
             "deal_id": np.arange(n, dtype=np.int32),
             "source": book.source.astype(np.int8),
-            "created_day": book.arrival_day,
+            "created_day": self.created_day,
             "closed_day": self.closed_day,
             "outcome": self.outcome,
-            "cycle_days": np.where(closed, self.closed_day - book.arrival_day, np.nan),
-            "age_days": end_day - book.arrival_day,
+            "cycle_days": np.where(closed, self.closed_day - self.created_day, np.nan),
+            "age_days": end_day - self.created_day,
             "value": book.value,
             "stage": self.stage,
             "rep": self.rep,

@@ -135,7 +135,7 @@ class Committee(Section):
         "means; larger makes committee members more alike.",
     )
     staller_meeting_days: float = param(
-        4.0, ge=0, le=3650, unit="days", source=ASSUMPTION,
+        4.0, gt=0, le=3650, unit="days", source=ASSUMPTION,
         doc="Mean time (exponential) for a fully productive rep to get a meeting with a staller.",
     )
     staller_stall_probability: float = param(
@@ -176,7 +176,7 @@ class Committee(Section):
         doc="Mean delay (exponential) to reach the colleague a staller hands off to.",
     )
     nay_sayer_review_days: float = param(
-        10.0, ge=0, le=3650, unit="days", source=ASSUMPTION,
+        10.0, gt=0, le=3650, unit="days", source=ASSUMPTION,
         doc="Mean time (exponential) for one review round by a nay-sayer.",
     )
     nay_sayer_scepticism_mean: float = param(
@@ -404,6 +404,10 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
             raise ScenarioError(
                 f"--set {text!r}: {_unknown(f'key in [{section}]', key, SECTIONS[section].model_fields)}"
             )
+        if (section, key) == ("scenario", "base"):
+            raise ScenarioError(f"--set {text!r}: the base scenario can only be named in the file")
+        if SECTIONS[section].model_fields[key].annotation is str and not isinstance(value, str):
+            value = text.partition("=")[2].strip()  # --set scenario.name=2024 means the text "2024"
         merged.setdefault(section, {})[key] = value
     return merged
 

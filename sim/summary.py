@@ -60,9 +60,9 @@ def win_rate_interval(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndar
     """95% CI of the win rate: Student t across replications, or Wilson within one replication."""
     rates = per_replication_win_rates(table, opportunity, won)
     if len(rates) >= 2:
+        if np.ptp(rates) == 0:  # identical rates in every replication: no spread to estimate
+            return float(rates[0]), float(rates[0])
         low, high = stats.t.interval(CONFIDENCE, len(rates) - 1, loc=rates.mean(), scale=stats.sem(rates))
-        if not math.isfinite(low):  # identical rates in every replication
-            low = high = float(rates.mean())
         return float(max(low, 0.0)), float(min(high, 1.0))
     if opportunity.sum() == 0:
         return math.nan, math.nan
