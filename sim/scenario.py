@@ -380,17 +380,24 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
 
 
 def parse_override(text: str) -> tuple[str, str, Any]:
-    """Split 'section.key=value' and read the value as a TOML value (bare text is a string)."""
+    """Split 'section.key=value' and read the value as a TOML value.
+
+    Bare text is a string, and so is anything given to a text key
+    (--set scenario.name=2024 names the scenario "2024").
+    """
     target, sep, raw = text.partition("=")
     section, dot, key = target.strip().partition(".")
+    key, raw = key.strip(), raw.strip()
     if not sep or not dot or not section or not key:
         raise ScenarioError(f"--set {text!r}: expected section.key=value, e.g. committee.stallers=4")
-    raw = raw.strip()
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
-    return section, key.strip(), value
+    field = SECTIONS[section].model_fields.get(key) if section in SECTIONS else None
+    if field is not None and field.annotation is str and not isinstance(value, str):
+        value = raw
+    return section, key, value
 
 
 def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -406,8 +413,6 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
             )
         if (section, key) == ("scenario", "base"):
             raise ScenarioError(f"--set {text!r}: the base scenario can only be named in the file")
-        if SECTIONS[section].model_fields[key].annotation is str and not isinstance(value, str):
-            value = text.partition("=")[2].strip()  # --set scenario.name=2024 means the text "2024"
         merged.setdefault(section, {})[key] = value
     return merged
 

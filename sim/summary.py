@@ -26,7 +26,8 @@ def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) 
     opportunity = qualified & (table["outcome"] != "open").to_numpy()
     won = (table["outcome"] == "won").to_numpy()
     cycle = table["cycle_days"].to_numpy()[opportunity]
-    low, high = win_rate_interval(table, opportunity, won)
+    rates = per_replication_win_rates(table, opportunity, won)
+    low, high = win_rate_interval(rates, opportunity, won)
     counts = table["outcome"].value_counts()
     km_median, km_p90 = censored_quantiles(table, (0.5, 0.9))
     return {
@@ -36,7 +37,7 @@ def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) 
         "deals": int(len(table)),
         "deals_per_replication": len(table) / replications,
         "opportunities_closed": int(opportunity.sum()),
-        "win_rate": per_replication_win_rates(table, opportunity, won).mean() if opportunity.any() else math.nan,
+        "win_rate": rates.mean() if rates.size else math.nan,
         "win_rate_ci": [low, high],
         "cycle_days_median": _quantile(cycle, 0.5),
         "cycle_days_mean": float(cycle.mean()) if cycle.size else math.nan,
@@ -56,9 +57,8 @@ def per_replication_win_rates(table: pd.DataFrame, opportunity: np.ndarray, won:
     return (sums["won"] / sums["opp"]).to_numpy()
 
 
-def win_rate_interval(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndarray) -> tuple[float, float]:
+def win_rate_interval(rates: np.ndarray, opportunity: np.ndarray, won: np.ndarray) -> tuple[float, float]:
     """95% CI of the win rate: Student t across replications, or Wilson within one replication."""
-    rates = per_replication_win_rates(table, opportunity, won)
     if len(rates) >= 2:
         if np.ptp(rates) == 0:  # identical rates in every replication: no spread to estimate
             return float(rates[0]), float(rates[0])
