@@ -1,8 +1,9 @@
 """committee-sim: a discrete-event simulation of B2B buying committees.
 
     >>> import sim
-    >>> table = sim.simulate("scenarios/baseline.toml", replications=5, seed=1)
-    >>> sim.summarise(table, "baseline", seed=1, replications=5)["win_rate"]  # doctest: +SKIP
+    >>> results = sim.simulate("scenarios/baseline.toml", replications=5, seed=1)
+    >>> results.deals.head()  # doctest: +SKIP
+    >>> sim.summarise(results, "baseline", seed=1, replications=5)["win_rate"]  # doctest: +SKIP
 
 Names are imported on first use so that the command line starts quickly.
 """
@@ -15,6 +16,7 @@ _EXPORTS = {
     "load_scenario": "scenario",
     "simulate": "experiment",
     "deal_table": "experiment",
+    "Results": "experiment",
     "summarise": "summary",
     "simulate_replication": "world",
 }

@@ -59,7 +59,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True,
               help="Root seed; the same seed and inputs give byte-identical results.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for deals.csv and summary.json.")
+              help="Folder for the result tables (deals, replications, partners) and summary.json.")
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
 @user_errors
@@ -74,10 +74,10 @@ def run(scenario: Path, replications: int, seed: int, out: Path | None, force: b
     loaded = load_scenario(scenario, overrides)
     if out is not None:
         check_writable(out, force)
-    table = simulate(loaded, replications=replications, seed=seed)
-    summary = summarise(table, loaded.scenario.name, seed, replications)
+    results = simulate(loaded, replications=replications, seed=seed)
+    summary = summarise(results, loaded.scenario.name, seed, replications)
     summary["parameters"] = loaded.to_dict()
     print_summary(summary)
     if out is not None:
-        write_results(out, table, summary, force=force)
-        click.echo(f"wrote {out / 'deals.csv'} and {out / 'summary.json'}")
+        write_results(out, results, summary, force=force)
+        click.echo(f"wrote deals.csv, replications.csv, partners.csv and summary.json to {out}")

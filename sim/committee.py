@@ -27,9 +27,9 @@ def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int
 class Committee:
     """The people on the buying side of one deal, each with their own state."""
 
-    __slots__ = ("stallers", "nay_sayers", "decision_makers")
+    __slots__ = ("stallers", "nay_sayers", "decision_makers", "precleared")
 
-    def __init__(self, params: CommitteeParams, rng: np.random.Generator):
+    def __init__(self, params: CommitteeParams, rng: np.random.Generator, preclear_probability: float = 0.0):
         weights = np.array([params.reschedule_weight, params.request_weight, params.handoff_weight])
         styles = rng.choice(3, size=params.stallers, p=weights / weights.sum()).tolist() if params.stallers else []
         engagement = _beta(rng, params.staller_engagement_mean, params.member_concentration, params.stallers)
@@ -37,10 +37,15 @@ class Committee:
         self.stallers = [Staller(i, s, e) for i, (s, e) in enumerate(zip(styles, engagement))]
         self.nay_sayers = [NaySayer(i, s) for i, s in enumerate(scepticism)]
         self.decision_makers = [DecisionMaker(i) for i in range(params.decision_makers)]
+        # Buyers who researched on the web have cleared some stallers before a seller arrives;
+        # drawn for every staller so that committees match across scenarios (common random numbers).
+        researched = rng.random(params.stallers) < preclear_probability
+        self.precleared = int(researched.sum())
+        self.stallers = [staller for staller, done in zip(self.stallers, researched.tolist()) if not done]
 
     @property
     def size(self) -> int:
-        return len(self.stallers) + len(self.nay_sayers) + len(self.decision_makers)
+        return len(self.stallers) + self.precleared + len(self.nay_sayers) + len(self.decision_makers)
 
     def get_past_stallers(self, deal: Deal) -> Iterator[simpy.Event]:
         """The rep works through the stallers in turn; one that hands off is met again later."""

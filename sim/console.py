@@ -41,4 +41,13 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
     for outcome in OUTCOMES:
         count = summary["outcomes"][outcome]
         table.add_row(f"deals {outcome}", f"{count} ({count / deals:.1%})" if deals else "0")
+    table.add_row("revenue per replication: gross / net", f"${summary['revenue_gross']:,.0f} / ${summary['revenue_net']:,.0f}")
+    share = summary["commission_share"]
+    table.add_row("partner commissions, share of revenue", "n/a" if math.isnan(share) else f"{share:.1%}")
+    table.add_row("wins per replication: direct / partner-sourced",
+                  f"{summary['wins_direct']:.1f} / {summary['wins_partner_sourced']:.1f}")
+    table.add_row("direct hours on partner deals (per replication)", f"{summary['direct_hours_on_partner_deals']:.0f}")
+    table.add_row("marketing utilisation / share on one-off support",
+                  f"{summary['marketing_utilisation']:.0%} / {summary['reactive_share']:.0%}")
+    table.add_row("reps who left (per replication)", f"{summary['rep_departures']:.1f}")
     console.print(table)

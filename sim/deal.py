@@ -8,58 +8,76 @@ import simpy
 
 from .committee import Committee
 from .decision_makers import COMPETITOR, NOTHING
+from .leads import FOUNDER_NETWORK
 from .results import STAGE_INDEX
 
 if TYPE_CHECKING:
+    from .founder import Founder
+    from .partners import Partner
     from .reps import Rep
     from .world import World
 
+MIN_PRODUCTIVITY = 0.02  # a seller who has all but forgotten the deal still moves it, slowly
+
 
 class Deal:
-    """One deal: its lead's attributes, its committee, its rep and where its days went."""
+    """One deal: its lead's attributes, its committee, who works it and where its days went."""
 
     __slots__ = (
-        "world", "id", "created_day", "incumbent", "fit", "committee", "rep", "process",
-        "qualified", "committed", "closed", "stage", "stage_since", "stage_days", "stalls", "requests",
-        "objections",
+        "world", "id", "created_day", "value", "incumbent", "fit", "committee", "rep", "partner", "effort",
+        "process", "qualified", "committed", "closed", "stage", "stage_since", "stage_days", "stalls",
+        "requests", "objections", "misrepresented", "rescued", "direct_since", "direct_hours", "revenue",
     )
 
-    def __init__(self, world: World, deal_id: int):
+    def __init__(self, world: World, deal_id: int, partner: Partner | None):
         book = world.leads
         self.world = world
         self.id = deal_id
         self.created_day = world.env.now
+        self.value = float(book.value[deal_id])
         self.incumbent = bool(book.incumbent[deal_id])
         self.fit = float(book.fit[deal_id])
-        self.committee = Committee(world.scenario.committee, world.streams.committee.rng)
-        self.rep: Rep | None = None
+        self.committee = Committee(
+            world.scenario.committee, world.streams.committee.rng, world.marketing.preclear_probability()
+        )
+        self.rep: Rep | Founder | None = None  # the direct seller: a rep or the founder
+        self.partner = partner  # the partner that brought the lead and works it
+        self.effort = 1.0
         self.process: simpy.Process | None = None
-        self.qualified = False  # an opportunity once the rep has qualified the lead
+        self.qualified = False  # an opportunity once the seller has qualified the lead
         self.committed = False  # once the committee has chosen us, patience no longer matters
-        self.closed = False
+        self.closed = self.misrepresented = self.rescued = False
         self.stage = STAGE_INDEX["waiting_for_rep"]
         self.stage_since = self.created_day
         self.stage_days = [0.0] * len(STAGE_INDEX)
         self.stalls = self.requests = self.objections = 0
+        self.direct_since = 0.0
+        self.direct_hours = self.revenue = 0.0
 
     def journey(self) -> Iterator[simpy.Event]:
-        """Wait for a rep, qualify, get past the stallers, the nay-sayers and the decision makers, sign."""
+        """Find a seller, qualify, get past the stallers, the nay-sayers and the decision makers, sign."""
         world = self.world
         env, dice = world.env, world.streams.behaviour
         try:
-            self.rep = yield from world.reps.take()
-            if self.rep is None:
-                return self.close("no_decision", "goes cold waiting for a free rep")
-            self.note(self.rep.name, f"takes the deal ({self.rep.active_deals} active)")
+            if self.partner is None:
+                seller = yield from self.find_direct_seller()
+                if seller is None:
+                    return self.close("no_decision", "goes cold waiting for a free rep")
+                self.assign(seller, f"takes the deal ({seller.active_deals} active)")
+            else:
+                self.partner.active_deals += 1
+                self.note(self.partner.name, f"works the deal ({self.partner.active_deals} of ours active)")
             self.enter("qualifying")
             yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
                 return self.close("disqualified", "is disqualified: a poor fit")
             self.qualified = True
-            self.note(self.rep.name, "qualifies the lead")
+            self.note(self.seller_name, "qualifies the lead")
             self.enter("stallers")
             yield from self.committee.get_past_stallers(self)
             self.enter("nay_sayers")
+            if self.partner is not None and self.partner_misrepresents():
+                return self.close("vetoed", "is vetoed: the partner promised what the product cannot do")
             approved = yield from self.committee.win_over_nay_sayers(self)
             if not approved:
                 return self.close("vetoed", "is vetoed")
@@ -73,9 +91,79 @@ class Deal:
             self.committed = True
             self.enter("negotiating")
             yield env.timeout(dice.exponential(world.scenario.committee.negotiation_days))
+            self.revenue = self.value * (1.0 - world.scenario.channel.missed_option_share * self.misrepresented)
             self.close("won", "is won")
-        except simpy.Interrupt:
-            self.close("no_decision", "goes dark: the buyer's patience ran out")
+        except simpy.Interrupt as stop:
+            if stop.cause == "rep_left":
+                self.close("no_decision", "goes dark: its rep left the company")
+            else:
+                self.close("no_decision", "goes dark: the buyer's patience ran out")
+
+    def find_direct_seller(self) -> Iterator[simpy.Event]:
+        """Founder-network leads go to the founder when free; the rest wait for a rep."""
+        world = self.world
+        if world.leads.source[self.id] == FOUNDER_NETWORK:
+            founder = world.founder.desk.try_take()
+            if founder is not None:
+                return founder
+        seller = yield from world.reps.take()
+        return seller
+
+    def assign(self, seller: Rep | Founder, story: str) -> None:
+        """A direct seller starts on the deal; partners covering the account resent it."""
+        world = self.world
+        self.rep = seller
+        self.direct_since = world.env.now
+        params = world.scenario.reps
+        if seller.index >= 0 and params.value_focus:
+            ratio = self.value / world.scenario.leads.value_median
+            self.effort = min(max(ratio ** params.value_focus, 0.25), 4.0)
+        self.note(seller.name, story)
+        for index in world.leads.covered[self.id].nonzero()[0].tolist():
+            world.partners[index].account_conflict()
+
+    def call_for_rescue(self) -> None:
+        """A stalled partner deal pulls in the founder or, failing that, a rep with a free slot."""
+        world = self.world
+        seller = world.founder.desk.try_take() or world.reps.try_take()
+        if seller is not None:
+            self.rescued = True
+            self.assign(seller, f"steps in to rescue {self.partner.name}'s stalled deal")
+
+    def leave_rep(self) -> None:
+        """The deal's rep left the company: hand the deal on, or let it go dark."""
+        world = self.world
+        self.book_direct_hours()
+        self.rep = None
+        if self.partner is not None or self.committed:
+            return  # the partner or the signed-off committee carries on without the rep
+        if world.streams.reps.uniform() < world.scenario.reps.reassign_probability:
+            heir = world.reps.try_take()
+            if heir is not None:
+                return self.assign(heir, "takes over the deal of a rep who left")
+        self.process.interrupt("rep_left")
+
+    def partner_misrepresents(self) -> bool:
+        """Did the partner's staff misrepresent the product, and does the nay-sayer veto for it?"""
+        dice, channel = self.world.streams.behaviour, self.world.scenario.channel
+        if dice.uniform() >= channel.misrepresentation_probability * (1.0 - self.partner.training()):
+            return False
+        self.misrepresented = True
+        self.note(self.partner.name, "has claimed features the product lacks and left options unsold")
+        return dice.uniform() < channel.misrepresentation_veto_probability
+
+    def productivity(self, day: float) -> float:
+        """How fast the deal moves: the better of its direct seller and its partner."""
+        best = MIN_PRODUCTIVITY
+        if self.rep is not None:
+            best = max(best, self.rep.productivity(day) * self.effort)
+        if self.partner is not None:
+            best = max(best, self.partner.productivity(day))
+        return best
+
+    @property
+    def seller_name(self) -> str:
+        return self.rep.name if self.rep is not None else self.partner.name
 
     def lose_patience(self, _event: simpy.Event) -> None:
         """Called when the buyer's patience runs out: the deal goes dark unless already decided."""
@@ -88,12 +176,20 @@ class Deal:
         self.stage_days[self.stage] += now - self.stage_since
         self.stage_since = now
 
+    def book_direct_hours(self) -> None:
+        """Add the direct seller's hours on this deal since they started on it."""
+        if self.rep is not None:
+            now = self.world.env.now
+            self.direct_hours += (now - self.direct_since) * self.rep.hours_per_deal_day
+            self.direct_since = now
+
     def enter(self, stage: str) -> None:
         self.book_time()
         self.stage = STAGE_INDEX[stage]
 
     def close(self, outcome: str, story: str) -> None:
         self.book_time()
+        self.book_direct_hours()
         self.closed = True
         self.note("deal", story)
         self.world.deal_closed(self, outcome)

@@ -28,8 +28,8 @@ class DecisionMaker:
         """Pick US, COMPETITOR or NOTHING with probability proportional to each one's appeal."""
         world = deal.world
         competition, committee = world.scenario.competition, world.scenario.committee
-        ours = deal.rep.productivity(world.env.now) * world.marketing.appeal_boost
-        theirs = competition.competitors * competition.competitor_weight
+        ours = deal.productivity(world.env.now) * world.marketing.appeal_boost()
+        theirs = competition.competitors * competition.competitor_weight * world.marketing.competitor_damping()
         if deal.incumbent:
             theirs += competition.incumbent_weight
         self.choice = world.streams.decisions.choice((ours, theirs, committee.status_quo_weight))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -14,13 +16,22 @@ from .world import simulate_replication
 DEFAULT_SEED = 1
 
 
+@dataclass(frozen=True)
+class Results:
+    """The tables of a run: one row per deal, per replication, and per partner and replication."""
+
+    deals: pd.DataFrame
+    replications: pd.DataFrame
+    partners: pd.DataFrame
+
+
 def simulate(
     scenario: Scenario | str | Path,
     replications: int = 20,
     seed: int = DEFAULT_SEED,
     overrides: list[str] | tuple[str, ...] = (),
-) -> pd.DataFrame:
-    """Run replications of a scenario and return the deal table (one row per deal per replication).
+) -> Results:
+    """Run replications of a scenario and return its result tables.
 
     `scenario` is a Scenario or the path of a scenario file; `overrides` are
     'section.key=value' strings applied like the command line's --set.
@@ -31,14 +42,25 @@ def simulate(
         scenario = validate(apply_overrides(scenario.to_dict(), overrides), source="--set")
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    parts = [simulate_replication(scenario, seed, r) for r in range(replications)]
-    return deal_table(parts)
+    return collect([simulate_replication(scenario, seed, r) for r in range(replications)])
+
+
+def collect(parts: list[dict[str, Any]]) -> Results:
+    """Stack the tables of several replications."""
+    return Results(
+        deals=deal_table([part["deals"] for part in parts]),
+        replications=pd.DataFrame([part["stats"] for part in parts]),
+        partners=pd.DataFrame(_stack([part["partners"] for part in parts])),
+    )
 
 
 def deal_table(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
-    """Stack per-replication columns into one DataFrame with labelled categories."""
-    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    table = pd.DataFrame(columns)
+    """Stack per-replication deal columns into one DataFrame with labelled categories."""
+    table = pd.DataFrame(_stack(parts))
     for name, labels in CATEGORIES.items():
         table[name] = pd.Categorical.from_codes(table[name], categories=list(labels))
     return table
+
+
+def _stack(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}

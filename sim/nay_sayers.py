@@ -34,7 +34,7 @@ class NaySayer:
         env, dice, rules = world.env, world.streams.behaviour, world.scenario.committee
         while True:
             yield env.timeout(dice.exponential(rules.nay_sayer_review_days))
-            doubt = self.scepticism * world.marketing.doubt_damping
+            doubt = self.scepticism * world.marketing.doubt_damping()
             draw = dice.uniform()
             if draw < rules.veto_probability * doubt:
                 deal.note(self.name, "vetoes the deal")

@@ -1,4 +1,4 @@
-"""Writing results: deals.csv and summary.json, atomically, never over existing results."""
+"""Writing results: the result tables and summary.json, atomically, never over existing results."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-RESULT_FILES = ("deals.csv", "summary.json")
+if TYPE_CHECKING:
+    from .experiment import Results
+
+RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "summary.json")
 CSV_FLOAT_FORMAT = "%.4f"
 
 
@@ -31,11 +34,13 @@ def check_writable(out_dir: Path, force: bool) -> None:
         )
 
 
-def write_results(out_dir: Path, table: pd.DataFrame, summary: dict[str, Any], force: bool = False) -> None:
-    """Write deals.csv and summary.json; each file appears whole or not at all."""
+def write_results(out_dir: Path, results: Results, summary: dict[str, Any], force: bool = False) -> None:
+    """Write the three result tables and summary.json; each file appears whole or not at all."""
     check_writable(out_dir, force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out_dir / "deals.csv", table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
+    for name in ("deals", "replications", "partners"):
+        table = getattr(results, name)
+        _write_atomic(out_dir / f"{name}.csv", table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
     _write_atomic(out_dir / "summary.json", summary_json(summary))
 
 

@@ -283,45 +283,247 @@ class Reps(Section):
         365.0, ge=0, le=36500, unit="days", source=ASSUMPTION,
         doc="How long the reps have been with the company at day 0 (0: all newly hired).",
     )
+    drought_days: float = param(
+        math.inf, gt=0, unit="days", source=SEED_000 + " ('he's going to leave')",
+        doc="A rep with no win for this long leaves the company (inf: nobody leaves). "
+        "The drought is counted from the rep's last win, hire, or day 0.",
+    )
+    reassign_probability: float = param(
+        0.5, ge=0, le=1, unit="probability", source=ASSUMPTION,
+        doc="Chance each open deal of a departing rep is handed to a rep with a free slot; "
+        "otherwise (or when no slot is free) the deal goes dark (`no_decision`).",
+    )
+    hire_delay_days: float = param(
+        90.0, ge=0, unit="days", source=ASSUMPTION + " (a quarter to recruit)",
+        doc="Time to hire a replacement after a rep leaves (inf: never replaced). "
+        "The new rep ramps up from `ramp_start_productivity`.",
+    )
+    value_focus: float = param(
+        0.0, ge=0, le=2, unit="exponent", source=SEED_000 + " (sales people follow their "
+        "compensation plan)",
+        doc="How strongly the compensation plan makes reps push big deals: a rep's effort "
+        "on a deal is multiplied by (value / value_median)^value_focus, kept within "
+        "0.25 to 4. 0: salary plan, equal effort; 1: commission plan, effort follows value.",
+    )
 
 
 class Marketing(Section):
+    staff: int = param(
+        2, ge=1, le=1000, unit="people", source=ASSUMPTION + " (young company)",
+        doc="Marketing people. Their time is a finite resource shared by proactive "
+        "tactics and one-off material for single deals.",
+    )
     proactive_share: float = param(
         0.4, ge=0, le=1, unit="fraction", source=SEED_004,
-        doc="Share of marketing time spent on proactive, reusable tools rather than "
-        "one-off material for single deals.",
+        doc="Share of marketing time reserved for proactive tactics that build reusable "
+        "assets; the rest answers one-off requests, first come first served (at 1, "
+        "nobody makes one-off material).",
     )
-    staller_focus: float = param(
-        0.25, ge=0, le=1, unit="fraction", source=SEED_003 + " (staller tactics are "
-        "after-thoughts)",
-        doc="Share of proactive time aimed at stallers (a staller kit); the rest builds "
-        "value-proposition collateral for nay-sayers and decision makers.",
+    staller_kit: float = param(
+        0.25, ge=0, le=1, unit="share of proactive time", source=SEED_003 + " (staller "
+        "tactics are after-thoughts)",
+        doc="Tactic: ready answers to stallers' requests. A request is answered from the kit "
+        "with probability equal to the kit's asset level.",
+    )
+    value_collateral: float = param(
+        0.75, ge=0, le=1, unit="share of proactive time", source=SEED_003,
+        doc="Tactic: value-proposition collateral; damps nay-sayer objections and vetoes "
+        "and raises our appeal to decision makers.",
+    )
+    competitive_intelligence: float = param(
+        0.0, ge=0, le=1, unit="share of proactive time", source="seed 002 (competitive analysis)",
+        doc="Tactic: competitive intelligence; lowers competitors' appeal to decision "
+        "makers (not an incumbent's inside relationship).",
+    )
+    reference_customers: float = param(
+        0.0, ge=0, le=1, unit="share of proactive time", source="seed 002 (get sponsors)",
+        doc="Tactic: reference customers; raises our appeal to decision makers.",
+    )
+    web_content: float = param(
+        0.0, ge=0, le=1, unit="share of proactive time", source="seed 002 (buyers research online)",
+        doc="Tactic: web content; buyers educate themselves and arrive having cleared some "
+        "stallers already.",
+    )
+    lead_generation: float = param(
+        0.0, ge=0, le=1, unit="share of proactive time", source="seed 002 (pit crew: leads)",
+        doc="Tactic: lead generation; raises the arrival rate of marketing-sourced leads.",
+    )
+    partner_training: float = param(
+        0.0, ge=0, le=1, unit="share of proactive time", source=SEED_000 + " ('why didn't "
+        "you train my salesmen')",
+        doc="Tactic: partner training; closes the gap between each partner's `training` and full training.",
+    )
+    asset_build_days: float = param(
+        100.0, gt=0, le=1e5, unit="person-days", source=ASSUMPTION,
+        doc="Proactive effort that takes a tactic's asset from nothing most of the way to "
+        "complete: the level rises at rate (people on it / asset_build_days) x (1 - level).",
+    )
+    asset_shelf_life_days: float = param(
+        180.0, gt=0, unit="days", source=ASSUMPTION + " (the product changes twice a year)",
+        doc="Mean life of an asset before product changes make it stale: the level decays "
+        "at rate level / asset_shelf_life_days. Steady state: e L / (e L + B) for e people, "
+        "shelf life L and build effort B.",
+    )
+    initial_assets: float = param(
+        1.0, ge=0, le=1, unit="fraction", source=ASSUMPTION,
+        doc="Asset levels at day 0 as a share of their steady state (1: the policy has run "
+        "for long; 0: starting from nothing).",
     )
     ready_answer_days: float = param(
         1.0, ge=0, le=3650, unit="days", source=ASSUMPTION,
-        doc="Mean time (exponential) to answer a staller's request from a ready-made tool.",
+        doc="Mean time (exponential) to answer a staller's request from the staller kit.",
     )
-    custom_answer_days: float = param(
-        30.0, ge=0, le=3650, unit="days", source=ASSUMPTION + " (seed 003: reactive "
+    custom_work_days: float = param(
+        5.0, ge=0, le=3650, unit="person-days", source=ASSUMPTION + " (seed 003: reactive "
         "material)",
-        doc="Mean time (exponential) to answer when material must be made for this deal.",
+        doc="Mean marketing effort (exponential) to make one-off material for one request. "
+        "A person spends (1 - proactive_share) of their time on it, so the work takes "
+        "custom_work_days / (1 - proactive_share) days once someone picks it up.",
     )
     collateral_effect: float = param(
         0.6, ge=0, le=1, unit="fraction", source=ASSUMPTION,
-        doc="Largest relative cut in nay-sayer objections and vetoes, and largest relative "
-        "gain in our appeal, from value-proposition collateral (reached when all "
-        "marketing time is proactive collateral).",
+        doc="Relative cut in nay-sayer objections and vetoes, and relative gain in our "
+        "appeal, from complete value-proposition collateral.",
+    )
+    intelligence_effect: float = param(
+        0.5, ge=0, le=1, unit="fraction", source=ASSUMPTION,
+        doc="Relative cut in competitors' appeal from complete competitive intelligence.",
+    )
+    reference_effect: float = param(
+        0.5, ge=0, le=10, unit="fraction", source=ASSUMPTION,
+        doc="Relative gain in our appeal to decision makers from complete reference customers.",
+    )
+    web_effect: float = param(
+        0.4, ge=0, le=1, unit="probability", source=ASSUMPTION,
+        doc="Chance each staller is already cleared when a lead arrives, with complete web content.",
+    )
+    lead_generation_effect: float = param(
+        1.0, ge=0, le=10, unit="fraction", source=ASSUMPTION,
+        doc="Relative rise in marketing-sourced lead arrivals with complete lead-generation assets.",
     )
 
-    @property
-    def ready_answer_share(self) -> float:
-        """Share of staller requests answered from a ready-made tool."""
-        return self.proactive_share * self.staller_focus
+    @model_validator(mode="after")
+    def _tactics_fit(self) -> Marketing:
+        total = sum(getattr(self, tactic) for tactic in TACTICS)
+        if total > 1 + 1e-9:
+            raise ValueError(
+                f"the tactics' shares of proactive time ({', '.join(TACTICS)}) sum to "
+                f"{total:g}; allowed: at most 1"
+            )
+        return self
 
-    @property
-    def collateral_strength(self) -> float:
-        """Strength of value-proposition collateral, 0 to 1."""
-        return self.proactive_share * (1.0 - self.staller_focus)
+    def tactic_people(self, tactic: str) -> float:
+        """People working on one tactic: staff x proactive_share x the tactic's share."""
+        return self.staff * self.proactive_share * getattr(self, tactic)
+
+
+TACTICS = (
+    "staller_kit", "value_collateral", "competitive_intelligence", "reference_customers",
+    "web_content", "lead_generation", "partner_training",
+)
+
+
+class Founder(Section):
+    max_active_deals: int = param(
+        0, ge=0, le=1000, unit="deals", source=SEED_000 + " (the founder closes)",
+        doc="Deals the founder works at once (0: the founder does not sell). The founder "
+        "takes founder-network leads first and is the first called to rescue partner deals.",
+    )
+    skill: float = param(
+        1.6, gt=0, le=10, unit="productivity", source=SEED_000 + " ('the only sales we've "
+        "had are the ones I closed')",
+        doc="The founder's productivity, on the reps' scale (a median rep is 1): a strong closer.",
+    )
+    hours_per_day: float = param(
+        3.0, gt=0, le=24, unit="hours/day", source=ASSUMPTION + " (the founder also runs "
+        "the company)",
+        doc="Hours a day the founder spends selling, shared among the founder's deals.",
+    )
+
+
+class Channel(Section):
+    leads_per_staff_month: float = param(
+        0.05, ge=0, le=100, unit="leads/person/month", source=ASSUMPTION,
+        doc="Leads a partner salesperson brings per month at full mindshare; the rate "
+        "scales with the partner's mindshare at the time.",
+    )
+    deals_per_staff: float = param(
+        2.0, gt=0, le=1000, unit="deals/person", source=ASSUMPTION,
+        doc="Our deals a partner salesperson can work at once before the partner's deals slow down.",
+    )
+    partner_skill: float = param(
+        0.8, gt=0, le=10, unit="productivity", source=SEED_000 + " (partners have sales "
+        "staff and client relationships)",
+        doc="A partner's productivity on our deals at full mindshare, on the reps' scale.",
+    )
+    misrepresentation_probability: float = param(
+        0.6, ge=0, le=1, unit="probability", source=SEED_000 + " ('saying your product "
+        "does things that it doesn't')",
+        doc="Chance an untrained partner misrepresents our product on a deal; scaled by "
+        "(1 - training).",
+    )
+    misrepresentation_veto_probability: float = param(
+        0.5, ge=0, le=1, unit="probability", source=ASSUMPTION,
+        doc="Chance the nay-sayer vetoes a misrepresented deal on finding the claims it cannot meet.",
+    )
+    missed_option_share: float = param(
+        0.2, ge=0, le=1, unit="fraction", source=SEED_000 + " ('why didn't you sell this option')",
+        doc="Share of a misrepresented deal's value lost to options the partner never sold.",
+    )
+    rescue_after_stalls: int = param(
+        3, ge=1, le=1000, unit="stalls", source=SEED_000 + " ('you had to close it yourself')",
+        doc="Stalls after which a partner deal calls for direct rescue: the founder, or a "
+        "rep with a free slot, joins the deal until it ends.",
+    )
+    conflict_mindshare_loss: float = param(
+        0.05, ge=0, le=1, unit="fraction", source=SEED_000 + " ('Account Control Hell')",
+        doc="Share of a partner's mindshare lost each time a rep or the founder engages an "
+        "account the partner covers.",
+    )
+    mindshare_recovery_days: float = param(
+        90.0, gt=0, unit="days", source=ASSUMPTION,
+        doc="Time constant with which a partner's mindshare returns to the level its "
+        "compensation plan sets.",
+    )
+    shock_mindshare: float = param(
+        0.03, ge=0, le=1, unit="fraction", source=SEED_000 + " ('with the stroke of a pen')",
+        doc="Mindshare right after a compensation-plan change against our product.",
+    )
+
+
+class Partner(Section):
+    name: str = param("partner", unit="text", source="-", doc="The partner's name (unique).")
+    staff: int = param(
+        20, ge=1, le=100000, unit="people", source=SEED_000 + " (partners have sales staff)",
+        doc="The partner's salespeople.",
+    )
+    coverage: float = param(
+        0.3, ge=0, le=1, unit="fraction", source=SEED_000 + " (partners talk to the same accounts)",
+        doc="Share of all accounts the partner covers. It claims commission on every win in "
+        "an account it covers, whoever closed it.",
+    )
+    mindshare: float = param(
+        0.5, ge=0, le=1, unit="fraction", source=SEED_000 + " (selling, just not your product)",
+        doc="Share of its staff's attention the partner's compensation plan gives our product.",
+    )
+    training: float = param(
+        0.2, ge=0, le=1, unit="fraction", source=SEED_000 + " (no time at their sales meeting)",
+        doc="How well the partner's staff know our product (1: fully trained).",
+    )
+    commission: float = param(
+        0.2, ge=0, le=1, unit="share of first-year revenue", source=SEED_000 + " (typically 20%)",
+        doc="Commission the partner claims on a win in an account it covers.",
+    )
+    comp_changes_per_year: float = param(
+        0.25, ge=0, le=365, unit="changes/year", source=SEED_000,
+        doc="Rate of compensation-plan changes (Poisson). A change against us drops "
+        "mindshare to `channel.shock_mindshare` overnight; the next one restores the plan.",
+    )
+    comp_shock_day: float = param(
+        math.inf, ge=0, unit="day", source=ASSUMPTION,
+        doc="A day on which the partner's compensation plan surely turns against our "
+        "product (inf: no planned shock).",
+    )
 
 
 class Scenario(Section):
@@ -331,13 +533,31 @@ class Scenario(Section):
     competition: Competition = Field(default_factory=Competition)
     reps: Reps = Field(default_factory=Reps)
     marketing: Marketing = Field(default_factory=Marketing)
+    founder: Founder = Field(default_factory=Founder)
+    channel: Channel = Field(default_factory=Channel)
+    # Not strict: TOML gives a list of tables, kept as an immutable tuple.
+    partners: tuple[Partner, ...] = Field(default=(), strict=False, description="Channel partners, zero or more.")
 
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        return self.model_dump()
+    @model_validator(mode="after")
+    def _partner_names_unique(self) -> Scenario:
+        names = [partner.name for partner in self.partners]
+        for name in names:
+            if names.count(name) > 1:
+                raise ValueError(f"[[partners]] name {name!r} is used twice; allowed: unique names")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump()
+        data["partners"] = list(data["partners"])
+        return data
 
 
+# Sections written as [section] tables, and those written as [[section]] lists of tables.
+LISTS: dict[str, type[Section]] = {"partners": Partner}
 SECTIONS: dict[str, type[Section]] = {
-    name: info.annotation for name, info in Scenario.model_fields.items()  # type: ignore[misc]
+    name: info.annotation  # type: ignore[misc]
+    for name, info in Scenario.model_fields.items()
+    if name not in LISTS
 }
 
 
@@ -383,7 +603,8 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     """Split 'section.key=value' and read the value as a TOML value.
 
     Bare text is a string, and so is anything given to a text key
-    (--set scenario.name=2024 names the scenario "2024").
+    (--set scenario.name=2024 names the scenario "2024"). A partner's key is
+    'partners.NAME.key'; the returned key is then 'NAME.key'.
     """
     target, sep, raw = text.partition("=")
     section, dot, key = target.strip().partition(".")
@@ -394,7 +615,8 @@ def parse_override(text: str) -> tuple[str, str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
-    field = SECTIONS[section].model_fields.get(key) if section in SECTIONS else None
+    model = SECTIONS.get(section) or LISTS.get(section)
+    field = model.model_fields.get(key.rpartition(".")[2]) if model else None
     if field is not None and field.annotation is str and not isinstance(value, str):
         value = raw
     return section, key, value
@@ -402,32 +624,54 @@ def parse_override(text: str) -> tuple[str, str, Any]:
 
 def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
     """Return a copy of the scenario data with --set overrides applied (validated later)."""
-    merged = {name: dict(values) if isinstance(values, dict) else values for name, values in data.items()}
+    merged = {
+        name: dict(values) if isinstance(values, dict)
+        else [dict(v) if isinstance(v, dict) else v for v in values] if isinstance(values, list)
+        else values
+        for name, values in data.items()
+    }
     for text in overrides:
         section, key, value = parse_override(text)
-        if section not in SECTIONS:
-            raise ScenarioError(f"--set {text!r}: {_unknown('section', section, SECTIONS)}")
-        if key not in SECTIONS[section].model_fields:
-            raise ScenarioError(
-                f"--set {text!r}: {_unknown(f'key in [{section}]', key, SECTIONS[section].model_fields)}"
-            )
+        if section in LISTS:
+            table, key = _list_entry(text, merged, section, key)
+        elif section in SECTIONS:
+            table = merged.setdefault(section, {})
+        else:
+            raise ScenarioError(f"--set {text!r}: {_unknown('section', section, {**SECTIONS, **LISTS})}")
+        model = SECTIONS.get(section) or LISTS[section]
+        if key not in model.model_fields:
+            raise ScenarioError(f"--set {text!r}: {_unknown(f'key in [{section}]', key, model.model_fields)}")
         if (section, key) == ("scenario", "base"):
             raise ScenarioError(f"--set {text!r}: the base scenario can only be named in the file")
-        merged.setdefault(section, {})[key] = value
+        table[key] = value
     return merged
+
+
+def _list_entry(text: str, data: dict[str, Any], section: str, key: str) -> tuple[dict[str, Any], str]:
+    """The [[section]] entry named in 'NAME.key', and the key."""
+    name, dot, key = key.rpartition(".")
+    entries = data.get(section, [])
+    names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
+    if not dot or name not in names:
+        listed = ", ".join(map(str, names)) or "none in this scenario"
+        raise ScenarioError(f"--set {text!r}: expected {section}.NAME.key with NAME one of: {listed}")
+    return entries[names.index(name)], key
 
 
 def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate scenario data, turning the first problem into one readable ScenarioError."""
     for section, values in data.items():
-        if section not in SECTIONS:
-            raise ScenarioError(f"{source}: {_unknown('section', section, SECTIONS)}")
-        if not isinstance(values, dict):
+        if section in LISTS:
+            if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                raise ScenarioError(f"{source}: {section} must be written as [[{section}]] tables")
+        elif section not in SECTIONS:
+            raise ScenarioError(f"{source}: {_unknown('section', section, {**SECTIONS, **LISTS})}")
+        elif not isinstance(values, dict):
             raise ScenarioError(f"{source}: [{section}] must be a table of key = value lines")
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc, source)) from None
+        raise ScenarioError(_describe(exc, data, source)) from None
 
 
 def _unknown(what: str, name: str, valid) -> str:
@@ -436,20 +680,29 @@ def _unknown(what: str, name: str, valid) -> str:
     return f"unknown {what} '{name}'{hint}"
 
 
-def _describe(exc: ValidationError, source: str) -> str:
+def _describe(exc: ValidationError, data: dict[str, Any], source: str) -> str:
     errors = exc.errors()
     first = errors[0]
     loc = [str(part) for part in first["loc"]]
     more = f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""
-    if len(loc) == 1:  # a whole-section rule (model validator)
-        return f"{source}: [{loc[0]}] {first['msg'].removeprefix('Value error, ')}{more}"
-    section, key = loc[0], loc[1]
+    message = first["msg"].removeprefix("Value error, ")
+    if not loc:  # a rule across sections (model validator of the whole scenario)
+        return f"{source}: {message}{more}"
+    section = loc[0]
+    if section in LISTS and len(loc) > 1:  # ('partners', index, key...)
+        index = int(loc[1])
+        name = data[section][index].get("name", f"#{index + 1}")
+        where, model, loc = f"[[{section}]] {name!r}:", LISTS[section], loc[2:]
+    else:
+        where, model, loc = f"[{section}]", SECTIONS[section], loc[1:]
+    if not loc:  # a whole-section rule (model validator)
+        return f"{source}: {where} {message}{more}"
+    key = loc[0]
     if first["type"] == "extra_forbidden":
-        return f"{source}: [{section}] {_unknown('key', key, SECTIONS[section].model_fields)}{more}"
-    field = SECTIONS[section].model_fields[key]
+        return f"{source}: {where} {_unknown('key', key, model.model_fields)}{more}"
     return (
-        f"{source}: [{section}] {key} = {first['input']!r} is not allowed; "
-        f"allowed: {allowed_values(field)}{more}"
+        f"{source}: {where} {key} = {first['input']!r} is not allowed; "
+        f"allowed: {allowed_values(model.model_fields[key])}{more}"
     )
 
 
@@ -466,13 +719,16 @@ def allowed_values(field) -> str:
     )
     upper = f"≤ {bounds['Le'].le:g}" if "Le" in bounds else None
     parts = [p for p in (lower, upper) if p]
-    return kind + (" " + " and ".join(parts) if parts else "")
+    unbounded = ", or inf" if kind == "number" and upper is None else ""
+    return kind + (" " + " and ".join(parts) if parts else "") + unbounded
 
 
 def parameter_rows() -> list[dict[str, str]]:
     """One row per parameter for the reference table in docs/model.md."""
     rows = []
-    for section, model in SECTIONS.items():
+    tables = [(section, model) for section, model in SECTIONS.items()]
+    tables += [(f"{name}[]", model) for name, model in LISTS.items()]
+    for section, model in tables:
         for key, field in model.model_fields.items():
             extra = field.json_schema_extra or {}
             default = field.default

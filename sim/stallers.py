@@ -38,7 +38,7 @@ class Staller:
         world = deal.world
         env, dice, rules = world.env, world.streams.behaviour, world.scenario.committee
         while True:
-            meeting = rules.staller_meeting_days / deal.rep.productivity(env.now)
+            meeting = rules.staller_meeting_days / deal.productivity(env.now)
             yield env.timeout(dice.exponential(meeting))
             if dice.uniform() >= rules.staller_stall_probability * (1.0 - self.engagement):
                 deal.note(self.name, "lets the rep through")
@@ -53,7 +53,9 @@ class Staller:
             else:
                 deal.note(self.name, "hands the rep off to a colleague")
                 yield env.timeout(dice.exponential(rules.handoff_days))
-            # Each stall the rep gets through builds some engagement.
+            # Each stall the seller gets through builds some engagement.
             self.engagement += rules.staller_engagement_gain * (1.0 - self.engagement)
+            if deal.partner is not None and deal.rep is None and deal.stalls >= world.scenario.channel.rescue_after_stalls:
+                deal.call_for_rescue()
             if self.style == HANDS_OFF:
                 return False

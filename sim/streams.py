@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 # Purposes, in a fixed order: the index is part of each stream's seed.
-PURPOSES = ("leads", "committee", "reps", "behaviour", "decisions")
+PURPOSES = ("leads", "committee", "reps", "behaviour", "decisions", "partners")
 BLOCK = 512  # draws fetched from numpy at a time; one-at-a-time calls are slow
 
 
@@ -65,3 +65,4 @@ class Streams:
         self.reps = Stream(generator(seed, replication, "reps"))  # rep skills
         self.behaviour = Stream(generator(seed, replication, "behaviour"))  # delays and stalls
         self.decisions = Stream(generator(seed, replication, "decisions"))  # decision makers' choices
+        self.partners = Stream(generator(seed, replication, "partners"))  # partner leads, coverage, plan changes

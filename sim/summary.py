@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -11,17 +11,22 @@ from scipy import stats
 
 from .results import OUTCOMES
 
+if TYPE_CHECKING:
+    from .experiment import Results
+
 CONFIDENCE = 0.95
 
 
-def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) -> dict[str, Any]:
+def summarise(results: Results, scenario: str, seed: int, replications: int) -> dict[str, Any]:
     """The run's headline numbers, as stored in summary.json.
 
-    Win rate and cycle length are over closed opportunities: leads the rep
+    Win rate and cycle length are over closed opportunities: leads the seller
     qualified (so not disqualified, and not gone cold waiting for a rep) that have
     ended by the horizon. The `km` figures count open opportunities too, as
     censored (Kaplan-Meier), so they are not biased short by the horizon.
+    Money and time-use figures are means per replication.
     """
+    table = results.deals
     qualified = table["qualified"].to_numpy()
     opportunity = qualified & (table["outcome"] != "open").to_numpy()
     won = (table["outcome"] == "won").to_numpy()
@@ -46,6 +51,37 @@ def summarise(table: pd.DataFrame, scenario: str, seed: int, replications: int) 
         "cycle_days_km_median": km_median,
         "cycle_days_km_p90": km_p90,
         "outcomes": {outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES},
+        **money(table, replications),
+        **channel_effort(table, replications),
+        "marketing_utilisation": float(results.replications["marketing_utilisation"].mean()),
+        "reactive_share": float(results.replications["reactive_share"].mean()),
+        "rep_departures": float(results.replications["rep_departures"].mean()),
+    }
+
+
+def money(table: pd.DataFrame, replications: int) -> dict[str, float]:
+    """Revenue of won deals, the partners' commissions on it, and what is left."""
+    gross = float(table["revenue"].sum())
+    commissions = float(table["commission"].sum())
+    return {
+        "revenue_gross": gross / replications,
+        "commissions": commissions / replications,
+        "revenue_net": (gross - commissions) / replications,
+        "commission_share": commissions / gross if gross > 0 else math.nan,
+    }
+
+
+def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
+    """Wins by source, and what partner deals cost in direct effort and misrepresentation."""
+    won = (table["outcome"] == "won").to_numpy()
+    partner_sourced = (table["source"] == "partner").to_numpy()
+    misrepresented = table["misrepresented"].to_numpy()
+    return {
+        "wins_direct": float((won & ~partner_sourced).sum()) / replications,
+        "wins_partner_sourced": float((won & partner_sourced).sum()) / replications,
+        "direct_hours_on_partner_deals": float(table["direct_hours"].to_numpy()[partner_sourced].sum()) / replications,
+        "misrepresentation_vetoes": float((misrepresented & (table["outcome"] == "vetoed").to_numpy()).sum())
+        / replications,
     }
 
 
