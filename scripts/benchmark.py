@@ -16,7 +16,7 @@ from sim.scenario import load_scenario
 from sim.world import simulate_replication
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIOS = ("baseline", "proactive_stallers")
+SCENARIOS = ("baseline", "proactive_stallers", "channel_overlap")
 
 
 def measure(name: str, replications: int) -> dict:
@@ -25,7 +25,7 @@ def measure(name: str, replications: int) -> dict:
     deals = 0
     start = time.perf_counter()
     for replication in range(replications):
-        deals += len(simulate_replication(scenario, 1, replication)["deal_id"])
+        deals += len(simulate_replication(scenario, 1, replication)["deals"]["deal_id"])
     seconds = time.perf_counter() - start
     return {
         "scenario": name,

@@ -45,7 +45,7 @@ def write_results(out_dir: Path, results: Results, summary: dict[str, Any], forc
 
 
 def summary_json(summary: dict[str, Any]) -> str:
-    """Stable JSON text: rounded floats, NaN as null, fixed key order."""
+    """Stable JSON text: rounded floats, NaN as null, infinity as "inf", fixed key order."""
     return json.dumps(_clean(summary), indent=2, allow_nan=False) + "\n"
 
 
@@ -55,6 +55,8 @@ def _clean(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_clean(item) for item in value]
     if isinstance(value, float):
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"  # JSON has no infinity; TOML reads `inf` back
         return None if math.isnan(value) else round(value, 6)
     return value
 

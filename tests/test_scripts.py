@@ -18,5 +18,5 @@ def test_benchmark_runs_and_writes_json(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     rows = json.loads((tmp_path / "benchmark.json").read_text())
-    assert {row["scenario"] for row in rows} == {"baseline", "proactive_stallers"}
+    assert {row["scenario"] for row in rows} == {"baseline", "proactive_stallers", "channel_overlap"}
     assert all(row["ms_per_replication"] > 0 for row in rows)
