@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> list[float]:
     """Draws with the given mean; a mean of exactly 0 or 1 leaves no room to vary."""
-    if size == 0 or mean <= 0.0 or mean >= 1.0:
+    a, b = mean * concentration, (1.0 - mean) * concentration
+    if size == 0 or a <= 0.0 or b <= 0.0:  # also a mean so near 0 or 1 that a or b underflows to 0
         return [mean] * size
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size).tolist()
+    return rng.beta(a, b, size).tolist()
 
 
 class Committee:

@@ -26,7 +26,7 @@ class Deal:
     __slots__ = (
         "world", "id", "created_day", "value", "incumbent", "fit", "committee", "rep", "partner", "effort",
         "process", "qualified", "committed", "closed", "stage", "stage_since", "stage_days", "stalls",
-        "requests", "objections", "misrepresented", "rescued", "direct_since", "direct_hours", "revenue",
+        "requests", "objections", "misrepresented", "misrepresentation_veto", "rescued", "direct_since", "direct_hours", "revenue",
     )
 
     def __init__(self, world: World, deal_id: int, partner: Partner | None):
@@ -46,7 +46,7 @@ class Deal:
         self.process: simpy.Process | None = None
         self.qualified = False  # an opportunity once the seller has qualified the lead
         self.committed = False  # once the committee has chosen us, patience no longer matters
-        self.closed = self.misrepresented = self.rescued = False
+        self.closed = self.misrepresented = self.misrepresentation_veto = self.rescued = False
         self.stage = STAGE_INDEX["waiting_for_rep"]
         self.stage_since = self.created_day
         self.stage_days = [0.0] * len(STAGE_INDEX)
@@ -76,7 +76,8 @@ class Deal:
             self.enter("stallers")
             yield from self.committee.get_past_stallers(self)
             self.enter("nay_sayers")
-            if self.partner is not None and self.partner_misrepresents():
+            if self.partner is not None and self.partner_misrepresents() and self.nay_sayer_finds_out():
+                self.misrepresentation_veto = True
                 return self.close("vetoed", "is vetoed: the partner promised what the product cannot do")
             approved = yield from self.committee.win_over_nay_sayers(self)
             if not approved:
@@ -144,13 +145,18 @@ class Deal:
         self.process.interrupt("rep_left")
 
     def partner_misrepresents(self) -> bool:
-        """Did the partner's staff misrepresent the product, and does the nay-sayer veto for it?"""
+        """Did the partner's staff misrepresent the product (claims it cannot meet, options unsold)?"""
         dice, channel = self.world.streams.behaviour, self.world.scenario.channel
         if dice.uniform() >= channel.misrepresentation_probability * (1.0 - self.partner.training()):
             return False
         self.misrepresented = True
         self.note(self.partner.name, "has claimed features the product lacks and left options unsold")
-        return dice.uniform() < channel.misrepresentation_veto_probability
+        return True
+
+    def nay_sayer_finds_out(self) -> bool:
+        """A nay-sayer, if the committee has one, may veto for the partner's false claims."""
+        chance = self.world.scenario.channel.misrepresentation_veto_probability
+        return bool(self.committee.nay_sayers) and self.world.streams.behaviour.uniform() < chance
 
     def productivity(self, day: float) -> float:
         """How fast the deal moves: the better of its direct seller and its partner."""

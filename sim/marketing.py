@@ -37,7 +37,7 @@ class Asset:
     def __init__(self, people: float, params: MarketingParams):
         growth = people / params.asset_build_days
         self.speed = growth + 1.0 / params.asset_shelf_life_days
-        self.steady = growth / self.speed
+        self.steady = growth / self.speed if self.speed > 0 else 0.0  # nobody on it and it never goes stale
         self.start = params.initial_assets * self.steady
 
     def level(self, day: float) -> float:

@@ -80,12 +80,13 @@ class Partner:
             self.plan_changes += 1
             if planned_shock or not self.against_us:
                 self.against_us = True
-                self.plan_level = self.channel.shock_mindshare
-                self._set_level(self.plan_level)  # overnight
+                # Overnight; a plan against us never raises an already lower mindshare.
+                self.plan_level = min(self.channel.shock_mindshare, self.params.mindshare)
+                self._set_level(min(self.plan_level, self.mindshare(env.now)))
             else:
                 self.against_us = False
-                self.plan_level = self.params.mindshare
-                self._set_level(self.mindshare(env.now))  # recovers gradually
+                self._set_level(self.mindshare(env.now))  # from where it is now, before the plan moves
+                self.plan_level = self.params.mindshare  # and recovers towards it gradually
 
     def _set_level(self, level: float) -> None:
         self.level = level

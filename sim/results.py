@@ -46,6 +46,7 @@ class DealRecords:
         self.revenue = np.zeros(n)
         self.commission = np.zeros(n)
         self.misrepresented = np.zeros(n, dtype=bool)
+        self.misrepresentation_veto = np.zeros(n, dtype=bool)
         self.rescued = np.zeros(n, dtype=bool)
         self.direct_hours = np.zeros(n)
 
@@ -69,6 +70,7 @@ class DealRecords:
         self.stage_days[i] = deal.stage_days
         self.revenue[i] = deal.revenue
         self.misrepresented[i] = deal.misrepresented
+        self.misrepresentation_veto[i] = deal.misrepresentation_veto
         self.rescued[i] = deal.rescued
         self.direct_hours[i] = deal.direct_hours
 
@@ -114,6 +116,7 @@ class DealRecords:
             "revenue": self.revenue,
             "commission": self.commission,
             "misrepresented": self.misrepresented,
+            "misrepresentation_veto": self.misrepresentation_veto,
             "rescued": self.rescued,
             "direct_hours": self.direct_hours,
         }

@@ -75,13 +75,11 @@ def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
     """Wins by source, and what partner deals cost in direct effort and misrepresentation."""
     won = (table["outcome"] == "won").to_numpy()
     partner_sourced = (table["source"] == "partner").to_numpy()
-    misrepresented = table["misrepresented"].to_numpy()
     return {
         "wins_direct": float((won & ~partner_sourced).sum()) / replications,
         "wins_partner_sourced": float((won & partner_sourced).sum()) / replications,
         "direct_hours_on_partner_deals": float(table["direct_hours"].to_numpy()[partner_sourced].sum()) / replications,
-        "misrepresentation_vetoes": float((misrepresented & (table["outcome"] == "vetoed").to_numpy()).sum())
-        / replications,
+        "misrepresentation_vetoes": float(table["misrepresentation_veto"].sum()) / replications,
     }
 
 

@@ -58,13 +58,15 @@ def one_lead_world(
     """A world whose leads arrive on the given days, with scripted behaviour and decisions.
 
     Decision draws default to 0.0: the first decision maker picks us, the others go along.
+    The leads are direct marketing leads that all arrive (thinning draw 0).
     """
     n = len(arrivals)
     world = World(params, seed=1, replication=0, log=[])
     world.leads = LeadBook(
         arrival_day=np.array(arrivals, dtype=float), value=np.full(n, 1000.0),
         patience_days=np.full(n, float(patience)), source=np.zeros(n, dtype=np.int64),
-        fit=np.full(n, fit), incumbent=np.full(n, incumbent),
+        fit=np.full(n, fit), incumbent=np.full(n, incumbent), partner=np.full(n, -1),
+        covered=np.zeros((n, len(params.partners)), dtype=bool), accept=np.zeros(n),
     )
     world.records = type(world.records)(world.leads, params.scenario.horizon_days)
     world.streams.behaviour = Scripted(uniforms)

@@ -24,7 +24,11 @@ DEAL_COLUMNS = [
 SUMMARY_KEYS = [
     "scenario", "seed", "replications", "deals", "win_rate", "win_rate_ci",
     "cycle_days_median", "cycle_days_mean", "cycle_days_p90", "outcomes",
+    "revenue_gross", "commissions", "revenue_net", "commission_share", "wins_direct",
+    "wins_partner_sourced", "direct_hours_on_partner_deals", "misrepresentation_vetoes",
+    "marketing_utilisation", "reactive_share", "rep_departures",
 ]
+RESULT_FILES = ["deals.csv", "partners.csv", "replications.csv", "summary.json"]  # sorted
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +50,7 @@ def run_into(out: Path, *args: str, seed: int = 1, replications: int = 2) -> Res
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {name: (out / name).read_bytes() for name in ("deals.csv", "summary.json")}
+    return {name: (out / name).read_bytes() for name in RESULT_FILES}
 
 
 def summary_of(out: Path) -> dict:
@@ -85,8 +89,9 @@ def test_run_prints_the_summary():
 def test_run_writes_deals_and_summary(tmp_path):
     out = tmp_path / "nested" / "results"
     result = run_into(out, replications=3, seed=7)
-    assert "deals.csv" in result.stdout and "summary.json" in result.stdout
-    assert sorted(os.listdir(out)) == ["deals.csv", "summary.json"]  # no temporary files left
+    for name in RESULT_FILES:
+        assert name in result.stdout
+    assert sorted(os.listdir(out)) == RESULT_FILES  # no temporary files left
 
     deals = pd.read_csv(out / "deals.csv")
     assert set(DEAL_COLUMNS) <= set(deals.columns)
@@ -105,6 +110,13 @@ def test_run_writes_deals_and_summary(tmp_path):
     assert sum(summary["outcomes"].values()) == summary["deals"]
     assert summary["outcomes"] == {o: int((deals["outcome"] == o).sum()) for o in OUTCOMES}
     assert summary["parameters"]["committee"]["stallers"] == 8
+    assert summary["parameters"]["reps"]["drought_days"] == "inf"  # JSON has no infinity
+
+    replications = pd.read_csv(out / "replications.csv")
+    assert list(replications["replication"]) == [0, 1, 2]
+    assert summary["rep_departures"] == pytest.approx(replications["rep_departures"].mean())
+    partners = pd.read_csv(out / "partners.csv")
+    assert len(partners) == 0  # the baseline has no channel partners
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path):
@@ -131,7 +143,7 @@ def test_existing_results_are_kept_without_force(tmp_path):
     assert_user_error(result, "already holds results", "--force")
     assert files(out) == before
     assert {name: (out / name).stat().st_mtime_ns for name in before} == stamps
-    assert sorted(os.listdir(out)) == ["deals.csv", "summary.json"]
+    assert sorted(os.listdir(out)) == RESULT_FILES
 
 
 def test_a_single_existing_result_file_is_also_kept(tmp_path):
@@ -141,7 +153,7 @@ def test_a_single_existing_result_file_is_also_kept(tmp_path):
     result = invoke("run", BASELINE, "-n", "1", "--out", str(out))
     assert_user_error(result, "summary.json", "--force")
     assert (out / "summary.json").read_text(encoding="utf-8") == "mine\n"
-    assert not (out / "deals.csv").exists()
+    assert sorted(os.listdir(out)) == ["summary.json"]
 
 
 def test_force_replaces_existing_results(tmp_path):
@@ -168,7 +180,8 @@ def test_run_of_an_inherited_scenario_records_the_merged_parameters(tmp_path):
     result = invoke("run", "scenarios/proactive_stallers.toml", "-n", "1", "--out", str(out))
     assert result.exit_code == 0, result.output
     parameters = summary_of(out)["parameters"]
-    assert parameters["marketing"]["proactive_share"] == 0.7
+    assert parameters["marketing"]["proactive_share"] == 0.6
+    assert parameters["marketing"]["staller_kit"] == 0.6
     assert parameters["committee"]["stallers"] == 8  # from baseline.toml
 
 
@@ -298,5 +311,5 @@ def test_result_files_follow_the_umask_not_private(tmp_path):
     assert invoke("run", BASELINE, "-n", "1", "--out", str(tmp_path / "r")).exit_code == 0
     mask = os.umask(0)
     os.umask(mask)
-    for name in ("deals.csv", "summary.json"):
+    for name in RESULT_FILES:
         assert (tmp_path / "r" / name).stat().st_mode & 0o777 == 0o666 & ~mask

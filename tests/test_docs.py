@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from sim.experiment import simulate
-from sim.scenario import SECTIONS, load_scenario
+from sim.scenario import LISTS, SECTIONS, load_scenario
 from sim.summary import summarise
 
 from conftest import ROOT
@@ -39,6 +39,10 @@ def test_every_parameter_is_explained_in_the_model_docs():
         for key in model.model_fields:
             if section != "scenario":
                 assert key in prose, f"{section}.{key} has no explanation in docs/model.md"
+    for section, model in LISTS.items():  # [[partners]]; a partner's name, like the scenario's, needs none
+        for key in model.model_fields:
+            if key != "name":
+                assert key in prose, f"{section}[].{key} has no explanation in docs/model.md"
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.name)

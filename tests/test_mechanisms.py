@@ -52,23 +52,28 @@ def test_reschedule_adds_its_delay_and_builds_engagement():
 
 
 def test_request_without_a_kit_waits_for_custom_material():
-    params = scenario(committee=stallers(1, REQUESTERS), marketing={"custom_answer_days": 30.0})
-    world = one_lead_world(params, [STALL, 0.5, PASS])  # 0.5 >= ready share 0: no kit answer
+    # No proactive time (QUIET): the kit's level is 0 and every marketer's day is reactive.
+    params = scenario(committee=stallers(1, REQUESTERS), marketing={"custom_work_days": 30.0})
+    world = one_lead_world(params, [STALL, 0.5, PASS])  # 0.5 >= kit level 0: no kit answer
     world.run()
-    assert (4.0, "staller 1", "asks for information; material must be made for this deal") in trace(world)
+    assert (
+        4.0, "staller 1", "asks for information; no ready answer, so marketing must make material "
+        "for this deal (0 requests ahead in its queue)",
+    ) in trace(world)
     assert world.records.closed_day[0] == pytest.approx(38.0)
     assert world.records.stage_days[0][3] == pytest.approx(30.0)  # days_marketing_material
     assert world.records.requests[0] == 1
 
 
 def test_request_covered_by_the_staller_kit_is_answered_quickly():
-    params = scenario(
-        committee=stallers(1, REQUESTERS),
-        marketing={"proactive_share": 1.0, "staller_focus": 0.5, "ready_answer_days": 1.0},
-    )
-    world = one_lead_world(params, [STALL, 0.49, PASS])  # 0.49 < ready share 0.5
+    # Two marketers, all proactive, all on the kit: e L / (e L + B) = 2 x 180 / (360 + 360) = 0.5.
+    kit = {"proactive_share": 1.0, "staller_kit": 1.0, "value_collateral": 0.0,
+           "asset_build_days": 360.0, "asset_shelf_life_days": 180.0, "ready_answer_days": 1.0}
+    params = scenario(committee=stallers(1, REQUESTERS), marketing=kit)
+    world = one_lead_world(params, [STALL, 0.49, PASS])  # 0.49 < kit level 0.5
     world.run()
-    assert (4.0, "staller 1", "asks for information; a ready-made answer exists") in trace(world)
+    assert world.marketing.level("staller_kit") == pytest.approx(0.5)
+    assert (4.0, "staller 1", "asks for information; the staller kit has a ready answer") in trace(world)
     assert world.records.closed_day[0] == pytest.approx(9.0)
 
 
@@ -118,12 +123,17 @@ def test_nay_sayer_veto_ends_the_deal():
 
 
 def test_collateral_damps_objections_and_vetoes():
-    # Full collateral (effect 0.6): doubt = 1 * 0.4, so a 0.35 draw that would veto now approves.
-    params = scenario(committee=nay_sayer(), marketing={"proactive_share": 1.0, "staller_focus": 0.0,
-                                                        "collateral_effect": 0.6})
+    # Full collateral (effect 0.6): doubt = 1 * 0.4, so a 0.35 draw that would raise an
+    # objection (0.35 < 0.8) now approves (0.35 >= 0.8 * 0.4). Complete collateral: all
+    # proactive time on it, built at once and never stale, so its level is 1.
+    full = {"proactive_share": 1.0, "staller_kit": 0.0, "value_collateral": 1.0, "collateral_effect": 0.6,
+            "asset_build_days": 1e-3, "asset_shelf_life_days": 1e9}
+    params = scenario(committee=nay_sayer(), marketing=full)
     world = one_lead_world(params, [0.35, 0.99])
     world.run()
+    assert world.marketing.doubt_damping() == pytest.approx(0.4)
     assert outcome(world) == "won"
+    assert world.records.objections[0] == 0
 
 
 # ---------------------------------------------------------------- decision makers
@@ -161,7 +171,8 @@ def test_every_further_decision_maker_must_go_along():
 
 
 def test_new_rep_ramps_linearly_to_full_skill():
-    rep = Rep(0, skill=1.2, hired_day=0.0, ramp_days=90.0, ramp_start=0.3)
+    params = scenario(reps={"ramp_days": 90.0, "ramp_start_productivity": 0.3})
+    rep = Rep(0, skill=1.2, hired_day=0.0, params=params.reps, desk=None)
     assert rep.productivity(0.0) == pytest.approx(1.2 * 0.3)
     assert rep.productivity(45.0) == pytest.approx(1.2 * 0.65)
     assert rep.productivity(90.0) == rep.productivity(400.0) == pytest.approx(1.2)

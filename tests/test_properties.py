@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sim.experiment import simulate
 from sim.results import OUTCOMES, STAGES
-from sim.scenario import SECTIONS, Scenario, ScenarioError, validate
+from sim.scenario import LISTS, SECTIONS, TACTICS, Scenario, ScenarioError, allowed_values, validate
 from sim.summary import summarise
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,6 +48,7 @@ def scenarios(draw) -> Scenario:
     marketing_share, inbound_web_share, founder_network_share = draw(shares(3))
     reschedule_weight, request_weight, handoff_weight = draw(shares(3))
     objection_probability = draw(unit())
+    tactic_shares = draw(shares(len(TACTICS) + 1))[:-1]  # the last share is proactive time left idle
     data = {
         "scenario": {"name": "drawn", "horizon_days": draw(st.floats(30.0, 400.0))},
         "leads": {
@@ -101,14 +102,56 @@ def scenarios(draw) -> Scenario:
             "ramp_days": draw(st.floats(0.0, 180.0)),
             "ramp_start_productivity": draw(st.floats(0.01, 1.0)),
             "initial_tenure_days": draw(st.floats(0.0, 365.0)),
+            "drought_days": draw(st.one_of(st.floats(1.0, 400.0), st.just(math.inf))),
+            "reassign_probability": draw(unit()),
+            "hire_delay_days": draw(st.one_of(st.floats(0.0, 200.0), st.just(math.inf))),
+            "value_focus": draw(st.floats(0.0, 2.0)),
         },
         "marketing": {
+            "staff": draw(st.integers(1, 4)),
             "proactive_share": draw(unit()),
-            "staller_focus": draw(unit()),
+            **dict(zip(TACTICS, tactic_shares)),
+            "asset_build_days": draw(st.floats(1.0, 400.0)),
+            "asset_shelf_life_days": draw(st.one_of(st.floats(1.0, 1000.0), st.just(math.inf))),
+            "initial_assets": draw(unit()),
             "ready_answer_days": draw(days()),
-            "custom_answer_days": draw(days()),
+            "custom_work_days": draw(days()),
             "collateral_effect": draw(unit()),
+            "intelligence_effect": draw(unit()),
+            "reference_effect": draw(st.floats(0.0, 2.0)),
+            "web_effect": draw(unit()),
+            "lead_generation_effect": draw(st.floats(0.0, 2.0)),
         },
+        "founder": {
+            "max_active_deals": draw(st.integers(0, 3)),
+            "skill": draw(st.floats(0.1, 3.0)),
+            "hours_per_day": draw(st.floats(0.5, 8.0)),
+        },
+        "channel": {
+            "leads_per_staff_month": draw(st.floats(0.0, 0.5)),
+            "deals_per_staff": draw(st.floats(0.1, 5.0)),
+            "partner_skill": draw(st.floats(0.1, 2.0)),
+            "misrepresentation_probability": draw(unit()),
+            "misrepresentation_veto_probability": draw(unit()),
+            "missed_option_share": draw(unit()),
+            "rescue_after_stalls": draw(st.integers(1, 5)),
+            "conflict_mindshare_loss": draw(unit()),
+            "mindshare_recovery_days": draw(st.floats(1.0, 365.0)),
+            "shock_mindshare": draw(unit()),
+        },
+        "partners": [
+            {
+                "name": f"partner {index}",
+                "staff": draw(st.integers(1, 30)),
+                "coverage": draw(unit()),
+                "mindshare": draw(unit()),
+                "training": draw(unit()),
+                "commission": draw(unit()),
+                "comp_changes_per_year": draw(st.floats(0.0, 4.0)),
+                "comp_shock_day": draw(st.one_of(st.floats(0.0, 400.0), st.just(math.inf))),
+            }
+            for index in range(draw(st.integers(0, 2)))
+        ],
     }
     return validate(data, source="<drawn>")
 
@@ -122,14 +165,18 @@ seeds = st.integers(0, 2**32 - 1)
 @SETTINGS
 @given(scenario=scenarios(), seed=seeds)
 def test_outcomes_partition_the_deals(scenario, seed):
-    table = simulate(scenario, replications=2, seed=seed)
+    results = simulate(scenario, replications=2, seed=seed)
+    table = results.deals
     assert list(table["outcome"].cat.categories) == list(OUTCOMES)
     assert table["outcome"].notna().all()
     counts = table["outcome"].value_counts()
     assert int(counts.sum()) == len(table)
     assert set(table["replication"]) <= {0, 1}
     for replication, part in table.groupby("replication"):
-        assert list(part["deal_id"]) == list(range(len(part))), replication
+        # Deal ids number the candidate leads in arrival order; thinned candidates leave gaps.
+        assert (np.diff(part["deal_id"].to_numpy()) > 0).all(), replication
+        assert (np.diff(part["created_day"].to_numpy()) >= 0).all(), replication
+    assert list(results.replications["replication"]) == [0, 1]
     # Only qualified leads can get as far as a committee's verdict.
     verdict = table["outcome"].isin(["won", "lost_competitor", "vetoed"]).to_numpy()
     assert table["qualified"].to_numpy()[verdict].all()
@@ -140,7 +187,7 @@ def test_outcomes_partition_the_deals(scenario, seed):
 @given(scenario=scenarios(), seed=seeds)
 def test_days_and_ages_are_consistent(scenario, seed):
     horizon = scenario.scenario.horizon_days
-    table = simulate(scenario, replications=2, seed=seed)
+    table = simulate(scenario, replications=2, seed=seed).deals
     created = table["created_day"].to_numpy()
     closed_day = table["closed_day"].to_numpy()
     cycle = table["cycle_days"].to_numpy()
@@ -169,11 +216,11 @@ def test_days_and_ages_are_consistent(scenario, seed):
 @SETTINGS
 @given(scenario=scenarios(), seed=seeds)
 def test_summary_win_rate_and_interval(scenario, seed):
-    table = simulate(scenario, replications=2, seed=seed)
-    summary = summarise(table, scenario.scenario.name, seed, 2)
+    results = simulate(scenario, replications=2, seed=seed)
+    summary = summarise(results, scenario.scenario.name, seed, 2)
     rate = summary["win_rate"]
     low, high = summary["win_rate_ci"]
-    assert sum(summary["outcomes"].values()) == summary["deals"] == len(table)
+    assert sum(summary["outcomes"].values()) == summary["deals"] == len(results.deals)
     if summary["opportunities_closed"] == 0:
         assert math.isnan(rate) and math.isnan(low) and math.isnan(high)
     else:
@@ -187,7 +234,8 @@ def test_summary_win_rate_and_interval(scenario, seed):
 def test_same_seed_gives_the_same_table(scenario, seed):
     first = simulate(scenario, replications=2, seed=seed)
     second = simulate(scenario, replications=2, seed=seed)
-    pd.testing.assert_frame_equal(first, second)
+    for name in ("deals", "replications", "partners"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(second, name), obj=name)
 
 
 def test_no_deal_closes_before_it_is_created():
@@ -199,7 +247,7 @@ def test_no_deal_closes_before_it_is_created():
         },
         "reps": {"qualify_days": 0.0},
     })
-    table = simulate(scenario, replications=200, seed=1)
+    table = simulate(scenario, replications=200, seed=1).deals
     closed = table[table["outcome"] != "open"]
     assert (closed["cycle_days"] == 0).sum() > 100  # the case under test does occur
     assert (closed["closed_day"] >= closed["created_day"]).all()
@@ -216,17 +264,18 @@ def test_identical_win_rates_in_every_replication_give_a_point_interval():
         "competition": {"competitors": 0, "incumbent_probability": 0.0},
         "reps": {"cold_after_days": 1e5},
     })
-    table = simulate(scenario, replications=2, seed=1)
-    closed = table[table["outcome"] != "open"]
+    results = simulate(scenario, replications=2, seed=1)
+    closed = results.deals[results.deals["outcome"] != "open"]
     assert len(closed) > 0 and (closed["outcome"] == "won").all()
-    summary = summarise(table, "all won", 1, 2)
+    summary = summarise(results, "all won", 1, 2)
     assert summary["win_rate"] == 1.0
     assert summary["win_rate_ci"] == [1.0, 1.0]
 
 
 # ---------------------------------------------------------------- invalid values
 
-FIELDS = [(section, key) for section, model in SECTIONS.items() for key in model.model_fields]
+MODELS = {**SECTIONS, **LISTS}  # [section] tables and [[section]] lists of tables
+FIELDS = [(section, key) for section, model in MODELS.items() for key in model.model_fields]
 WRONG_TYPE = st.one_of(
     st.text(max_size=5), st.booleans(), st.none(), st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
@@ -245,7 +294,7 @@ def bounds(field) -> tuple[float | None, bool, float | None]:
 @st.composite
 def invalid_values(draw) -> tuple[str, str, object]:
     section, key = draw(st.sampled_from(FIELDS))
-    field = SECTIONS[section].model_fields[key]
+    field = MODELS[section].model_fields[key]
     kind = field.annotation
     if kind is str:
         not_text = st.one_of(
@@ -276,18 +325,34 @@ def invalid_values(draw) -> tuple[str, str, object]:
 def test_any_invalid_value_names_its_key(case):
     section, key, value = case
     with pytest.raises(ScenarioError) as caught:
-        validate({section: {key: value}}, source="drawn.toml")
+        if section in LISTS:  # one entry of a [[section]] list, e.g. "[[partners]] '#1': staff = -1"
+            validate({section: [{key: value}]}, source="drawn.toml")
+        else:
+            validate({section: {key: value}}, source="drawn.toml")
     message = str(caught.value)
     assert message.startswith("drawn.toml: ")
-    assert f"[{section}] {key} = " in message
+    if section in LISTS:
+        assert f"[[{section}]] " in message and f": {key} = " in message
+    else:
+        assert f"[{section}] {key} = " in message
     assert "is not allowed; allowed: " in message
 
 
 def test_invalid_value_strategy_reaches_every_field():
-    """Every parameter has a range or type that the invalid-value property can break."""
+    """Every parameter has a range or type that the invalid-value property can break.
+
+    Numbers have a lower bound; the only ones without an upper bound are days that
+    may be infinite (a rep who never leaves, an asset that never goes stale), and
+    those must accept inf, as the documented range says.
+    """
     for section, key in FIELDS:
-        field = SECTIONS[section].model_fields[key]
+        field = MODELS[section].model_fields[key]
         assert field.annotation in (int, float, str), (section, key)
         if field.annotation is not str:
             lower, _, upper = bounds(field)
-            assert lower is not None and upper is not None, (section, key)
+            assert lower is not None, (section, key)
+            if upper is None:
+                assert field.annotation is float, (section, key)
+                assert allowed_values(field).endswith(", or inf"), (section, key)
+                entry = {key: math.inf}
+                validate({section: [entry]} if section in LISTS else {section: entry})

@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from sim.scenario import (
+    LISTS,
     SECTIONS,
     Scenario,
     ScenarioError,
@@ -82,11 +83,15 @@ def test_proactive_stallers_inherits_baseline_through_base():
     assert raw["scenario"]["base"] == "baseline.toml"
     assert proactive.scenario.name == "proactive_stallers"
     assert proactive.scenario.horizon_days == baseline.scenario.horizon_days
-    for section in ("leads", "committee", "competition", "reps"):
+    for section in ("leads", "committee", "competition", "reps", "founder", "channel", "partners"):
         assert getattr(proactive, section) == getattr(baseline, section), section
-    assert proactive.marketing.proactive_share == 0.7
-    assert proactive.marketing.staller_focus == 0.5
+    assert proactive.marketing.proactive_share == 0.6
+    assert proactive.marketing.staller_kit == 0.6
+    assert proactive.marketing.value_collateral == 0.4
     assert proactive.marketing.collateral_effect == baseline.marketing.collateral_effect
+    changed = {"proactive_share", "staller_kit", "value_collateral"}
+    for key in SECTIONS["marketing"].model_fields.keys() - changed:
+        assert getattr(proactive.marketing, key) == getattr(baseline.marketing, key), key
 
 
 def test_proactive_stallers_loads_the_same_from_any_working_directory(tmp_path, monkeypatch):
@@ -374,9 +379,10 @@ def test_load_scenario_applies_and_validates_overrides():
 
 
 def test_override_applies_over_an_inherited_file():
-    loaded = load_scenario(PROACTIVE, ["marketing.staller_focus=0.1", "reps.count=1"])
-    assert loaded.marketing.staller_focus == 0.1
-    assert loaded.marketing.proactive_share == 0.7  # from proactive_stallers.toml
+    loaded = load_scenario(PROACTIVE, ["marketing.staller_kit=0.1", "reps.count=1"])
+    assert loaded.marketing.staller_kit == 0.1
+    assert loaded.marketing.proactive_share == 0.6  # from proactive_stallers.toml
+    assert loaded.marketing.value_collateral == 0.4  # from proactive_stallers.toml
     assert loaded.reps.count == 1
 
 
@@ -405,7 +411,7 @@ def test_parameter_rows_cover_every_field_once_with_documentation():
     rows = parameter_rows()
     expected = [
         f"{section}.{key}" for section, model in SECTIONS.items() for key in model.model_fields
-    ]
+    ] + [f"{section}[].{key}" for section, model in LISTS.items() for key in model.model_fields]
     assert [row["key"] for row in rows] == expected
     assert len(expected) == len(set(expected)) > 40
     for row in rows:

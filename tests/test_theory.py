@@ -19,7 +19,11 @@ ALPHA = 0.01  # a 1% chance of a false alarm per check, had the seed been random
 
 
 def staller_chain(stallers: int, meeting_days: float):
-    """Only the staller meetings take time: no stalls, no waiting, every deal is won."""
+    """Only the staller meetings take time: no stalls, no waiting, every deal is won.
+
+    Without stalls no request reaches marketing, and without rivals its collateral
+    cannot change a decision: the marketing team plays no part.
+    """
     return scenario(
         scenario={"horizon_days": 4000.0},
         leads={"arrivals_per_month": 15.0},
@@ -30,7 +34,7 @@ def staller_chain(stallers: int, meeting_days: float):
 
 def test_cycle_through_k_stallers_is_erlang_k():
     k, mean = 4, 5.0
-    table = simulate(staller_chain(k, mean), replications=2, seed=11)
+    table = simulate(staller_chain(k, mean), replications=2, seed=11).deals
     early = table[table["created_day"] < 4000.0 - 300.0]  # P(Erlang(4, 5) > 300) is ~1e-21
     assert (early["outcome"] == "won").all()
     cycles = early["cycle_days"].to_numpy()
@@ -57,7 +61,7 @@ def test_waiting_for_a_rep_matches_erlang_c():
         committee={"stallers": 1, "staller_meeting_days": service_days},
         reps={"count": servers, "max_active_deals": 1},
     )
-    table = simulate(params, replications=replications, seed=5)
+    table = simulate(params, replications=replications, seed=5).deals
     steady = table[(table["created_day"] > warm_up) & (table["outcome"] == "won")]
     waits = steady.groupby("replication")["days_waiting_for_rep"]
     mean_waits, waited_share = waits.mean().to_numpy(), waits.apply(lambda w: (w > 0).mean()).to_numpy()
@@ -74,7 +78,10 @@ def test_waiting_for_a_rep_matches_erlang_c():
 
 def test_lead_arrivals_are_poisson():
     params = scenario(scenario={"horizon_days": 30.4375}, leads={"arrivals_per_month": 20.0})
-    table = simulate(params, replications=400, seed=3)
+    # Marketing leads are thinned (drawn at the top rate lead generation could reach, each
+    # arriving with probability lead_acceptance()); a thinned Poisson process is Poisson at
+    # the thinned rate, so the deals that arrived (the deal table's rows) must be Poisson(20).
+    table = simulate(params, replications=400, seed=3).deals
     counts = table.groupby("replication").size().reindex(range(400), fill_value=0).to_numpy()
     # Mean and variance of a Poisson(20) count; the CI of the mean uses its known variance.
     assert abs(counts.mean() - 20.0) < 2.58 * math.sqrt(20.0 / 400)
