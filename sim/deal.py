@@ -116,12 +116,13 @@ class Deal:
         self.rep = seller
         self.direct_since = world.env.now
         params = world.scenario.reps
-        if seller.index >= 0 and params.value_focus:
+        if seller.role == "rep" and params.value_focus:  # the reps' compensation plan
             ratio = self.value / world.scenario.leads.value_median
             self.effort = min(max(ratio ** params.value_focus, 0.25), 4.0)
         self.note(seller.name, story)
-        for index in world.leads.covered[self.id].nonzero()[0].tolist():
-            world.partners[index].account_conflict()
+        if world.partners:
+            for index in world.leads.covered[self.id].nonzero()[0].tolist():
+                world.partners[index].account_conflict()
 
     def call_for_rescue(self) -> None:
         """A stalled partner deal pulls in the founder or, failing that, a rep with a free slot."""
@@ -166,6 +167,13 @@ class Deal:
         if self.partner is not None:
             best = max(best, self.partner.productivity(day))
         return best
+
+    @property
+    def owner(self) -> str:
+        """Who works the deal: a partner's deal stays the partner's, even when rescued."""
+        if self.partner is not None:
+            return "partner"
+        return "none" if self.rep is None else self.rep.role
 
     @property
     def seller_name(self) -> str:

@@ -13,7 +13,7 @@ class Founder:
 
     __slots__ = ("skill", "active_deals", "desk", "employed", "last_win_day", "hours_per_deal_day")
     index = -1  # not one of the reps
-    name = "the founder"
+    name, role = "the founder", "founder"
 
     def __init__(self, env: simpy.Environment, params: FounderParams):
         self.skill = params.skill

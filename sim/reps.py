@@ -67,6 +67,8 @@ class Desk:
 class Rep:
     """One sales rep. Productivity = skill x ramp, where ramp rises linearly to 1."""
 
+    role = "rep"  # the deal's owner, as recorded
+
     __slots__ = (
         "index", "skill", "hired_day", "ramp_days", "ramp_start", "active_deals", "desk", "employed",
         "last_win_day", "hours_per_deal_day",

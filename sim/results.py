@@ -20,6 +20,7 @@ STAGES = (
 STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
 OUTCOME_INDEX = {outcome: index for index, outcome in enumerate(OUTCOMES)}
 OWNERS = ("none", "rep", "founder", "partner")  # who works the deal: partner deals stay the partner's
+OWNER_INDEX = {owner: index for index, owner in enumerate(OWNERS)}
 
 
 class DealRecords:
@@ -59,7 +60,7 @@ class DealRecords:
             self.outcome[i] = OUTCOME_INDEX[outcome]
         self.stage[i] = deal.stage
         self.rep[i] = -1 if deal.rep is None else deal.rep.index
-        self.owner[i] = 3 if deal.partner is not None else 0 if deal.rep is None else 1 if deal.rep.index >= 0 else 2
+        self.owner[i] = OWNER_INDEX[deal.owner]
         self.qualified[i] = deal.qualified
         self.stallers[i] = len(deal.committee.stallers) + deal.committee.precleared
         self.precleared[i] = deal.committee.precleared
