@@ -17,12 +17,35 @@ if TYPE_CHECKING:
     from .deal import Deal
 
 
-def _beta(rng: np.random.Generator, mean: float, concentration: float, size: int) -> list[float]:
+def _beta(rng: np.random.Generator, mean: float, concentration: float, shape: tuple[int, int]) -> np.ndarray:
     """Draws with the given mean; a mean of exactly 0 or 1 leaves no room to vary."""
     a, b = mean * concentration, (1.0 - mean) * concentration
-    if size == 0 or a <= 0.0 or b <= 0.0:  # also a mean so near 0 or 1 that a or b underflows to 0
-        return [mean] * size
-    return rng.beta(a, b, size).tolist()
+    if a <= 0.0 or b <= 0.0:  # also a mean so near 0 or 1 that a or b underflows to 0
+        return np.full(shape, mean)
+    return rng.beta(a, b, shape)
+
+
+class CommitteeDraws:
+    """The committee members of every candidate lead, drawn up front (row = deal id).
+
+    One draw per replication is far cheaper than several small draws per deal, and
+    a deal's committee then depends on its id alone, so committees match across
+    scenarios that share a seed (common random numbers).
+    """
+
+    __slots__ = ("styles", "engagement", "scepticism", "researched")
+
+    def __init__(self, params: CommitteeParams, rng: np.random.Generator, leads: int):
+        stallers = (leads, params.stallers)
+        weights = np.array([params.reschedule_weight, params.request_weight, params.handoff_weight])
+        self.styles = rng.choice(3, size=stallers, p=weights / weights.sum())
+        self.engagement = _beta(rng, params.staller_engagement_mean, params.member_concentration, stallers)
+        self.scepticism = _beta(
+            rng, params.nay_sayer_scepticism_mean, params.member_concentration, (leads, params.nay_sayers)
+        )
+        # Buyers who researched on the web have cleared some stallers before a seller arrives;
+        # drawn for every staller so that committees match across scenarios.
+        self.researched = rng.random(stallers)
 
 
 class Committee:
@@ -30,19 +53,16 @@ class Committee:
 
     __slots__ = ("stallers", "nay_sayers", "decision_makers", "precleared")
 
-    def __init__(self, params: CommitteeParams, rng: np.random.Generator, preclear_probability: float = 0.0):
-        weights = np.array([params.reschedule_weight, params.request_weight, params.handoff_weight])
-        styles = rng.choice(3, size=params.stallers, p=weights / weights.sum()).tolist() if params.stallers else []
-        engagement = _beta(rng, params.staller_engagement_mean, params.member_concentration, params.stallers)
-        scepticism = _beta(rng, params.nay_sayer_scepticism_mean, params.member_concentration, params.nay_sayers)
-        self.stallers = [Staller(i, s, e) for i, (s, e) in enumerate(zip(styles, engagement))]
-        self.nay_sayers = [NaySayer(i, s) for i, s in enumerate(scepticism)]
-        self.decision_makers = [DecisionMaker(i) for i in range(params.decision_makers)]
-        # Buyers who researched on the web have cleared some stallers before a seller arrives;
-        # drawn for every staller so that committees match across scenarios (common random numbers).
-        researched = rng.random(params.stallers) < preclear_probability
-        self.precleared = int(researched.sum())
-        self.stallers = [staller for staller, done in zip(self.stallers, researched.tolist()) if not done]
+    def __init__(self, params: CommitteeParams, draws: CommitteeDraws, deal_id: int, preclear_probability: float = 0.0):
+        styles, engagement = draws.styles[deal_id].tolist(), draws.engagement[deal_id].tolist()
+        researched = draws.researched[deal_id].tolist()
+        self.stallers = [
+            Staller(seat, styles[seat], engagement[seat])
+            for seat in range(params.stallers) if researched[seat] >= preclear_probability
+        ]
+        self.precleared = params.stallers - len(self.stallers)
+        self.nay_sayers = [NaySayer(seat, s) for seat, s in enumerate(draws.scepticism[deal_id].tolist())]
+        self.decision_makers = [DecisionMaker(seat) for seat in range(params.decision_makers)]
 
     @property
     def size(self) -> int:

@@ -38,7 +38,7 @@ class Deal:
         self.incumbent = bool(book.incumbent[deal_id])
         self.fit = float(book.fit[deal_id])
         self.committee = Committee(
-            world.scenario.committee, world.streams.committee.rng, world.marketing.preclear_probability()
+            world.scenario.committee, world.committees, deal_id, world.marketing.preclear_probability()
         )
         self.rep: Rep | Founder | None = None  # the direct seller: a rep or the founder
         self.partner = partner  # the partner that brought the lead and works it
@@ -63,16 +63,16 @@ class Deal:
                 seller = yield from self.find_direct_seller()
                 if seller is None:
                     return self.close("no_decision", "goes cold waiting for a free rep")
-                self.assign(seller, f"takes the deal ({seller.active_deals} active)")
+                self.assign(seller, "takes the deal ({} active)", seller.active_deals)
             else:
                 self.partner.active_deals += 1
-                self.note(self.partner.name, f"works the deal ({self.partner.active_deals} of ours active)")
+                self.note(self.partner, "works the deal ({} of ours active)", self.partner.active_deals)
             self.enter("qualifying")
             yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
                 return self.close("disqualified", "is disqualified: a poor fit")
             self.qualified = True
-            self.note(self.seller_name, "qualifies the lead")
+            self.note(self.rep or self.partner, "qualifies the lead")
             self.enter("stallers")
             yield from self.committee.get_past_stallers(self)
             self.enter("nay_sayers")
@@ -110,7 +110,7 @@ class Deal:
         seller = yield from world.reps.take()
         return seller
 
-    def assign(self, seller: Rep | Founder, story: str) -> None:
+    def assign(self, seller: Rep | Founder, story: str, *details: object) -> None:
         """A direct seller starts on the deal; partners covering the account resent it."""
         world = self.world
         self.rep = seller
@@ -119,7 +119,7 @@ class Deal:
         if seller.role == "rep" and params.value_focus:  # the reps' compensation plan
             ratio = self.value / world.scenario.leads.value_median
             self.effort = min(max(ratio ** params.value_focus, 0.25), 4.0)
-        self.note(seller.name, story)
+        self.note(seller, story, *details)
         if world.partners:
             for index in world.leads.covered[self.id].nonzero()[0].tolist():
                 world.partners[index].account_conflict()
@@ -130,7 +130,7 @@ class Deal:
         seller = world.founder.desk.try_take() or world.reps.try_take()
         if seller is not None:
             self.rescued = True
-            self.assign(seller, f"steps in to rescue {self.partner.name}'s stalled deal")
+            self.assign(seller, "steps in to rescue {}'s stalled deal", self.partner.name)
 
     def leave_rep(self) -> None:
         """The deal's rep left the company: hand the deal on, or let it go dark."""
@@ -151,7 +151,7 @@ class Deal:
         if dice.uniform() >= channel.misrepresentation_probability * (1.0 - self.partner.training()):
             return False
         self.misrepresented = True
-        self.note(self.partner.name, "has claimed features the product lacks and left options unsold")
+        self.note(self.partner, "has claimed features the product lacks and left options unsold")
         return True
 
     def nay_sayer_finds_out(self) -> bool:
@@ -163,9 +163,13 @@ class Deal:
         """How fast the deal moves: the better of its direct seller and its partner."""
         best = MIN_PRODUCTIVITY
         if self.rep is not None:
-            best = max(best, self.rep.productivity(day) * self.effort)
+            direct = self.rep.productivity(day) * self.effort
+            if direct > best:
+                best = direct
         if self.partner is not None:
-            best = max(best, self.partner.productivity(day))
+            brought = self.partner.productivity(day)
+            if brought > best:
+                best = brought
         return best
 
     @property
@@ -174,10 +178,6 @@ class Deal:
         if self.partner is not None:
             return "partner"
         return "none" if self.rep is None else self.rep.role
-
-    @property
-    def seller_name(self) -> str:
-        return self.rep.name if self.rep is not None else self.partner.name
 
     def lose_patience(self, _event: simpy.Event) -> None:
         """Called when the buyer's patience runs out: the deal goes dark unless already decided."""
@@ -208,7 +208,13 @@ class Deal:
         self.note("deal", story)
         self.world.deal_closed(self, outcome)
 
-    def note(self, actor: str, event: str) -> None:
-        """Add a line to the event log, when one is being kept."""
-        if self.world.log is not None:
-            self.world.log.append((self.world.env.now, self.id, actor, event))
+    def note(self, actor: object, event: str, *details: object) -> None:
+        """Add a line to the event log, when one is being kept.
+
+        `actor` is a name or anything with a `name`; `event` is a `str.format` template
+        for `details`. Nothing is formatted unless a log is kept, so sweeps pay nothing.
+        """
+        log = self.world.log
+        if log is not None:
+            name = actor if isinstance(actor, str) else actor.name
+            log.append((self.world.env.now, self.id, name, event.format(*details)))

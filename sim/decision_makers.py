@@ -33,7 +33,7 @@ class DecisionMaker:
         if deal.incumbent:
             theirs += competition.incumbent_weight
         self.choice = world.streams.decisions.choice((ours, theirs, committee.status_quo_weight))
-        deal.note(self.name, f"would {CHOICES[self.choice]}")
+        deal.note(self, "would {}", CHOICES[self.choice])
         return self.choice
 
     def go_along(self, deal: Deal, proposal: int) -> bool:
@@ -41,5 +41,5 @@ class DecisionMaker:
         world = deal.world
         agrees = world.streams.decisions.uniform() < world.scenario.committee.consensus_probability
         self.choice = proposal if agrees else NOTHING
-        deal.note(self.name, "goes along" if agrees else "does not agree: no consensus")
+        deal.note(self, "goes along" if agrees else "does not agree: no consensus")
         return agrees

@@ -92,14 +92,14 @@ class Marketing:
         deal.requests += 1
         deal.enter("marketing_material")
         if dice.uniform() < self.level("staller_kit"):
-            deal.note(staller.name, "asks for information; the staller kit has a ready answer")
+            deal.note(staller, "asks for information; the staller kit has a ready answer")
             yield env.timeout(dice.exponential(self.params.ready_answer_days))
         else:
             work_days = dice.exponential(self.params.custom_work_days)
             deal.note(
-                staller.name,
+                staller,
                 "asks for information; no ready answer, so marketing must make material "
-                f"for this deal ({len(self.desk.queue)} requests ahead in its queue)",
+                "for this deal ({} requests ahead in its queue)", len(self.desk.queue),
             )
             yield from self.make_material(work_days)
         deal.enter("stallers")

@@ -37,13 +37,13 @@ class NaySayer:
             doubt = self.scepticism * world.marketing.doubt_damping()
             draw = dice.uniform()
             if draw < rules.veto_probability * doubt:
-                deal.note(self.name, "vetoes the deal")
+                deal.note(self, "vetoes the deal")
                 return False
             if draw >= (rules.veto_probability + rules.objection_probability) * doubt:
-                deal.note(self.name, "approves")
+                deal.note(self, "approves")
                 return True
             self.objections += 1
             deal.objections += 1
-            deal.note(self.name, "raises an objection")
+            deal.note(self, "raises an objection")
             yield env.timeout(dice.exponential(rules.objection_days))
             self.scepticism *= 1.0 - rules.objection_relief

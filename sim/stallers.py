@@ -37,21 +37,21 @@ class Staller:
         """
         world = deal.world
         env, dice, rules = world.env, world.streams.behaviour, world.scenario.committee
+        meeting_days, stall_probability = rules.staller_meeting_days, rules.staller_stall_probability
         while True:
-            meeting = rules.staller_meeting_days / deal.productivity(env.now)
-            yield env.timeout(dice.exponential(meeting))
-            if dice.uniform() >= rules.staller_stall_probability * (1.0 - self.engagement):
-                deal.note(self.name, "lets the rep through")
+            yield env.timeout(dice.exponential(meeting_days / deal.productivity(env.now)))
+            if dice.uniform() >= stall_probability * (1.0 - self.engagement):
+                deal.note(self, "lets the rep through")
                 return True
             self.stalls += 1
             deal.stalls += 1
             if self.style == RESCHEDULES:
-                deal.note(self.name, "reschedules the meeting")
+                deal.note(self, "reschedules the meeting")
                 yield env.timeout(dice.exponential(rules.reschedule_days))
             elif self.style == REQUESTS_INFORMATION:
                 yield from world.marketing.answer(deal, self)
             else:
-                deal.note(self.name, "hands the rep off to a colleague")
+                deal.note(self, "hands the rep off to a colleague")
                 yield env.timeout(dice.exponential(rules.handoff_days))
             # Each stall the seller gets through builds some engagement.
             self.engagement += rules.staller_engagement_gain * (1.0 - self.engagement)

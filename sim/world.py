@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from .committee import CommitteeDraws
 from .deal import Deal
 from .founder import Founder
 from .leads import MARKETING, SOURCES, arrive, draw_leads
@@ -40,6 +41,7 @@ class World:
         self.commission_rates = np.array([partner.commission for partner in scenario.partners])
         self.commissions = np.zeros(len(self.partners))  # paid to each partner
         self.deals: dict[int, Deal] = {}  # open deals only
+        self.committees: CommitteeDraws | None = None  # drawn when the clock starts, for the final lead book
 
     def open_deal(self, deal_id: int) -> None:
         """A candidate lead is due: if it arrives, start its journey and the clock on the buyer's patience."""
@@ -50,7 +52,7 @@ class World:
             return
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
-        deal.note("lead", f"arrives from {self.source_name(deal_id)}, value ${deal.value:,.0f}")
+        deal.note("lead", "arrives from {}, value ${:,.0f}", self.source_name(deal_id), deal.value)
         deal.process = self.env.process(deal.journey())
         self.env.timeout(float(book.patience_days[deal_id])).callbacks.append(deal.lose_patience)
 
@@ -86,6 +88,7 @@ class World:
         self.records.close(deal, outcome, self.env.now)
 
     def run(self) -> None:
+        self.committees = CommitteeDraws(self.scenario.committee, self.streams.committee.rng, len(self.leads))
         self.env.process(arrive(self.env, self.leads, self.open_deal))
         for partner in self.partners:
             self.env.process(partner.follow_comp_plan())

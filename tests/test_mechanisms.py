@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import one_lead_world, scenario, trace
-from sim.committee import Committee
+from sim.committee import Committee, CommitteeDraws
 from sim.reps import Rep
 from sim.streams import Stream, Streams, generator
 
@@ -238,7 +238,7 @@ def test_deal_still_running_at_the_horizon_is_open_with_its_time_booked():
 def test_committee_has_the_configured_members_with_their_own_state():
     params = scenario(committee={"stallers": 8, "nay_sayers": 1, "decision_makers": 2,
                                  "staller_engagement_mean": 0.3, "member_concentration": 4.0})
-    committee = Committee(params.committee, np.random.default_rng(0))
+    committee = Committee(params.committee, CommitteeDraws(params.committee, np.random.default_rng(0), 1), 0)
     assert (len(committee.stallers), len(committee.nay_sayers), len(committee.decision_makers)) == (8, 1, 2)
     assert committee.size == 11
     engagements = [s.engagement for s in committee.stallers]
