@@ -32,7 +32,7 @@ class Staller:
     def stall(self, deal: Deal) -> Iterator[simpy.Event]:
         """Meet the rep until satisfied.
 
-        Returns True when the staller lets the rep through, False when it hands the
+        Returns True when the staller lets the seller through, False when it hands the
         rep off to a colleague (the rep has to come back to this staller later).
         """
         world = deal.world
@@ -41,7 +41,7 @@ class Staller:
         while True:
             yield env.timeout(dice.exponential(meeting_days / deal.productivity(env.now)))
             if dice.uniform() >= stall_probability * (1.0 - self.engagement):
-                deal.note(self, "lets the rep through")
+                deal.note(self, "lets the seller through")
                 return True
             self.stalls += 1
             deal.stalls += 1
@@ -51,7 +51,7 @@ class Staller:
             elif self.style == REQUESTS_INFORMATION:
                 yield from world.marketing.answer(deal, self)
             else:
-                deal.note(self, "hands the rep off to a colleague")
+                deal.note(self, "hands the seller off to a colleague")
                 yield env.timeout(dice.exponential(rules.handoff_days))
             # Each stall the seller gets through builds some engagement.
             self.engagement += rules.staller_engagement_gain * (1.0 - self.engagement)

@@ -351,7 +351,7 @@ def stallers_and_meetings(tactics: dict) -> tuple[World, int]:
         marketing={"staff": 2, "proactive_share": 0.5, **NO_TACTICS, **tactics},
     )
     world = run_world(params)
-    outcomes = ("lets the rep through", "reschedules the meeting")
+    outcomes = ("lets the seller through", "reschedules the meeting")
     meetings = sum(1 for _, _, actor, what in world.log if actor.startswith("staller") and what in outcomes)
     return world, meetings
 

@@ -34,7 +34,7 @@ def test_staller_who_is_satisfied_at_once_costs_one_meeting():
     world = one_lead_world(scenario(committee=stallers(1, RESCHEDULERS)), [PASS])
     world.run()
     assert trace(world)[3:] == [
-        (4.0, "staller 1", "lets the rep through"),
+        (4.0, "staller 1", "lets the seller through"),
         (4.0, "decision maker 1", "would buy from us"),
         (4.0, "deal", "is won"),
     ]
@@ -46,7 +46,7 @@ def test_reschedule_adds_its_delay_and_builds_engagement():
     world.run()
     assert [(day, what) for day, actor, what in trace(world) if actor == "staller 1"] == [
         (4.0, "reschedules the meeting"),
-        (18.0, "lets the rep through"),  # 4 + 10 rescheduled + 4 for the next meeting
+        (18.0, "lets the seller through"),  # 4 + 10 rescheduled + 4 for the next meeting
     ]
     assert world.records.stalls[0] == 1
 
@@ -90,9 +90,9 @@ def test_staller_who_hands_off_is_met_again_after_the_others():
     world = one_lead_world(params, [STALL, PASS, PASS])
     world.run()
     assert [(day, actor, what) for day, actor, what in trace(world) if actor.startswith("staller")] == [
-        (4.0, "staller 1", "hands the rep off to a colleague"),
-        (15.0, "staller 2", "lets the rep through"),  # 4 + 7 + 4
-        (19.0, "staller 1", "lets the rep through"),
+        (4.0, "staller 1", "hands the seller off to a colleague"),
+        (15.0, "staller 2", "lets the seller through"),  # 4 + 7 + 4
+        (19.0, "staller 1", "lets the seller through"),
     ]
 
 
