@@ -102,6 +102,7 @@ class Marketing:
                 "for this deal ({} requests ahead in its queue)", len(self.desk.queue),
             )
             yield from self.make_material(work_days)
+        deal.note("marketing", "delivers the material {.name} asked for", staller)  # named only if logged
         deal.enter("stallers")
 
     def make_material(self, work_days: float) -> Iterator[simpy.Event]:

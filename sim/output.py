@@ -44,6 +44,58 @@ def write_results(out_dir: Path, results: Results, summary: dict[str, Any], forc
     _write_atomic(out_dir / "summary.json", summary_json(summary))
 
 
+class ResultsReadError(Exception):
+    """A results folder is missing or lacks a result file."""
+
+
+TEXT_KEYS = frozenset({"scenario", "name", "description", "base"})  # summary values that stay text
+
+
+def read_results(folder: Path) -> tuple[Results, dict[str, Any]]:
+    """Read a folder written by `write_results` back: its tables and its summary.
+
+    Category columns get their labels back, as `deal_table` makes them; in the
+    summary, null becomes NaN and "inf" infinity again, as they were before writing.
+    """
+    import pandas as pd
+
+    from .experiment import Results
+    from .results import CATEGORIES
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ResultsReadError(f"{folder}: no such results folder; give a folder written by committee-sim run --out")
+    missing = [name for name in RESULT_FILES if not (folder / name).is_file()]
+    if missing:
+        raise ResultsReadError(
+            f"{folder}: not a complete results folder, missing {', '.join(missing)}; "
+            "give a folder written by committee-sim run --out"
+        )
+    deals = pd.read_csv(folder / "deals.csv")
+    for name, labels in CATEGORIES.items():
+        deals[name] = pd.Categorical(deals[name], categories=list(labels))
+    tables = Results(
+        deals=deals,
+        replications=pd.read_csv(folder / "replications.csv"),
+        partners=pd.read_csv(folder / "partners.csv", dtype={"partner": object}),
+    )
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    return tables, _restore(summary)
+
+
+def _restore(value: Any, key: str = "") -> Any:
+    """Undo `_clean`: null to NaN, "inf" to infinity (leaving names and descriptions alone)."""
+    if isinstance(value, dict):
+        return {name: _restore(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_restore(item, key) for item in value]
+    if value is None:
+        return math.nan
+    if key not in TEXT_KEYS and value in ("inf", "-inf"):
+        return float(value)
+    return value
+
+
 def summary_json(summary: dict[str, Any]) -> str:
     """Stable JSON text: rounded floats, NaN as null, infinity as "inf", fixed key order."""
     return json.dumps(_clean(summary), indent=2, allow_nan=False) + "\n"
@@ -69,6 +121,21 @@ def _write_atomic(path: Path, text: str) -> None:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files private; results are not
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write a file whole or not at all (sweep point files, Parquet tables, plots)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,0 +1,126 @@
+"""The HTML report: self-contained, never overwritten by accident, and rendered by a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+from click.testing import CliRunner
+from test_plots import write_run
+
+from sim.cli import main
+from sim.plots import figures, load_runs
+from sim.report import comparison, render
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+BROWSER_FLAGS = (  # headless, offline, and no state shared with any other run
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1280,2400",
+)
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory):
+    root = tmp_path_factory.mktemp("runs")
+    return [write_run(root / "baseline", "baseline"), write_run(root / "kit", "proactive_stallers")]
+
+
+@pytest.fixture(scope="module")
+def report(folders, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    result = CliRunner().invoke(main, ["report", *map(str, folders), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_report_is_self_contained(report):
+    page = report.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page), "the report must not need the network"
+    assert page.count('src="data:image/png;base64,') == 7  # five summary figures and two timelines
+    assert "proactive_stallers against baseline" in page and "Paired by replication" in page
+    assert "95% CI" in page and "p-value" in page
+
+
+def test_report_is_never_overwritten_without_force(report, folders):
+    before = report.read_bytes()
+    result = CliRunner().invoke(main, ["report", str(folders[0]), "--out", str(report)])
+    assert result.exit_code == 2
+    assert result.output == f"error: --out {report}: already exists; choose another file or pass --force to replace it\n"
+    assert report.read_bytes() == before
+
+
+def test_report_says_when_seeds_differ_and_does_not_pair(tmp_path, folders):
+    other = write_run(tmp_path / "seed2", "baseline", seed=2, overrides=["committee.stallers=6"])
+    section = comparison(*load_runs([folders[0], other]))
+    assert "The seeds differ (baseline (baseline): 1, baseline (seed2): 2)" in section
+    assert "compared as independent samples" in section and "Paired by replication" not in section
+
+
+def test_one_run_has_no_comparison(folders):
+    runs = load_runs(folders[:1])
+    page = render(runs)
+    assert "<h2>Comparison" not in page
+    assert "<h2>Parameters</h2>" in page and "committee.stallers" in page
+
+
+# ---------------------------------------------------------------- in a real browser
+
+
+def _install_chromium() -> None:
+    """Install Debian's chromium and chromium-driver when missing and we may (root with apt-get)."""
+    if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        pytest.skip("chromium and chromium-driver are not installed and cannot be installed here "
+                    "(needs root and apt-get): apt-get install chromium chromium-driver")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"]):
+        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"could not install chromium ({' '.join(command)} failed): {done.stderr.strip()[-300:]}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven through the system's chromedriver, with a fresh profile."""
+    _install_chromium()
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra: pip install '.[test]'")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="committee-sim-chromium-")
+    for flag in (*BROWSER_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_report_renders_in_chromium_with_every_figure(browser, report, folders, tmp_path_factory):
+    browser.get(report.as_uri())
+    expected = set(figures(load_runs(folders)))
+    assert browser.title == "committee-sim report: baseline, proactive_stallers"
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => ({figure: i.closest('figure') && i.closest('figure').id,"
+        " complete: i.complete, width: i.naturalWidth, shown: i.getBoundingClientRect().width}))"
+    )
+    assert {image["figure"] for image in images} == expected
+    broken = [image["figure"] for image in images if not (image["complete"] and image["width"] > 0)]
+    assert not broken, f"broken images: {broken}"
+    assert all(image["shown"] > 100 for image in images), "every figure is laid out at a visible size"
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [name for name in fetched if not name.startswith("data:")], "the report fetched something"
+    text = browser.find_element("tag name", "body").text
+    assert "proactive_stallers against baseline" in text and "win rate" in text
+    shot = tmp_path_factory.getbasetemp() / "artefacts" / "report.png"
+    shot.parent.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(shot))
+    shutil.copy(report, shot.with_suffix(".html"))
+    print(f"report screenshot: {shot}")

@@ -1,0 +1,505 @@
+"""Sweeps: sweep files, identical results on any executor, resuming, failed points, and mistakes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
+
+import sim.sweep
+from sim.cli import main
+from sim.compare import mean_interval
+from sim.scenario import ScenarioError
+from sim.sweep import POINTS_DIR, TABLES, run_sweep, with_progress
+from sim.sweep_file import Parameter, load_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()
+GRID = f"""
+[sweep]
+scenario = "{BASELINE}"
+method = "grid"
+replications = 2
+seed = 3
+
+[parameters]
+"committee.stallers" = [2, 5]
+"marketing.proactive_share" = [0.2, 0.6]
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "sweep.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def invoke(*args) -> Result:
+    return CliRunner().invoke(main, [str(arg) for arg in args])
+
+
+def tables(out: Path) -> dict[str, bytes]:
+    return {name: (out / name).read_bytes() for name in TABLES}
+
+
+@pytest.fixture
+def grid(tmp_path) -> Path:
+    return write(tmp_path, GRID)
+
+
+@pytest.fixture
+def reference(grid, tmp_path) -> Path:
+    """The grid sweep run once, uninterrupted, in this process."""
+    out = tmp_path / "reference"
+    run_sweep(load_sweep(grid), out, workers=1)
+    return out
+
+
+# ---------------------------------------------------------------- sweep files and designs
+
+
+def test_grid_design_is_every_combination_in_order(grid):
+    assert load_sweep(grid).design() == [
+        {"committee.stallers": 2, "marketing.proactive_share": 0.2},
+        {"committee.stallers": 2, "marketing.proactive_share": 0.6},
+        {"committee.stallers": 5, "marketing.proactive_share": 0.2},
+        {"committee.stallers": 5, "marketing.proactive_share": 0.6},
+    ]
+
+
+@pytest.mark.parametrize(
+    "method, points, size", [("lhs", 10, 10), ("sobol", 16, 16), ("saltelli", 8, 8 * (2 + 2))]
+)
+def test_space_filling_designs_stay_in_range_and_repeat(tmp_path, method, points, size):
+    path = write(
+        tmp_path,
+        f"""
+[sweep]
+scenario = "{BASELINE}"
+method = "{method}"
+points = {points}
+seed = 4
+[parameters]
+committee.stallers = {{ low = 2, high = 4 }}
+"marketing.proactive_share" = {{ low = 0.1, high = 0.3 }}
+""",
+    )
+    design = load_sweep(path).design()
+    assert len(design) == size and design == load_sweep(path).design()
+    stallers = [point["committee.stallers"] for point in design]
+    assert all(isinstance(value, int) for value in stallers) and set(stallers) == {2, 3, 4}
+    assert all(0.1 <= point["marketing.proactive_share"] < 0.3 for point in design)
+
+
+@given(
+    low=st.integers(-50, 50),
+    width=st.integers(1, 50),
+    u=st.floats(0, 1, exclude_max=True),
+)
+def test_integer_ranges_cover_both_ends_evenly(low, width, u):
+    parameter = Parameter("committee.stallers", integer=True, low=low, high=low + width)
+    value = parameter.at(u)
+    assert isinstance(value, int) and low <= value <= low + width
+    assert value == low + int(u * (width + 1))  # each of the width + 1 values gets an equal share of u
+    assert parameter.at(0.0) == low and parameter.at(1 - 1e-12) == low + width
+
+
+def test_shipped_sweeps_are_valid():
+    sizes = {
+        path.stem: len(load_sweep(path).design())
+        for path in (ROOT / "scenarios/sweeps").glob("*.toml")
+    }
+    assert sizes["lhs_200"] == 200 and len(sizes) >= 3
+
+
+def test_partner_parameters_can_be_swept(tmp_path):
+    path = write(
+        tmp_path,
+        f"""
+[sweep]
+scenario = "{(ROOT / "scenarios/channel_overlap.toml").as_posix()}"
+[parameters]
+"partners.Reseller.coverage" = [0.1, 0.3]
+""",
+    )
+    sweep = load_sweep(path)
+    scenarios = sweep.scenarios(sweep.design())
+    coverage = [
+        {partner.name: partner.coverage for partner in scenario.partners} for scenario in scenarios
+    ]
+    assert [c["Reseller"] for c in coverage] == [0.1, 0.3] and [
+        c["Integrator"] for c in coverage
+    ] == [0.8, 0.8]
+
+
+BAD = [  # (what to write in [parameters] or [sweep], fragments the message must hold)
+    (
+        '"committee.staler" = [1, 2]',
+        ["'committee.staler'", "unknown parameter 'staler'", "did you mean 'stallers'"],
+    ),
+    (
+        '"comittee.stallers" = [1, 2]',
+        ["'comittee.stallers'", "unknown parameter", "allowed: section.key"],
+    ),
+    ('"committee.stallers" = []', ["'committee.stallers'", "empty list", "at least one value"]),
+    (
+        '"committee.stallers" = [-1, 2]',
+        ["'committee.stallers': value -1 is not allowed", "allowed: integer ≥ 0 and ≤ 100"],
+    ),
+    (
+        '"committee.stallers" = [2.5]',
+        ["'committee.stallers': value 2.5 is not allowed", "allowed: integer"],
+    ),
+    ('"scenario.name" = ["a"]', ["name is text and cannot be swept"]),
+    (
+        '"partners.Nobody.coverage" = [0.1]',
+        ["unknown partner 'Nobody'", "none in the base scenario"],
+    ),
+]
+BAD_SWEEP = [  # (sweep settings, parameters, fragments)
+    (
+        'method = "lhs"\npoints = 8',
+        '"committee.stallers" = { low = 5, high = 5 }',
+        ["low = 5, high = 5 is empty", "allowed: low < high"],
+    ),
+    (
+        'method = "lhs"\npoints = 8',
+        '"committee.stallers" = [1, 2]',
+        ["allowed: a range { low = ..., high = ... }"],
+    ),
+    (
+        'method = "lhs"\npoints = 8',
+        '"leads.patience_mean_days" = { low = 0, high = 10 }',
+        ["value 0 is not allowed", "allowed: number > 0"],
+    ),
+    (
+        "replications = 0",
+        '"committee.stallers" = [1]',
+        ["[sweep] replications = 0 is not allowed", "integer ≥ 1"],
+    ),
+    (
+        "replications = -3",
+        '"committee.stallers" = [1]',
+        ["[sweep] replications = -3 is not allowed", "integer ≥ 1"],
+    ),
+    (
+        'method = "random"',
+        '"committee.stallers" = [1]',
+        ["method = 'random' is not allowed", "grid, lhs, sobol, saltelli"],
+    ),
+    (
+        'method = "sobol"\npoints = 100',
+        '"committee.stallers" = { low = 1, high = 5 }',
+        ["points = 100 is not allowed", "a power of two such as 128"],
+    ),
+    (
+        'method = "lhs"',
+        '"committee.stallers" = { low = 1, high = 5 }',
+        ["[sweep] points is missing"],
+    ),
+    ("speed = 3", '"committee.stallers" = [1]', ["[sweep] unknown key 'speed'"]),
+]
+
+
+def assert_user_error(result: Result, path: Path, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    message = result.output.strip()
+    assert (
+        message.startswith(f"error: {path}") and "\n" not in message and "Traceback" not in message
+    )
+    for fragment in fragments:
+        assert fragment in message
+
+
+@pytest.mark.parametrize("parameters, fragments", BAD)
+def test_bad_parameters_are_refused(tmp_path, parameters, fragments):
+    path = write(tmp_path, f'[sweep]\nscenario = "{BASELINE}"\n[parameters]\n{parameters}\n')
+    assert_user_error(invoke("sweep", path, "--out", tmp_path / "out"), path, *fragments)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("settings, parameters, fragments", BAD_SWEEP)
+def test_bad_sweep_settings_are_refused(tmp_path, settings, parameters, fragments):
+    path = write(
+        tmp_path, f'[sweep]\nscenario = "{BASELINE}"\n{settings}\n[parameters]\n{parameters}\n'
+    )
+    assert_user_error(invoke("sweep", path, "--out", tmp_path / "out"), path, *fragments)
+
+
+def test_malformed_and_missing_files_are_refused(tmp_path):
+    path = write(tmp_path, "[sweep\nscenario = 1")
+    assert_user_error(invoke("sweep", path), path, "not valid TOML")
+    assert_user_error(
+        invoke("sweep", tmp_path / "none.toml"), tmp_path / "none.toml", "no such sweep file"
+    )
+    path = write(
+        tmp_path, '[sweep]\nscenario = "missing.toml"\n[parameters]\n"committee.stallers" = [1]\n'
+    )
+    result = invoke("sweep", path)
+    assert result.exit_code == 2 and "missing.toml: no such scenario file" in result.output
+
+
+def test_a_combination_the_schema_forbids_names_the_point(tmp_path):
+    path = write(
+        tmp_path,
+        f"""
+[sweep]
+scenario = "{BASELINE}"
+[parameters]
+"committee.objection_probability" = [0.5, 0.9]
+"committee.veto_probability" = [0.2]
+""",
+    )
+    assert_user_error(
+        invoke("sweep", path, "--out", tmp_path / "out"),
+        path,
+        "point 1 (committee.objection_probability = 0.9, committee.veto_probability = 0.2)",
+    )
+
+
+# ---------------------------------------------------------------- results
+
+
+def test_tidy_table_and_point_summary(reference):
+    results = pd.read_parquet(reference / "results.parquet")
+    assert list(results.columns[:5]) == [
+        "point",
+        "replication",
+        "seed",
+        "committee.stallers",
+        "marketing.proactive_share",
+    ]
+    assert {"win_rate", "cycle_days_median", "cycle_days_mean", "revenue_net"} <= set(
+        results.columns
+    )
+    assert len(results) == 4 * 2 and list(results["replication"]) == [0, 1] * 4
+    pd.testing.assert_frame_equal(
+        results, pd.read_csv(reference / "results.csv"), check_dtype=False
+    )
+    summary = pd.read_parquet(reference / "point_summary.parquet")
+    assert len(summary) == 4 and (summary["win_rate_ci_low"] <= summary["win_rate"]).all()
+    assert (summary["error"] == "").all()
+    means = results.groupby("point")["cycle_days_mean"].mean()
+    assert summary["cycle_days_mean"].to_numpy() == pytest.approx(means.to_numpy())
+    interval = mean_interval(results.loc[results["point"] == 3, "revenue_net"].to_numpy())["ci"]
+    assert summary.loc[3, ["revenue_net_ci_low", "revenue_net_ci_high"]].tolist() == pytest.approx(
+        interval
+    )
+
+
+def test_common_random_numbers_across_points(reference):
+    """Every point's replication r uses the same streams: the leads (deal counts) do not depend on stallers."""
+    results = pd.read_parquet(reference / "results.parquet")
+    assert results.groupby("replication")["seed"].nunique().eq(1).all()
+
+
+def test_independent_seeds_per_point_when_asked(tmp_path):
+    sweep = load_sweep(
+        write(tmp_path, GRID.replace("seed = 3", "seed = 3\ncommon_random_numbers = false"))
+    )
+    seeds = [sweep.seed_of(point) for point in range(4)]
+    assert len(set(seeds)) == 4 and seeds == [sweep.seed_of(point) for point in range(4)]
+    assert all(0 <= seed < 2**63 for seed in seeds)
+
+
+def test_same_tables_with_two_workers_and_on_a_dask_cluster(grid, reference, tmp_path):
+    from distributed import LocalCluster
+
+    run_sweep(load_sweep(grid), tmp_path / "two", workers=2)
+    assert tables(tmp_path / "two") == tables(reference)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        result = invoke(
+            "sweep", grid, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address
+        )
+    assert result.exit_code == 0, result.output
+    assert tables(tmp_path / "dask") == tables(reference)
+
+
+def test_workers_and_scheduler_exclude_each_other(grid, tmp_path):
+    result = invoke("sweep", grid, "--workers", "2", "--scheduler", "tcp://127.0.0.1:1")
+    assert result.exit_code == 2 and "--workers is for local runs" in result.output
+
+
+def test_unreachable_scheduler_is_a_clear_error(grid, tmp_path, monkeypatch):
+    monkeypatch.setattr(sim.sweep, "CONNECT_TIMEOUT", "0.3s")
+    result = invoke("sweep", grid, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
+    assert (
+        result.exit_code == 2
+        and "error: --scheduler tcp://127.0.0.1:1: cannot connect" in result.output
+    )
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- nothing finished is lost
+
+
+def test_existing_results_are_never_overwritten(grid, reference):
+    before = tables(reference)
+    result = invoke("sweep", grid, "--out", reference)
+    assert (
+        result.exit_code == 2
+        and "already holds sweep results" in result.output
+        and "--resume" in result.output
+    )
+    assert tables(reference) == before
+    other = write(grid.parent, GRID.replace("seed = 3", "seed = 4"), "other.toml")
+    result = invoke("sweep", other, "--out", reference, "--resume")
+    assert result.exit_code == 2 and "holds a different sweep (other seed)" in result.output
+    assert invoke("sweep", other, "--out", reference, "--force").exit_code == 0
+    assert tables(reference) != before
+
+
+def test_resume_computes_only_missing_points_and_ends_identical(grid, reference, tmp_path):
+    out = tmp_path / "resumed"
+    run_sweep(load_sweep(grid), out, workers=1)
+    for name in ("000001.json", "000003.json"):  # as if the run had stopped before these finished
+        (out / POINTS_DIR / name).unlink()
+    (out / POINTS_DIR / "000002.json").write_text('{"point": 2, "ro')  # and this one was damaged
+    for name in TABLES:
+        (out / name).unlink()
+    report = run_sweep(load_sweep(grid), out, workers=2, resume=True)
+    assert (report.computed, report.reused) == (3, 1)
+    assert tables(out) == tables(reference)
+
+
+def test_ctrl_c_keeps_finished_points(grid, reference, tmp_path, monkeypatch):
+    real = sim.sweep.run_point
+
+    def interrupted_at_point_2(scenario, point, seed, replications):
+        if point == 2:
+            raise KeyboardInterrupt
+        return real(scenario, point, seed, replications)
+
+    monkeypatch.setattr(sim.sweep, "run_point", interrupted_at_point_2)
+    out = tmp_path / "stopped"
+    result = invoke("sweep", grid, "--out", out, "--workers", "1")
+    assert result.exit_code == 130 and "--resume" in result.output
+    assert sorted(path.name for path in (out / POINTS_DIR).glob("*.json")) == [
+        "000000.json",
+        "000001.json",
+    ]
+    monkeypatch.setattr(sim.sweep, "run_point", real)
+    result = invoke("sweep", grid, "--out", out, "--resume")
+    assert result.exit_code == 0 and "2 computed now, 2 from an earlier run" in result.output
+    assert tables(out) == tables(reference)
+
+
+def test_killed_process_resumes_to_the_same_table(tmp_path):
+    """SIGKILL a real sweep part-way, then resume it: the table equals an uninterrupted run's."""
+    path = write(
+        tmp_path,
+        GRID.replace("[2, 5]", "[2, 3, 4, 5, 6, 7, 8, 9]").replace("[0.2, 0.6]", "[0.2, 0.6, 0.8]"),
+    )
+    out = tmp_path / "killed"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "sweep", str(path), "--out", str(out), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while len(list((out / POINTS_DIR).glob("*.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = len(list((out / POINTS_DIR).glob("*.json")))
+    assert 3 <= done < 24, "the kill came too late to interrupt the sweep"
+    report = run_sweep(load_sweep(path), out, workers=1, resume=True)
+    assert report.reused == done and report.computed == 24 - done
+    run_sweep(load_sweep(path), tmp_path / "whole", workers=1)
+    assert tables(out) == tables(tmp_path / "whole")
+
+
+def test_a_dead_worker_stops_the_sweep_with_a_way_to_resume(grid, tmp_path, monkeypatch):
+    def first_point_then_a_dead_worker(tasks, workers=None):
+        yield sim.sweep.run_point(*tasks[0])
+        raise sim.sweep.SweepStopped("a worker process died (killed)")
+
+    monkeypatch.setattr(sim.sweep, "execute", first_point_then_a_dead_worker)
+    out = tmp_path / "stopped"
+    result = invoke("sweep", grid, "--out", out)
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: a worker process died (killed); finished points are saved in {out}; "
+        "to finish, run the same command with --resume"
+    )
+    assert [path.name for path in (out / POINTS_DIR).glob("*.json")] == ["000000.json"]
+
+
+def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_path, monkeypatch):
+    real = sim.sweep.simulate_replication
+
+    def fails_with_five_stallers(scenario, seed, replication):
+        if scenario.committee.stallers == 5:
+            raise ZeroDivisionError("model bug")
+        return real(scenario, seed, replication)
+
+    monkeypatch.setattr(sim.sweep, "simulate_replication", fails_with_five_stallers)
+    out = tmp_path / "failing"
+    result = invoke("sweep", grid, "--out", out, "--workers", "1")
+    assert result.exit_code == 1
+    assert (
+        "2 point(s) failed" in result.output
+        and "point 2: ZeroDivisionError: model bug" in result.output
+    )
+    summary = pd.read_csv(out / "point_summary.csv", keep_default_na=False)
+    assert list(summary["error"]) == [
+        "",
+        "",
+        "ZeroDivisionError: model bug",
+        "ZeroDivisionError: model bug",
+    ]
+    assert set(pd.read_parquet(out / "results.parquet")["point"]) == {0, 1}
+    assert "Traceback" in json.loads((out / POINTS_DIR / "000002.json").read_text())["traceback"]
+    monkeypatch.setattr(
+        sim.sweep, "simulate_replication", real
+    )  # the bug is fixed: resume retries the failures
+    assert invoke("sweep", grid, "--out", out, "--resume").exit_code == 0
+    assert tables(out) == tables(reference)
+
+
+# ---------------------------------------------------------------- progress and start-up
+
+
+def test_progress_passes_every_record_through():
+    records = [{"point": i} for i in range(5)]
+    assert list(with_progress(iter(records), done=2, total=7, name="test")) == records
+
+
+def test_command_line_starts_without_heavy_libraries():
+    code = (
+        "import sys, sim.cli; print(sorted(m for m in ('pandas', 'scipy', 'dask', 'distributed', 'SALib', "
+        "'pyarrow', 'matplotlib') if m in sys.modules))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
+
+
+def test_scenario_errors_are_the_cli_kind():
+    with pytest.raises(ScenarioError):
+        load_sweep(ROOT / "no-such-sweep.toml")
+
+
+def test_scaling_script_smoke_run(grid):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/sweep_scaling.py"), "--sweep", str(grid), "--repeat", "1"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"speed-up with 2 workers: \d+\.\d\dx", done.stdout)
+    assert re.search(r"experiment-layer overhead: -?\d+\.\d% of model time", done.stdout)

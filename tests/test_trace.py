@@ -1,0 +1,132 @@
+"""The trace command: one deal's story from the event log, and where its days went."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT
+
+from sim.cli import main
+from sim.experiment import collect
+from sim.output import write_results
+from sim.scenario import load_scenario
+from sim.summary import summarise
+from sim.trace import TraceError, pick_deal, tell, timeline, traced_replication, whole_days
+from sim.world import simulate_replication
+
+SCENARIOS = ("baseline", "channel_overlap", "new_vp_sales", "founder_led")
+DAY = re.compile(r"^Day (\d+): ")
+
+
+@pytest.fixture(scope="module", params=SCENARIOS)
+def traced(request):
+    scenario = load_scenario(ROOT / "scenarios" / f"{request.param}.toml")
+    deals, log = traced_replication(scenario, seed=1, replication=0)
+    return scenario, deals, log
+
+
+def breakdown_numbers(line: str) -> tuple[int, list[int]]:
+    total = int(re.match(r"Where the (\d+) days", line).group(1))
+    parts = [int(number) for number in re.findall(r" (\d+)(?=,|\.$)", line.split("went: ")[1])]
+    return total, parts
+
+
+def test_every_deals_breakdown_adds_up_to_its_cycle_length(traced):
+    scenario, deals, log = traced
+    for _, deal in deals.iterrows():
+        lines = tell(log, deal, scenario, seed=1)
+        total, parts = breakdown_numbers(lines[-1])
+        assert sum(parts) == total == round(deal["age_days"]), lines[-1]
+        last_day = int(DAY.match(lines[-2]).group(1))
+        assert last_day == total  # the story ends on the day the cycle ends (or at the horizon)
+        if deal["outcome"] != "open":
+            assert deal["cycle_days"] == pytest.approx(deal["age_days"])
+
+
+def test_story_is_in_time_order_and_ends_with_the_outcome(traced):
+    scenario, deals, log = traced
+    deal = pick_deal(deals, outcome="won")
+    lines = tell(log, deal, scenario, seed=1)
+    days = [int(DAY.match(line).group(1)) for line in lines if DAY.match(line)]
+    assert days == sorted(days) and days[0] == 0
+    assert lines[0].startswith(f"Deal {deal['deal_id']} of {scenario.scenario.name}")
+    assert lines[1].endswith(f"the lead arrives from {str(deal['source']).replace('_', ' ')}, "
+                             f"value ${deal['value']:,.0f}.")
+    assert lines[-2].endswith("the deal is won.")
+    assert re.search(r"staller 1 of \d+ \(IT security\)", "\n".join(lines))
+
+
+def test_timeline_covers_the_deal_and_matches_its_stage_days(traced):
+    """Segments follow one another without gaps and, stage by stage, add up to the table's days."""
+    _, deals, log = traced
+    for _, deal in deals.iterrows():
+        segments = timeline(log, deal)
+        assert segments[0].start == 0.0
+        assert all(a.end == pytest.approx(b.start) for a, b in itertools.pairwise(segments))
+        assert segments[-1].end == pytest.approx(deal["age_days"])
+        spent = defaultdict(float)
+        for segment in segments:
+            spent[segment.stage] += segment.end - segment.start
+        for stage, days in spent.items():
+            assert days == pytest.approx(deal[f"days_{stage}"], abs=1e-6), (deal["deal_id"], stage)
+
+
+def test_whole_days_keep_the_total():
+    days = {"a": 1.6, "b": 2.3, "c": 3.1, "d": 0.0}
+    assert whole_days(days, 7.0) == {"a": 2, "b": 2, "c": 3, "d": 0}
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        values = dict(enumerate(rng.exponential(10.0, 7)))
+        assert sum(whole_days(values, sum(values.values())).values()) == round(sum(values.values()))
+
+
+def test_pick_deal_names_what_is_allowed():
+    scenario = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    deals, _ = traced_replication(scenario, seed=1, replication=0)
+    assert pick_deal(deals)["outcome"] == "won"
+    assert pick_deal(deals, outcome="lost")["outcome"] == "lost_competitor"
+    assert pick_deal(deals, deal_id=int(deals["deal_id"].iloc[3]))["deal_id"] == deals["deal_id"].iloc[3]
+    with pytest.raises(TraceError, match="--deal 99999: no such deal.*allowed"):
+        pick_deal(deals, deal_id=99999)
+    with pytest.raises(TraceError, match="--outcome sold: not an outcome; allowed: won, lost_competitor"):
+        pick_deal(deals, outcome="sold")
+
+
+def test_results_are_byte_identical_with_and_without_the_event_log(tmp_path):
+    """The log only listens: it draws no random numbers and changes no result."""
+    for name in SCENARIOS:
+        scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+        log: list = []
+        for label, kept in (("quiet", None), ("logged", log)):
+            results = collect([simulate_replication(scenario, 3, r, log=kept) for r in range(2)])
+            write_results(tmp_path / name / label, results, summarise(results, name, 3, 2))
+        assert log, "the logged run kept a log"
+        for file in ("deals.csv", "replications.csv", "partners.csv", "summary.json"):
+            quiet, logged = (tmp_path / name / label / file for label in ("quiet", "logged"))
+            assert quiet.read_bytes() == logged.read_bytes(), (name, file)
+
+
+def test_trace_command_tells_a_story(tmp_path):
+    result = CliRunner().invoke(main, ["trace", str(ROOT / "scenarios" / "baseline.toml"), "--outcome",
+                                       "no_decision", "--seed", "2", "--set", "committee.stallers=4"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "4 stallers" in lines[0] and "Outcome: no decision" in lines[0]
+    assert lines[-1].startswith("Where the ")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--deal", "100000"], "error: --deal 100000: no such deal in this replication; allowed: one of its"),
+    (["--outcome", "sold"], "error: --outcome sold: not an outcome; allowed: won, lost_competitor"),
+    (["--outcome", "vetoed", "--set", "committee.nay_sayers=0"],
+     "error: --outcome vetoed: no deal ended that way in this replication; allowed here: won ("),
+])
+def test_trace_mistakes_exit_2_with_one_message(args, message):
+    result = CliRunner().invoke(main, ["trace", str(ROOT / "scenarios" / "baseline.toml"), *args])
+    assert result.exit_code == 2
+    assert result.output.startswith(message) and result.output.count("\n") == 1, result.output
