@@ -30,10 +30,10 @@ class Staller:
         return f"staller {self.seat + 1}"
 
     def stall(self, deal: Deal) -> Iterator[simpy.Event]:
-        """Meet the rep until satisfied.
+        """Meet the seller until satisfied.
 
         Returns True when the staller lets the seller through, False when it hands the
-        rep off to a colleague (the rep has to come back to this staller later).
+        seller off to a colleague (the seller has to come back to this staller later).
         """
         world = deal.world
         env, dice, rules = world.env, world.streams.behaviour, world.scenario.committee
