@@ -88,24 +88,24 @@ def replication_metrics(results: Results) -> pd.DataFrame:
 
     deals = results.deals
     outcome = deals["outcome"].astype(str).to_numpy()
-    won = outcome == "won"
     opportunity = deals["qualified"].to_numpy(dtype=bool) & (outcome != "open")
-    cycle = deals["cycle_days"].to_numpy(dtype=float)
-    revenue = deals["revenue"].to_numpy(dtype=float)
-    commission = deals["commission"].to_numpy(dtype=float)
-    replication = deals["replication"].to_numpy()
-    rows = []
-    for r in results.replications["replication"].to_numpy():
-        mine = replication == r
-        rows.append(
-            {
-                "replication": int(r),
-                **deal_metrics(
-                    won[mine], opportunity[mine], cycle[mine], revenue[mine], commission[mine]
-                ),
-            }
-        )
-    return pd.DataFrame(rows, columns=["replication", *METRICS])
+    by_replication = pd.DataFrame({
+        "opportunity": opportunity,
+        "won": opportunity & (outcome == "won"),
+        "cycle": np.where(opportunity, deals["cycle_days"].to_numpy(dtype=float), np.nan),
+        "revenue": deals["revenue"].to_numpy(dtype=float),
+        "commission": deals["commission"].to_numpy(dtype=float),
+    }).groupby(deals["replication"].to_numpy())
+    sums = by_replication[["opportunity", "won", "revenue", "commission"]].sum()
+    table = pd.DataFrame({
+        "win_rate": sums["won"] / sums["opportunity"].where(sums["opportunity"] > 0),
+        "cycle_days_median": by_replication["cycle"].median(),
+        "cycle_days_mean": by_replication["cycle"].mean(),
+        "revenue_net": sums["revenue"] - sums["commission"],
+    })
+    replications = results.replications["replication"].to_numpy()
+    table = table.reindex(replications).fillna({"revenue_net": 0.0})
+    return table.rename_axis("replication").reset_index()[["replication", *METRICS]]
 
 
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, dict[str, Any]]:

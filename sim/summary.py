@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .compare import replication_metrics
 from .results import OUTCOMES
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def summarise(results: Results, scenario: str, seed: int, replications: int) -> 
     opportunity = qualified & (table["outcome"] != "open").to_numpy()
     won = (table["outcome"] == "won").to_numpy()
     cycle = table["cycle_days"].to_numpy()[opportunity]
-    rates = per_replication_win_rates(table, opportunity, won)
+    rates = replication_metrics(results)["win_rate"].dropna().to_numpy()
     low, high = win_rate_interval(rates, opportunity, won)
     counts = table["outcome"].value_counts()
     km_median, km_p90 = censored_quantiles(table, (0.5, 0.9))
@@ -81,14 +82,6 @@ def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
         "direct_hours_on_partner_deals": float(table["direct_hours"].to_numpy()[partner_sourced].sum()) / replications,
         "misrepresentation_vetoes": float(table["misrepresentation_veto"].sum()) / replications,
     }
-
-
-def per_replication_win_rates(table: pd.DataFrame, opportunity: np.ndarray, won: np.ndarray) -> np.ndarray:
-    """Win rate of each replication that closed at least one opportunity."""
-    by_rep = pd.DataFrame({"r": table["replication"].to_numpy(), "opp": opportunity, "won": won})
-    sums = by_rep.groupby("r").sum()
-    sums = sums[sums["opp"] > 0]
-    return (sums["won"] / sums["opp"]).to_numpy()
 
 
 def win_rate_interval(rates: np.ndarray, opportunity: np.ndarray, won: np.ndarray) -> tuple[float, float]:
