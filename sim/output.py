@@ -40,8 +40,8 @@ def write_results(out_dir: Path, results: Results, summary: dict[str, Any], forc
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in ("deals", "replications", "partners"):
         table = getattr(results, name)
-        _write_atomic(out_dir / f"{name}.csv", table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
-    _write_atomic(out_dir / "summary.json", summary_json(summary))
+        write_atomic(out_dir / f"{name}.csv", table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n"))
+    write_atomic(out_dir / "summary.json", summary_json(summary))
 
 
 class ResultsReadError(Exception):
@@ -113,29 +113,19 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files private; results are not
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file whole or not at all: a crash or Ctrl-C never leaves half a result file.
 
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a file whole or not at all (sweep point files, Parquet tables, plots)."""
+    Text is written as UTF-8 exactly as given (no newline translation).
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files private; results are not
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

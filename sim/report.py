@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from .output import ResultsExistError, _write_atomic
+from .output import ResultsExistError, write_atomic
 from .plots import Run, figures, png_bytes
 
 STYLE = """
@@ -62,7 +62,7 @@ def write_report(runs: list[Run], out: Path, force: bool = False) -> None:
     """Write the report to `out`, never over an existing file unless forced."""
     check_report_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(out, render(runs))
+    write_atomic(out, render(runs))
 
 
 def check_report_writable(out: Path, force: bool) -> None:

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .output import write_bytes_atomic
+from .output import write_atomic
 from .scenario import ScenarioError
 from .sweep_file import Sweep, unit_problem
 
@@ -89,10 +89,10 @@ def _row(
 
 def write_sensitivity(out: Path, indices: pd.DataFrame) -> None:
     """Write OUT/sensitivity.csv and the bar chart OUT/sensitivity.png."""
-    write_bytes_atomic(
+    write_atomic(
         out / "sensitivity.csv", indices.to_csv(index=False, lineterminator="\n").encode()
     )
-    write_bytes_atomic(out / "sensitivity.png", bar_chart(indices))
+    write_atomic(out / "sensitivity.png", bar_chart(indices))
 
 
 def bar_chart(indices: pd.DataFrame) -> bytes:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compare import CONFIDENCE, METRICS, column_metrics
-from .output import ResultsExistError, write_bytes_atomic
+from .output import ResultsExistError, write_atomic
 from .world import simulate_replication
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def prepare_output(out: Path, manifest: dict[str, Any], resume: bool, force: boo
     elif existing and (out / MANIFEST).exists():
         _check_same_sweep(out, manifest)
     (out / POINTS_DIR).mkdir(parents=True, exist_ok=True)
-    write_bytes_atomic(out / MANIFEST, _json(manifest))
+    write_atomic(out / MANIFEST, _json(manifest))
 
 
 def sweep_files(out: Path) -> list[str]:
@@ -203,7 +203,7 @@ def finished_points(out: Path) -> set[int]:
 
 def save_point(out: Path, record: dict[str, Any], parameters: dict[str, Any]) -> None:
     """Write one point's record to OUT/points/NNNNNN.json, whole or not at all."""
-    write_bytes_atomic(
+    write_atomic(
         out / POINTS_DIR / f"{record['point']:06d}.json",
         _json({**record, "parameters": parameters}),
     )
@@ -309,10 +309,10 @@ def write_tables(out: Path, sweep: Sweep) -> dict[int, str]:
     results = results_table(records, [p.key for p in sweep.parameters])
     summary = point_summary(records, [p.key for p in sweep.parameters], results)
     for name, table in (("results", results), ("point_summary", summary)):
-        write_bytes_atomic(
+        write_atomic(
             out / f"{name}.csv", table.to_csv(index=False, lineterminator="\n").encode()
         )
-        write_bytes_atomic(out / f"{name}.parquet", _parquet(table))
+        write_atomic(out / f"{name}.parquet", _parquet(table))
     return {record["point"]: record["error"] for record in records if record["error"] is not None}
 
 
