@@ -37,8 +37,8 @@ import numpy as np
 import simpy
 from scipy.optimize import curve_fit
 
+from sim.model.world import simulate_replication
 from sim.scenario import Scenario, load_scenario
-from sim.world import simulate_replication
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
@@ -81,7 +81,9 @@ def timeout_loop(env: simpy.Environment, count: int):
         yield env.timeout(1.0)
 
 
-def bare_deal(env: simpy.Environment, slots: simpy.Store, desk: simpy.Resource, delays: list[float]):
+def bare_deal(
+    env: simpy.Environment, slots: simpy.Store, desk: simpy.Resource, delays: list[float]
+):
     """A deal with no logic: wait for a seller slot, ten meetings, every third a queue for material."""
     seller = yield slots.get()
     for meeting in range(10):
@@ -104,7 +106,9 @@ def bare_arrivals(env: simpy.Environment, deals: int, delays: list[float]):
 
 def bare_simpy(deals: int) -> dict[str, float]:
     """Events per second of a pure timeout loop and of a deal-shaped loop (the ratio's yardstick)."""
-    delays = np.random.default_rng(0).standard_exponential(deals * 16).tolist()  # drawn outside the timing
+    delays = (
+        np.random.default_rng(0).standard_exponential(deals * 16).tolist()
+    )  # drawn outside the timing
 
     def run_timeouts():
         env = simpy.Environment()
@@ -130,7 +134,9 @@ def bare_simpy(deals: int) -> dict[str, float]:
 
 def replications(scenario: Scenario, count: int, seed: int = 1) -> int:
     """Run `count` replications; return the number of deals."""
-    return sum(len(simulate_replication(scenario, seed, r)["deals"]["deal_id"]) for r in range(count))
+    return sum(
+        len(simulate_replication(scenario, seed, r)["deals"]["deal_id"]) for r in range(count)
+    )
 
 
 def model(path: Path, count: int) -> dict[str, float]:
@@ -152,7 +158,9 @@ def model(path: Path, count: int) -> dict[str, float]:
 def _chunk(args: tuple[str, int, int]) -> int:
     path, start, stop = args
     scenario = load_scenario(path)
-    return sum(len(simulate_replication(scenario, 1, r)["deals"]["deal_id"]) for r in range(start, stop))
+    return sum(
+        len(simulate_replication(scenario, 1, r)["deals"]["deal_id"]) for r in range(start, stop)
+    )
 
 
 def on_all_cores(count: int) -> dict[str, float]:
@@ -163,7 +171,12 @@ def on_all_cores(count: int) -> dict[str, float]:
     start = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         deals = sum(pool.map(_chunk, chunks))
-    return {"replications": count, "workers": workers, "seconds": time.perf_counter() - start, "deals": deals}
+    return {
+        "replications": count,
+        "workers": workers,
+        "seconds": time.perf_counter() - start,
+        "deals": deals,
+    }
 
 
 # ---------------------------------------------------------------- scaling
@@ -196,7 +209,10 @@ def arrival_scaling(factors: tuple[int, ...], count: int) -> dict:
             f"marketing.staff={base.marketing.staff * k}",
         ]
         rows.append({"factor": k, **scaled_time(overrides, count)})
-    return {"rows": rows, "exponent": exponent([r["deals"] for r in rows], [r["seconds"] for r in rows])}
+    return {
+        "rows": rows,
+        "exponent": exponent([r["deals"] for r in rows], [r["seconds"] for r in rows]),
+    }
 
 
 def committee_scaling(sizes: tuple[int, ...], count: int) -> dict:
@@ -212,22 +228,33 @@ def committee_scaling(sizes: tuple[int, ...], count: int) -> dict:
     rows = []
     for size in sizes:
         overrides = [
-            f"committee.stallers={size - 2}", "committee.nay_sayers=1", "committee.decision_makers=1",
-            "reps.count=40", "marketing.staff=60", "leads.patience_mean_days=100000",
-            "reps.cold_after_days=100000", "scenario.horizon_days=1825",
+            f"committee.stallers={size - 2}",
+            "committee.nay_sayers=1",
+            "committee.decision_makers=1",
+            "reps.count=40",
+            "marketing.staff=60",
+            "leads.patience_mean_days=100000",
+            "reps.cold_after_days=100000",
+            "scenario.horizon_days=1825",
         ]
         rows.append({"committee": size, **scaled_time(overrides, count)})
     per_deal = np.array([row["seconds"] / row["deals"] for row in rows])
-    return {"rows": rows, "exponent": exponent(list(sizes), list(per_deal)),
-            "members_exponent": offset_exponent(np.array(sizes, dtype=float), per_deal)}
+    return {
+        "rows": rows,
+        "exponent": exponent(list(sizes), list(per_deal)),
+        "members_exponent": offset_exponent(np.array(sizes, dtype=float), per_deal),
+    }
 
 
 def offset_exponent(sizes: np.ndarray, costs: np.ndarray) -> float:
     """e in cost = a + b size^e (a, b >= 0); NaN when the timings are too noisy to fit."""
     try:
         (_, _, fitted), _ = curve_fit(
-            lambda n, a, b, e: a + b * n**e, sizes, costs,
-            p0=(costs[0] / 2, costs[0] / 2 / sizes[0], 1.0), bounds=([0, 0, 0.1], [np.inf, np.inf, 3.0]),
+            lambda n, a, b, e: a + b * n**e,
+            sizes,
+            costs,
+            p0=(costs[0] / 2, costs[0] / 2 / sizes[0], 1.0),
+            bounds=([0, 0, 0.1], [np.inf, np.inf, 3.0]),
         )
     except RuntimeError:
         return math.nan
@@ -247,7 +274,10 @@ def memory_for(deals: int, deals_per_replication: float) -> dict[str, float]:
     count = max(1, math.ceil(deals / deals_per_replication))
     output = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE, str(BASELINE), str(count)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     ).stdout.split()
     return {"replications": count, "deals": int(output[0]), "peak_rss_mb": int(output[1]) / 1024}
 
@@ -256,9 +286,12 @@ def startup() -> dict[str, float]:
     """Seconds to start the command line (best of five), as a user would type it."""
     commands = {"help": ["--help"], "validate": ["validate", str(BASELINE)]}
     return {
-        name: best_time(lambda args=args: subprocess.run(
-            [sys.executable, "-m", "sim", *args], check=True, capture_output=True, cwd=ROOT
-        ), repeats=5)
+        name: best_time(
+            lambda args=args: subprocess.run(
+                [sys.executable, "-m", "sim", *args], check=True, capture_output=True, cwd=ROOT
+            ),
+            repeats=5,
+        )
         for name, args in commands.items()
     }
 
@@ -276,24 +309,46 @@ def vectorised_funnel(scenario: Scenario, leads: int, rng: np.random.Generator) 
     c, comp, mk = scenario.committee, scenario.competition, scenario.marketing
     kit = mk.tactic_people("staller_kit") / mk.asset_build_days
     kit_level = kit / (kit + 1.0 / mk.asset_shelf_life_days)
-    request_delay = kit_level * mk.ready_answer_days + (1 - kit_level) * mk.custom_work_days / (1 - mk.proactive_share)
+    request_delay = kit_level * mk.ready_answer_days + (1 - kit_level) * mk.custom_work_days / (
+        1 - mk.proactive_share
+    )
     weights = np.array([c.reschedule_weight, c.request_weight, c.handoff_weight])
-    stall_delay = weights @ np.array([c.reschedule_days, request_delay, c.handoff_days]) / weights.sum()
-    engagement = rng.beta(c.staller_engagement_mean * c.member_concentration,
-                          (1 - c.staller_engagement_mean) * c.member_concentration, (leads, c.stallers))
+    stall_delay = (
+        weights @ np.array([c.reschedule_days, request_delay, c.handoff_days]) / weights.sum()
+    )
+    engagement = rng.beta(
+        c.staller_engagement_mean * c.member_concentration,
+        (1 - c.staller_engagement_mean) * c.member_concentration,
+        (leads, c.stallers),
+    )
     stalls = rng.geometric(1.0 - c.staller_stall_probability * (1.0 - engagement)) - 1
     days = rng.gamma(stalls.sum(axis=1) + c.stallers + 1e-12, c.staller_meeting_days)
-    days += rng.gamma(stalls.sum(axis=1) + 1e-12, stall_delay) + rng.exponential(scenario.reps.qualify_days, leads)
+    days += rng.gamma(stalls.sum(axis=1) + 1e-12, stall_delay) + rng.exponential(
+        scenario.reps.qualify_days, leads
+    )
     veto = rng.random(leads) < c.veto_probability * c.nay_sayer_scepticism_mean * c.nay_sayers
     days += rng.exponential(c.nay_sayer_review_days * max(c.nay_sayers, 1), leads)
-    theirs = comp.competitors * comp.competitor_weight + comp.incumbent_probability * comp.incumbent_weight
-    ours = 1.0 / (1.0 + theirs + c.status_quo_weight) * c.consensus_probability ** (c.decision_makers - 1)
+    theirs = (
+        comp.competitors * comp.competitor_weight
+        + comp.incumbent_probability * comp.incumbent_weight
+    )
+    ours = (
+        1.0
+        / (1.0 + theirs + c.status_quo_weight)
+        * c.consensus_probability ** (c.decision_makers - 1)
+    )
     days += rng.exponential(c.decision_days, leads) + rng.exponential(c.negotiation_days, leads)
-    patience = rng.gamma(scenario.leads.patience_shape,
-                         scenario.leads.patience_mean_days / scenario.leads.patience_shape, leads)
+    patience = rng.gamma(
+        scenario.leads.patience_shape,
+        scenario.leads.patience_mean_days / scenario.leads.patience_shape,
+        leads,
+    )
     qualified = rng.random(leads) >= scenario.leads.disqualify_probability
     won = qualified & ~veto & (rng.random(leads) < ours) & (days < patience)
-    return {"win_rate": float(won.sum() / qualified.sum()), "won_cycle_median": float(np.median(days[won]))}
+    return {
+        "win_rate": float(won.sum() / qualified.sum()),
+        "won_cycle_median": float(np.median(days[won])),
+    }
 
 
 def vectorised(leads: int) -> dict[str, float]:
@@ -307,8 +362,18 @@ def vectorised(leads: int) -> dict[str, float]:
 
 
 def measure(smoke: bool) -> dict:
-    size = {"bare": 500, "model": 3, "cores": 8, "scale": 1, "memory": 2_000, "funnel": 10_000} if smoke else {
-        "bare": 20_000, "model": 100, "cores": 1_000, "scale": 10, "memory": 100_000, "funnel": 1_000_000}
+    size = (
+        {"bare": 500, "model": 3, "cores": 8, "scale": 1, "memory": 2_000, "funnel": 10_000}
+        if smoke
+        else {
+            "bare": 20_000,
+            "model": 100,
+            "cores": 1_000,
+            "scale": 10,
+            "memory": 100_000,
+            "funnel": 1_000_000,
+        }
+    )
     figures = {"bare_simpy": bare_simpy(size["bare"])}
     figures["baseline"] = model(BASELINE, size["model"])
     figures["channel_overlap"] = model(CHANNEL, size["model"])
@@ -318,13 +383,20 @@ def measure(smoke: bool) -> dict:
     figures["memory"] = memory_for(size["memory"], figures["baseline"]["deals_per_replication"])
     figures["startup_s"] = startup()
     figures["vectorised"] = vectorised(size["funnel"])
-    figures["ratio"] = figures["baseline"]["events_per_s"] / figures["bare_simpy"]["deal_loop_events_per_s"]
+    figures["ratio"] = (
+        figures["baseline"]["events_per_s"] / figures["bare_simpy"]["deal_loop_events_per_s"]
+    )
     return figures
 
 
 def table(f: dict) -> str:
     bare, base, cores, mem, start, vec = (
-        f["bare_simpy"], f["baseline"], f["all_cores"], f["memory"], f["startup_s"], f["vectorised"]
+        f["bare_simpy"],
+        f["baseline"],
+        f["all_cores"],
+        f["memory"],
+        f["startup_s"],
+        f["vectorised"],
     )
     rows = [
         ("bare SimPy: timeout loop, events/s", f"{bare['timeout_events_per_s']:,.0f}"),
@@ -338,30 +410,58 @@ def table(f: dict) -> str:
             (f"{name}: ms per replication", f"{run['ms_per_replication']:.2f}"),
             (f"{name}: events per replication", f"{run['events_per_replication']:,.0f}"),
         ]
-    rows.append((f"{cores['replications']:,} baseline replications on {cores['workers']} cores, s",
-                 f"{cores['seconds']:.1f}"))
+    rows.append(
+        (
+            f"{cores['replications']:,} baseline replications on {cores['workers']} cores, s",
+            f"{cores['seconds']:.1f}",
+        )
+    )
     for label, key in (("arrivals x", "factor"), ("committee of ", "committee")):
         scaling = f["arrival_scaling" if key == "factor" else "committee_scaling"]
-        rows += [(f"{label}{run[key]}: s, deals, peak MB", f"{run['seconds']:.2f} {run['deals']} {run['peak_mb']:.1f}")
-                 for run in scaling["rows"]]
-        rows.append((f"cost exponent in {'deals' if key == 'factor' else 'committee size (per deal)'}",
-                     f"{scaling['exponent']:.2f}"))
-    rows.append(("cost exponent in committee size, fit a + b n^e", f"{f['committee_scaling']['members_exponent']:.2f}"))
+        rows += [
+            (
+                f"{label}{run[key]}: s, deals, peak MB",
+                f"{run['seconds']:.2f} {run['deals']} {run['peak_mb']:.1f}",
+            )
+            for run in scaling["rows"]
+        ]
+        rows.append(
+            (
+                f"cost exponent in {'deals' if key == 'factor' else 'committee size (per deal)'}",
+                f"{scaling['exponent']:.2f}",
+            )
+        )
+    rows.append(
+        (
+            "cost exponent in committee size, fit a + b n^e",
+            f"{f['committee_scaling']['members_exponent']:.2f}",
+        )
+    )
     rows += [
         (f"peak memory, run of {mem['deals']:,} deals, MB", f"{mem['peak_rss_mb']:.0f}"),
         ("start-up: committee-sim --help, s", f"{start['help']:.2f}"),
         ("start-up: committee-sim validate baseline, s", f"{start['validate']:.2f}"),
         ("vectorised funnel: deals/s", f"{vec['deals_per_s']:,.0f}"),
-        ("vectorised funnel: times the model's deals/s", f"{vec['deals_per_s'] / base['deals_per_s']:.0f}"),
-        ("vectorised funnel: win rate, won median days", f"{vec['win_rate']:.1%} {vec['won_cycle_median']:.0f}"),
+        (
+            "vectorised funnel: times the model's deals/s",
+            f"{vec['deals_per_s'] / base['deals_per_s']:.0f}",
+        ),
+        (
+            "vectorised funnel: win rate, won median days",
+            f"{vec['win_rate']:.1%} {vec['won_cycle_median']:.0f}",
+        ),
     ]
     return "\n".join(f"{label:<52}{value:>20}" for label, value in [("measure", "value"), *rows])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the script works, in seconds")
-    parser.add_argument("--out", type=Path, default=Path("benchmark.json"), help="where to write the figures")
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes: checks the script works, in seconds"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("benchmark.json"), help="where to write the figures"
+    )
     args = parser.parse_args()
     figures = measure(args.smoke)
     print(table(figures))

@@ -13,8 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.compare import METRICS, independent_difference, paired_difference, replication_metrics
-from sim.experiment import simulate
+from sim.analysis.compare import (
+    METRICS,
+    independent_difference,
+    paired_difference,
+    replication_metrics,
+)
+from sim.analysis.replications import simulate
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

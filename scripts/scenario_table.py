@@ -13,14 +13,21 @@ import math
 import time
 from pathlib import Path
 
-from sim.experiment import simulate
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
 from sim.scenario import load_scenario
-from sim.summary import summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = (
-    "baseline", "proactive_stallers", "reactive_marketing", "web_self_education", "channel_single_partner",
-    "channel_overlap", "partner_comp_shock", "founder_led", "new_vp_sales",
+    "baseline",
+    "proactive_stallers",
+    "reactive_marketing",
+    "web_self_education",
+    "channel_single_partner",
+    "channel_overlap",
+    "partner_comp_shock",
+    "founder_led",
+    "new_vp_sales",
 )
 HEADER = """# Shipped scenarios
 
@@ -31,8 +38,14 @@ Run one yourself with `committee-sim run scenarios/NAME.toml -n {replications}`.
 
 """
 COLUMNS = (
-    "scenario", "win rate [95% CI]", "median cycle, closed (days)", "median cycle, KM (days)",
-    "net revenue per year", "commission share", "wins direct / partner", "one-off share of marketing",
+    "scenario",
+    "win rate [95% CI]",
+    "median cycle, closed (days)",
+    "median cycle, KM (days)",
+    "net revenue per year",
+    "commission share",
+    "wins direct / partner",
+    "one-off share of marketing",
 )
 
 
@@ -65,9 +78,13 @@ def render(replications: int, seed: int) -> str:
         cells, description = row(name, replications, seed)
         lines.append("| " + " | ".join(cells) + " |")
         descriptions.append(f"### `{name}`\n\n{' '.join(description.split())}\n")
-    lines += ["", "Money is per replication (one year); the commission share is partner commissions over "
-              "gross revenue. Win rate and the closed-deal median are over opportunities closed "
-              "within the year; the Kaplan-Meier (KM) median also counts deals still open, as censored.", ""]
+    lines += [
+        "",
+        "Money is per replication (one year); the commission share is partner commissions over "
+        "gross revenue. Win rate and the closed-deal median are over opportunities closed "
+        "within the year; the Kaplan-Meier (KM) median also counts deals still open, as censored.",
+        "",
+    ]
     return "\n".join(lines) + "\n## What each scenario represents\n\n" + "\n".join(descriptions)
 
 

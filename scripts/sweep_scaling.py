@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import sim.sweep
-from sim.sweep import run_point, run_sweep
-from sim.sweep_file import Sweep, load_sweep
+import sim.analysis.sweep
+from sim.analysis.sweep import run_point, run_sweep
+from sim.scenario.sweep_file import Sweep, load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def sweep_seconds(sweep: Sweep, workers: int) -> float:
 
 def overhead(sweep: Sweep) -> tuple[float, float]:
     """(wall time, model time) of a 1-worker sweep; model time is the time inside the model."""
-    model = sim.sweep.simulate_replication
+    model = sim.analysis.sweep.simulate_replication
     spent = [0.0]
 
     def timed(*args):
@@ -46,11 +46,11 @@ def overhead(sweep: Sweep) -> tuple[float, float]:
         finally:
             spent[0] += time.perf_counter() - start
 
-    sim.sweep.simulate_replication = timed
+    sim.analysis.sweep.simulate_replication = timed
     try:
         wall = sweep_seconds(sweep, 1)
     finally:
-        sim.sweep.simulate_replication = model
+        sim.analysis.sweep.simulate_replication = model
     return wall, spent[0]
 
 
@@ -87,14 +87,22 @@ def main() -> None:
     one = min(run[0] for run in runs)
     two = min(sweep_seconds(sweep, 2) for _ in range(args.repeat))
     pickling = pickling_seconds(sweep)
-    print(f"{args.sweep.name}: {points} points, {replications} replications (best of {args.repeat})")
+    print(
+        f"{args.sweep.name}: {points} points, {replications} replications (best of {args.repeat})"
+    )
     print(f"1 worker:  {one:6.2f} s  ({points / one:.1f} points/s)")
     print(f"2 workers: {two:6.2f} s  ({points / two:.1f} points/s)")
     print(f"speed-up with 2 workers: {one / two:.2f}x (target >= 1.8)")
-    print(f"model time in the 1-worker run: {model:.2f} s ({1000 * model / replications:.1f} ms per replication)")
-    print(f"experiment-layer overhead: {100 * (wall - model) / model:.1f}% of model time (target < 10%)")
-    print(f"pickling tasks and results: {1000 * pickling / points:.2f} ms per point, "
-          f"{100 * pickling / model:.2f}% of model time")
+    print(
+        f"model time in the 1-worker run: {model:.2f} s ({1000 * model / replications:.1f} ms per replication)"
+    )
+    print(
+        f"experiment-layer overhead: {100 * (wall - model) / model:.1f}% of model time (target < 10%)"
+    )
+    print(
+        f"pickling tasks and results: {1000 * pickling / points:.2f} ms per point, "
+        f"{100 * pickling / model:.2f}% of model time"
+    )
 
 
 if __name__ == "__main__":

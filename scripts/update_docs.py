@@ -1,7 +1,7 @@
 """Regenerate the parameter table in docs/model.md from the scenario schema.
 
-    python scripts/update_docs.py          # rewrite the table
-    python scripts/update_docs.py --check  # exit 1 if the docs are stale
+python scripts/update_docs.py          # rewrite the table
+python scripts/update_docs.py --check  # exit 1 if the docs are stale
 """
 
 from __future__ import annotations

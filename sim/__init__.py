@@ -14,11 +14,11 @@ _EXPORTS = {
     "Scenario": "scenario",
     "ScenarioError": "scenario",
     "load_scenario": "scenario",
-    "simulate": "experiment",
-    "deal_table": "experiment",
-    "Results": "experiment",
-    "summarise": "summary",
-    "simulate_replication": "world",
+    "simulate": "analysis.replications",
+    "deal_table": "analysis.replications",
+    "Results": "analysis.replications",
+    "summarise": "analysis.summary",
+    "simulate_replication": "model.world",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .scenario import ScenarioError, load_scenario
+from .scenario import DEFAULT_SEED, ScenarioError, load_scenario
 
 SET_HELP = "Override a scenario value, e.g. --set committee.stallers=4 (repeatable)."
 
@@ -22,7 +22,7 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .output import ResultsExistError
+        from .analysis.results_folder import ResultsExistError
 
         try:
             return command(*args, **kwargs)
@@ -54,22 +54,42 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(1, 1_000_000), default=20, show_default=True,
-              help="Independent replications of the scenario.")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True,
-              help="Root seed; the same seed and inputs give byte-identical results.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the result tables (deals, replications, partners) and summary.json.")
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(1, 1_000_000),
+    default=20,
+    show_default=True,
+    help="Independent replications of the scenario.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Root seed; the same seed and inputs give byte-identical results.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the result tables (deals, replications, partners) and summary.json.",
+)
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
 @user_errors
-def run(scenario: Path, replications: int, seed: int, out: Path | None, force: bool,
-        overrides: tuple[str, ...]) -> None:
+def run(
+    scenario: Path,
+    replications: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Run a scenario and print a summary table."""
-    from .experiment import simulate
-    from .output import check_writable, write_results
-    from .console import print_summary
-    from .summary import summarise
+    from .analysis.replications import simulate
+    from .analysis.results_folder import check_writable, write_results
+    from .analysis.summary import summarise
+    from .views.console import print_summary
 
     loaded = load_scenario(scenario, overrides)
     if out is not None:
@@ -86,20 +106,39 @@ def run(scenario: Path, replications: int, seed: int, out: Path | None, force: b
 @main.command()
 @click.argument("scenario_a", metavar="A", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("scenario_b", metavar="B", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(2, 1_000_000), default=20, show_default=True,
-              help="Paired replications: replication r of A and of B share their random numbers.")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True, help="Root seed of both runs.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON object with keys a, b and diff instead of a table.")
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(2, 1_000_000),
+    default=20,
+    show_default=True,
+    help="Paired replications: replication r of A and of B share their random numbers.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Root seed of both runs.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON object with keys a, b and diff instead of a table.",
+)
 @user_errors
-def compare(scenario_a: Path, scenario_b: Path, replications: int, seed: int, as_json: bool) -> None:
+def compare(
+    scenario_a: Path, scenario_b: Path, replications: int, seed: int, as_json: bool
+) -> None:
     """Compare scenario B with scenario A, replication by replication.
 
     Both run with common random numbers (the same seed streams), so the paired
     differences in win rate, cycle length and net revenue reflect the scenarios,
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
     """
-    from .compare import compare as compare_runs
-    from .compare import comparison_json, print_comparison
+    from .analysis.compare import compare as compare_runs
+    from .analysis.compare import comparison_json, print_comparison
 
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     names = (a.scenario.name, b.scenario.name)
@@ -115,14 +154,28 @@ def compare(scenario_a: Path, scenario_b: Path, replications: int, seed: int, as
 def sweep_options(command):
     """Options shared by `sweep` and `sensitivity`: where and how the points run."""
     options = [
-        click.option("--workers", type=click.IntRange(1, 4096), default=None,
-                     help="Local worker processes [default: all cores]."),
-        click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
-                     help="Run on this Dask distributed scheduler instead of local processes."),
-        click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-                     help="Folder for the results [default: results/NAME, NAME from the sweep file]."),
+        click.option(
+            "--workers",
+            type=click.IntRange(1, 4096),
+            default=None,
+            help="Local worker processes [default: all cores].",
+        ),
+        click.option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            default=None,
+            help="Run on this Dask distributed scheduler instead of local processes.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Folder for the results [default: results/NAME, NAME from the sweep file].",
+        ),
         click.option("--force", is_flag=True, help="Replace an earlier sweep's results in --out."),
-        click.option("--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."),
+        click.option(
+            "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -132,10 +185,21 @@ def sweep_options(command):
 @main.command()
 @click.argument("sweep_file", metavar="SWEEP", type=click.Path(dir_okay=False, path_type=Path))
 @sweep_options
-@click.option("--resume", is_flag=True, help="Finish an interrupted sweep in --out: compute only missing points.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Finish an interrupted sweep in --out: compute only missing points.",
+)
 @user_errors
-def sweep(sweep_file: Path, workers: int | None, scheduler: str | None, out: Path | None, force: bool,
-          quiet: bool, resume: bool) -> None:
+def sweep(
+    sweep_file: Path,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+    resume: bool,
+) -> None:
     """Run every point of a sweep file, each with its replications.
 
     Writes OUT/results.parquet and .csv (one row per point and replication) and
@@ -143,13 +207,23 @@ def sweep(sweep_file: Path, workers: int | None, scheduler: str | None, out: Pat
     saved at once in OUT/points/, so an interrupted sweep loses nothing: run it
     again with --resume. See docs/experiments.md.
     """
-    from .sweep import describe
-    from .sweep_file import load_sweep
+    from .analysis.sweep import describe
+    from .scenario.sweep_file import load_sweep
 
     if resume and force:
-        raise click.UsageError("--resume and --force exclude each other: finish the sweep, or replace it")
-    report = _run_sweep_command(load_sweep(sweep_file), workers, scheduler, out, resume, force, quiet,
-                                again="run the same command with --resume")
+        raise click.UsageError(
+            "--resume and --force exclude each other: finish the sweep, or replace it"
+        )
+    report = _run_sweep_command(
+        load_sweep(sweep_file),
+        workers,
+        scheduler,
+        out,
+        resume,
+        force,
+        quiet,
+        again="run the same command with --resume",
+    )
     click.echo(describe(report))
     if report.failed:
         sys.exit(1)
@@ -159,37 +233,73 @@ def sweep(sweep_file: Path, workers: int | None, scheduler: str | None, out: Pat
 @click.argument("sweep_file", metavar="SWEEP", type=click.Path(dir_okay=False, path_type=Path))
 @sweep_options
 @user_errors
-def sensitivity(sweep_file: Path, workers: int | None, scheduler: str | None, out: Path | None, force: bool,
-                quiet: bool) -> None:
+def sensitivity(
+    sweep_file: Path,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    force: bool,
+    quiet: bool,
+) -> None:
     """Sobol indices of win rate and median cycle length to the swept parameters.
 
     The sweep file must use method = "saltelli". Runs (or finishes) the sweep in
     --out, then writes OUT/sensitivity.csv and a bar chart, OUT/sensitivity.png.
     """
-    from .sensitivity import print_indices, require_saltelli, sobol_indices, write_sensitivity
-    from .sweep_file import load_sweep
+    from .analysis.sensitivity import (
+        print_indices,
+        require_saltelli,
+        sobol_indices,
+        write_sensitivity,
+    )
+    from .scenario.sweep_file import load_sweep
 
     loaded = require_saltelli(load_sweep(sweep_file))
-    report = _run_sweep_command(loaded, workers, scheduler, out, resume=not force, force=force, quiet=quiet,
-                                again="run the same command again")
+    report = _run_sweep_command(
+        loaded,
+        workers,
+        scheduler,
+        out,
+        resume=not force,
+        force=force,
+        quiet=quiet,
+        again="run the same command again",
+    )
     indices = sobol_indices(loaded, report)
     write_sensitivity(report.out, indices)
     print_indices(indices)
     click.echo(f"wrote sensitivity.csv and sensitivity.png to {report.out}")
 
 
-def _run_sweep_command(loaded, workers: int | None, scheduler: str | None, out: Path | None,
-                       resume: bool, force: bool, quiet: bool, again: str):
+def _run_sweep_command(
+    loaded,
+    workers: int | None,
+    scheduler: str | None,
+    out: Path | None,
+    resume: bool,
+    force: bool,
+    quiet: bool,
+    again: str,
+):
     """Run a loaded sweep for a command; interruptions end with a message saying how to finish (`again`)."""
-    from .sweep import SchedulerError, SweepStopped, is_terminal, run_sweep
+    from .analysis.sweep import SchedulerError, SweepStopped, is_terminal, run_sweep
 
     if workers is not None and scheduler is not None:
-        raise click.UsageError("--workers is for local runs; with --scheduler the cluster's workers run the points")
+        raise click.UsageError(
+            "--workers is for local runs; with --scheduler the cluster's workers run the points"
+        )
     out = out if out is not None else Path("results") / loaded.name
     resume_hint = f"finished points are saved in {out}; to finish, {again}"
     try:
-        return run_sweep(loaded, out, workers=workers, scheduler=scheduler, resume=resume, force=force,
-                         progress=not quiet and is_terminal())
+        return run_sweep(
+            loaded,
+            out,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            force=force,
+            progress=not quiet and is_terminal(),
+        )
     except SchedulerError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -206,8 +316,8 @@ def _run_sweep_command(loaded, workers: int | None, scheduler: str | None, out: 
 
 def _showing_errors() -> tuple[type[Exception], ...]:
     """Mistakes in what trace, plot and report were asked to show; imported only once one happened."""
-    from .output import ResultsReadError
-    from .trace import TraceError
+    from .analysis.results_folder import ResultsReadError
+    from .views.trace import TraceError
 
     return ResultsReadError, TraceError
 
@@ -215,22 +325,42 @@ def _showing_errors() -> tuple[type[Exception], ...]:
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--deal", "deal_id", type=int, help="The deal to follow (its deal_id in deals.csv).")
-@click.option("--outcome", metavar="OUTCOME",
-              help="Follow the first deal that ended this way: won, lost (lost_competitor), vetoed, "
-                   "no_decision, disqualified or open.")
-@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=1, show_default=True, help="Root seed.")
-@click.option("--replication", type=click.IntRange(0, 1_000_000), default=0, show_default=True,
-              help="Which replication of that seed.")
+@click.option(
+    "--outcome",
+    metavar="OUTCOME",
+    help="Follow the first deal that ended this way: won, lost (lost_competitor), vetoed, "
+    "no_decision, disqualified or open.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0, 2**63 - 1),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Root seed.",
+)
+@click.option(
+    "--replication",
+    type=click.IntRange(0, 1_000_000),
+    default=0,
+    show_default=True,
+    help="Which replication of that seed.",
+)
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
 @user_errors
-def trace(scenario: Path, deal_id: int | None, outcome: str | None, seed: int, replication: int,
-          overrides: tuple[str, ...]) -> None:
+def trace(
+    scenario: Path,
+    deal_id: int | None,
+    outcome: str | None,
+    seed: int,
+    replication: int,
+    overrides: tuple[str, ...],
+) -> None:
     """Tell one deal's story, step by step, and where its days went.
 
     Without --deal or --outcome it follows the first deal won. The deal is the
     same one as in `committee-sim run --seed S` (same replication and deal_id).
     """
-    from .trace import pick_deal, tell, traced_replication
+    from .views.trace import pick_deal, tell, traced_replication
 
     if deal_id is not None and outcome is not None:
         raise click.UsageError("give --deal or --outcome, not both")
@@ -241,24 +371,39 @@ def trace(scenario: Path, deal_id: int | None, outcome: str | None, seed: int, r
 
 
 @main.command()
-@click.argument("folders", metavar="RESULTS_DIR...", nargs=-1, required=True,
-                type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("plots"),
-              show_default=True, help="Folder for the pictures; pictures of the same name are replaced.")
+@click.argument(
+    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("plots"),
+    show_default=True,
+    help="Folder for the pictures; pictures of the same name are replaced.",
+)
 @user_errors
 def plot(folders: tuple[Path, ...], out: Path) -> None:
     """Draw the runs in results folders (from run --out) as PNG and SVG pictures."""
-    from .plots import load_runs, write_plots
+    from .views.plots import load_runs, write_plots
 
     written = write_plots(load_runs(list(folders)), out)
-    click.echo(f"wrote {len(written)} files to {out}: " + ", ".join(sorted({path.stem for path in written})))
+    click.echo(
+        f"wrote {len(written)} files to {out}: "
+        + ", ".join(sorted({path.stem for path in written}))
+    )
 
 
 @main.command()
-@click.argument("folders", metavar="RESULTS_DIR...", nargs=-1, required=True,
-                type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
-              show_default=True, help="The HTML file to write.")
+@click.argument(
+    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("report.html"),
+    show_default=True,
+    help="The HTML file to write.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing report.")
 @user_errors
 def report(folders: tuple[Path, ...], out: Path, force: bool) -> None:
@@ -267,8 +412,8 @@ def report(folders: tuple[Path, ...], out: Path, force: bool) -> None:
     With two or more folders, each run is compared with the first, paired
     replication by replication when both used the same seed.
     """
-    from .plots import load_runs
-    from .report import check_report_writable, write_report
+    from .views.plots import load_runs
+    from .views.report import check_report_writable, write_report
 
     check_report_writable(out, force)
     write_report(load_runs(list(folders)), out, force=force)

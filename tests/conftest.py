@@ -7,17 +7,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.leads import LeadBook
+from sim.model.leads import LeadBook
+from sim.model.streams import Stream
+from sim.model.world import World
 from sim.scenario import Scenario, validate
-from sim.streams import Stream
-from sim.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {  # every delay and behaviour switched off; tests switch on what they examine
     "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e6, "patience_shape": 1000.0},
     "committee": {
-        "stallers": 0, "nay_sayers": 0, "decision_makers": 1, "staller_stall_probability": 0.0,
-        "decision_days": 0.0, "negotiation_days": 0.0, "status_quo_weight": 0.0,
+        "stallers": 0,
+        "nay_sayers": 0,
+        "decision_makers": 1,
+        "staller_stall_probability": 0.0,
+        "decision_days": 0.0,
+        "negotiation_days": 0.0,
+        "status_quo_weight": 0.0,
     },
     "competition": {"competitors": 0, "incumbent_probability": 0.0},
     "reps": {"qualify_days": 0.0, "skill_sigma": 0.0, "cold_after_days": 1e6},
@@ -53,7 +58,14 @@ class Scripted(Stream):
 
 
 def one_lead_world(
-    params: Scenario, uniforms=(), *, decisions=(), patience=1e6, fit=0.99, incumbent=False, arrivals=(0.0,)
+    params: Scenario,
+    uniforms=(),
+    *,
+    decisions=(),
+    patience=1e6,
+    fit=0.99,
+    incumbent=False,
+    arrivals=(0.0,),
 ):
     """A world whose leads arrive on the given days, with scripted behaviour and decisions.
 
@@ -63,10 +75,15 @@ def one_lead_world(
     n = len(arrivals)
     world = World(params, seed=1, replication=0, log=[])
     world.leads = LeadBook(
-        arrival_day=np.array(arrivals, dtype=float), value=np.full(n, 1000.0),
-        patience_days=np.full(n, float(patience)), source=np.zeros(n, dtype=np.int64),
-        fit=np.full(n, fit), incumbent=np.full(n, incumbent), partner=np.full(n, -1),
-        covered=np.zeros((n, len(params.partners)), dtype=bool), accept=np.zeros(n),
+        arrival_day=np.array(arrivals, dtype=float),
+        value=np.full(n, 1000.0),
+        patience_days=np.full(n, float(patience)),
+        source=np.zeros(n, dtype=np.int64),
+        fit=np.full(n, fit),
+        incumbent=np.full(n, incumbent),
+        partner=np.full(n, -1),
+        covered=np.zeros((n, len(params.partners)), dtype=bool),
+        accept=np.zeros(n),
     )
     world.records = type(world.records)(world.leads, params.scenario.horizon_days)
     world.streams.behaviour = Scripted(uniforms)

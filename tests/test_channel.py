@@ -13,23 +13,27 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import QUIET, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.experiment import simulate
-from sim.leads import DAYS_PER_MONTH, FOUNDER_NETWORK, arrive
-from sim.results import OUTCOME_INDEX, OWNERS, STAGE_INDEX
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
+from sim.model.leads import DAYS_PER_MONTH, FOUNDER_NETWORK, arrive
+from sim.model.records import OUTCOME_INDEX, OWNERS, STAGE_INDEX
+from sim.model.world import World
 from sim.scenario import Scenario, ScenarioError, load_scenario, validate
-from sim.summary import summarise
-from sim.world import World
-
-from conftest import QUIET, ROOT
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 SEED = 2024
 RESCHEDULERS = {  # stallers who stall half the time and reschedule
-    "staller_stall_probability": 0.5, "staller_engagement_mean": 0.0, "staller_meeting_days": 2.0,
-    "reschedule_weight": 1.0, "request_weight": 0.0, "handoff_weight": 0.0, "reschedule_days": 3.0,
+    "staller_stall_probability": 0.5,
+    "staller_engagement_mean": 0.0,
+    "staller_meeting_days": 2.0,
+    "reschedule_weight": 1.0,
+    "request_weight": 0.0,
+    "handoff_weight": 0.0,
+    "reschedule_days": 3.0,
 }
 WON = OUTCOME_INDEX["won"]
 
@@ -87,7 +91,9 @@ def test_each_partner_covering_a_won_account_is_paid_its_rate_on_the_revenue():
     won = records.outcome == WON
     assert won.sum() > 100 and (~won).sum() > 10  # misrepresentation vetoes some partner deals
     claims = book.covered * rates * records.revenue[:, None]
-    np.testing.assert_allclose(records.commission, np.where(won, claims.sum(axis=1), 0.0), rtol=1e-12)
+    np.testing.assert_allclose(
+        records.commission, np.where(won, claims.sum(axis=1), 0.0), rtol=1e-12
+    )
     np.testing.assert_allclose(world.commissions, claims[won].sum(axis=0), rtol=1e-12)
     # Partner C covers no account but those of its own leads.
     assert (book.covered[:, 2] == (book.partner == 2)).all()
@@ -127,9 +133,13 @@ def channel_scenarios(draw) -> Scenario:
     count = draw(st.integers(1, 3))
     partners = [
         partner(
-            f"P{i}", staff=draw(st.integers(1, 40)), coverage=draw(st.floats(0.0, 1.0)),
-            mindshare=draw(st.floats(0.0, 1.0)), training=draw(st.floats(0.0, 1.0)),
-            commission=draw(st.floats(0.0, 1.0)), comp_changes_per_year=draw(st.floats(0.0, 4.0)),
+            f"P{i}",
+            staff=draw(st.integers(1, 40)),
+            coverage=draw(st.floats(0.0, 1.0)),
+            mindshare=draw(st.floats(0.0, 1.0)),
+            training=draw(st.floats(0.0, 1.0)),
+            commission=draw(st.floats(0.0, 1.0)),
+            comp_changes_per_year=draw(st.floats(0.0, 4.0)),
             comp_shock_day=draw(st.one_of(st.just(math.inf), st.floats(0.0, 200.0))),
         )
         for i in range(count)
@@ -161,16 +171,24 @@ def test_commissions_are_bounded_by_the_claimants_and_their_rates(params, seed):
     assert (commission <= claimants * top_rate * revenue * (1 + 1e-12) + 1e-9).all()
     assert (commission >= claimants * low_rate * revenue * (1 - 1e-12) - 1e-9).all()
     assert (commission[deals["outcome"] != "won"] == 0).all()
-    assert (claimants[deals["source"] == "partner"] >= 1).all()  # a partner covers the leads it brings
+    assert (
+        claimants[deals["source"] == "partner"] >= 1
+    ).all()  # a partner covers the leads it brings
     assert (revenue <= deals["value"] * (1 + 1e-12)).all()
     summary = summarise(results, "drawn", seed, 1)
     assert summary["revenue_net"] <= summary["revenue_gross"] + 1e-9
-    assert summary["revenue_net"] == pytest.approx(summary["revenue_gross"] - summary["commissions"])
+    assert summary["revenue_net"] == pytest.approx(
+        summary["revenue_gross"] - summary["commissions"]
+    )
     if revenue.sum() > 0:
-        assert summary["commission_share"] == pytest.approx(commission.sum() / revenue.sum(), rel=1e-9)
+        assert summary["commission_share"] == pytest.approx(
+            commission.sum() / revenue.sum(), rel=1e-9
+        )
     else:
         assert math.isnan(summary["commission_share"])
-    assert results.partners["commission"].sum() == pytest.approx(commission.sum(), rel=1e-9, abs=1e-9)
+    assert results.partners["commission"].sum() == pytest.approx(
+        commission.sum(), rel=1e-9, abs=1e-9
+    )
 
 
 # ---------------------------------------------------------------- partner leads and mindshare
@@ -199,14 +217,21 @@ def test_partner_leads_thin_with_the_mindshare_of_the_day():
     replications, horizon, shock_day = 4, 365.0, 150.0
     params = build(
         leads={"arrivals_per_month": 0.0},
-        channel={"leads_per_staff_month": 1.0, "shock_mindshare": 0.1, "conflict_mindshare_loss": 0.0},
+        channel={
+            "leads_per_staff_month": 1.0,
+            "shock_mindshare": 0.1,
+            "conflict_mindshare_loss": 0.0,
+        },
         partners=[partner(staff=20, mindshare=0.8, comp_shock_day=shock_day)],
     )
     deals = simulate(params, replications, SEED).deals
     top = replications * 20 * 1.0 / DAYS_PER_MONTH
     before = int((deals["created_day"] < shock_day).sum())
     after = len(deals) - before
-    for count, expected in ((before, top * 0.8 * shock_day), (after, top * 0.1 * (horizon - shock_day))):
+    for count, expected in (
+        (before, top * 0.8 * shock_day),
+        (after, top * 0.1 * (horizon - shock_day)),
+    ):
         assert count == pytest.approx(expected, abs=4 * math.sqrt(expected))
 
 
@@ -224,7 +249,9 @@ def test_account_conflict_cuts_mindshare_which_then_recovers_exponentially():
     low = plan * (1 - loss)
     assert p.mindshare(50.0) == pytest.approx(low)
     for later in (1.0, 10.0, 40.0, 200.0):
-        assert p.mindshare(50.0 + later) == pytest.approx(plan + (low - plan) * math.exp(-later / recovery))
+        assert p.mindshare(50.0 + later) == pytest.approx(
+            plan + (low - plan) * math.exp(-later / recovery)
+        )
     env.run(until=70.0)
     p.account_conflict()  # a second conflict cuts what is left of the recovering level
     at_70 = plan + (low - plan) * math.exp(-20.0 / recovery)
@@ -239,11 +266,19 @@ def test_mindshare_at_the_horizon_follows_every_conflict_of_a_run():
     params = build(
         leads={"arrivals_per_month": 8.0},
         committee={"stallers": 2, **RESCHEDULERS},
-        channel={"conflict_mindshare_loss": loss, "mindshare_recovery_days": recovery, "leads_per_staff_month": 0.0},
+        channel={
+            "conflict_mindshare_loss": loss,
+            "mindshare_recovery_days": recovery,
+            "leads_per_staff_month": 0.0,
+        },
         partners=[partner(mindshare=plan, coverage=1.0)],
     )
     world = run_world(params)
-    engagements = [day for day, _, actor, what in world.log if actor.startswith("rep") and what.startswith("takes ")]
+    engagements = [
+        day
+        for day, _, actor, what in world.log
+        if actor.startswith("rep") and what.startswith("takes ")
+    ]
     assert len(engagements) > 50
     level, since = plan, 0.0
     for day in engagements:
@@ -252,11 +287,14 @@ def test_mindshare_at_the_horizon_follows_every_conflict_of_a_run():
     expected = plan + (level - plan) * math.exp(-(horizon - since) / recovery)
     assert world.partner_stats(0)["mindshare_end"][0] == pytest.approx(expected, rel=1e-9)
     assert expected < plan
-    untouched = run_world(build(
-        leads={"arrivals_per_month": 8.0}, committee={"stallers": 2, **RESCHEDULERS},
-        channel={"conflict_mindshare_loss": 0.0, "leads_per_staff_month": 0.0},
-        partners=[partner(mindshare=plan, coverage=1.0)],
-    ))
+    untouched = run_world(
+        build(
+            leads={"arrivals_per_month": 8.0},
+            committee={"stallers": 2, **RESCHEDULERS},
+            channel={"conflict_mindshare_loss": 0.0, "leads_per_staff_month": 0.0},
+            partners=[partner(mindshare=plan, coverage=1.0)],
+        )
+    )
     assert untouched.partner_stats(0)["mindshare_end"][0] == plan
 
 
@@ -293,7 +331,11 @@ def test_a_plan_change_back_in_our_favour_recovers_gradually_from_the_shock_leve
     params = build(  # no leads, so no account conflicts either
         scenario={"horizon_days": 400.0},
         leads={"arrivals_per_month": 0.0},
-        channel={"shock_mindshare": 0.03, "mindshare_recovery_days": 90.0, "leads_per_staff_month": 0.0},
+        channel={
+            "shock_mindshare": 0.03,
+            "mindshare_recovery_days": 90.0,
+            "leads_per_staff_month": 0.0,
+        },
         partners=[partner(mindshare=0.8, comp_shock_day=100.0)],
     )
     world = stepped_world(params)
@@ -314,9 +356,18 @@ def test_a_plan_change_back_in_our_favour_recovers_gradually_from_the_shock_leve
 def misrepresentation_world(training: float, **channel) -> World:
     params = build(
         leads={"arrivals_per_month": 10.0, "patience_mean_days": 40.0, "patience_shape": 1000.0},
-        committee={"stallers": 5, **RESCHEDULERS, "nay_sayers": 1, "nay_sayer_scepticism_mean": 0.0},
-        channel={"leads_per_staff_month": 1.0, "misrepresentation_probability": 1.0,
-                 "misrepresentation_veto_probability": 1.0, **channel},
+        committee={
+            "stallers": 5,
+            **RESCHEDULERS,
+            "nay_sayers": 1,
+            "nay_sayer_scepticism_mean": 0.0,
+        },
+        channel={
+            "leads_per_staff_month": 1.0,
+            "misrepresentation_probability": 1.0,
+            "misrepresentation_veto_probability": 1.0,
+            **channel,
+        },
         partners=[partner(staff=10, mindshare=1.0, training=training, coverage=0.3)],
     )
     return run_world(params)
@@ -325,7 +376,9 @@ def misrepresentation_world(training: float, **channel) -> World:
 def reached_nay_sayers(world: World) -> np.ndarray:
     later = [OUTCOME_INDEX[o] for o in ("won", "lost_competitor", "vetoed")]
     stage = world.records.stage
-    return np.isin(world.records.outcome, later) | (stage >= STAGE_INDEX["nay_sayers"])  # or deciding, negotiating
+    return np.isin(world.records.outcome, later) | (
+        stage >= STAGE_INDEX["nay_sayers"]
+    )  # or deciding, negotiating
 
 
 def test_an_untrained_partner_who_always_misrepresents_is_always_vetoed():
@@ -338,12 +391,19 @@ def test_an_untrained_partner_who_always_misrepresents_is_always_vetoed():
     assert (from_partner & reached).sum() > 10 and (from_partner & ~reached).sum() > 5
     assert (records.outcome[from_partner & reached] == OUTCOME_INDEX["vetoed"]).all()
     assert records.misrepresented[from_partner & reached].all()
-    assert not records.misrepresented[from_partner & ~reached].any()  # found out at the nay-sayer only
+    assert not records.misrepresented[
+        from_partner & ~reached
+    ].any()  # found out at the nay-sayer only
     assert not records.misrepresented[direct].any()
-    assert not (records.outcome[direct] == OUTCOME_INDEX["vetoed"]).any()  # the nay-sayer has no doubts
+    assert not (
+        records.outcome[direct] == OUTCOME_INDEX["vetoed"]
+    ).any()  # the nay-sayer has no doubts
     assert (records.outcome[direct] == WON).sum() > 20
     for deal_id in np.flatnonzero(from_partner & reached):
-        assert lines(world, deal_id)[-1][2] == "is vetoed: the partner promised what the product cannot do"
+        assert (
+            lines(world, deal_id)[-1][2]
+            == "is vetoed: the partner promised what the product cannot do"
+        )
 
 
 def test_a_fully_trained_partner_never_misrepresents():
@@ -358,7 +418,13 @@ def test_a_fully_trained_partner_never_misrepresents():
 
 def test_partner_training_closes_the_gap_to_full_training():
     params = build(
-        marketing={"staff": 2, "proactive_share": 0.5, "staller_kit": 0.0, "value_collateral": 0.0, "partner_training": 1.0},
+        marketing={
+            "staff": 2,
+            "proactive_share": 0.5,
+            "staller_kit": 0.0,
+            "value_collateral": 0.0,
+            "partner_training": 1.0,
+        },
         partners=[partner(training=0.2)],
     )
     world = World(params, SEED, 0)
@@ -372,11 +438,18 @@ def test_partner_training_closes_the_gap_to_full_training():
 def test_more_training_means_fewer_misrepresentation_vetoes():
     def vetoes(training):
         path = ROOT / "scenarios/channel_single_partner.toml"
-        scenario = load_scenario(path, [
-            f"partners.Integrator.training={training}", "partners.Integrator.mindshare=1.0",
-            "partners.Integrator.comp_changes_per_year=0", "channel.leads_per_staff_month=0.2",
-        ])
-        return summarise(simulate(scenario, 10, SEED), "single", SEED, 10)["misrepresentation_vetoes"]
+        scenario = load_scenario(
+            path,
+            [
+                f"partners.Integrator.training={training}",
+                "partners.Integrator.mindshare=1.0",
+                "partners.Integrator.comp_changes_per_year=0",
+                "channel.leads_per_staff_month=0.2",
+            ],
+        )
+        return summarise(simulate(scenario, 10, SEED), "single", SEED, 10)[
+            "misrepresentation_vetoes"
+        ]
 
     untrained, half, trained = vetoes(0.0), vetoes(0.5), vetoes(1.0)
     assert untrained > half > trained == 0.0
@@ -385,8 +458,11 @@ def test_more_training_means_fewer_misrepresentation_vetoes():
 def test_without_a_nay_sayer_nobody_vetoes_a_misrepresented_deal():
     params = build(
         leads={"arrivals_per_month": 0.0},
-        channel={"leads_per_staff_month": 1.0, "misrepresentation_probability": 1.0,
-                 "misrepresentation_veto_probability": 1.0},
+        channel={
+            "leads_per_staff_month": 1.0,
+            "misrepresentation_probability": 1.0,
+            "misrepresentation_veto_probability": 1.0,
+        },
         partners=[partner(staff=10, mindshare=1.0, training=0.0)],
     )
     assert params.committee.nay_sayers == 0
@@ -398,10 +474,17 @@ def test_without_a_nay_sayer_nobody_vetoes_a_misrepresented_deal():
 def test_misrepresentation_vetoes_count_only_vetoes_for_misrepresentation():
     params = build(
         leads={"arrivals_per_month": 0.0},
-        committee={"nay_sayers": 1, "nay_sayer_scepticism_mean": 1.0, "veto_probability": 1.0,
-                   "objection_probability": 0.0},
-        channel={"leads_per_staff_month": 1.0, "misrepresentation_probability": 1.0,
-                 "misrepresentation_veto_probability": 0.0},
+        committee={
+            "nay_sayers": 1,
+            "nay_sayer_scepticism_mean": 1.0,
+            "veto_probability": 1.0,
+            "objection_probability": 0.0,
+        },
+        channel={
+            "leads_per_staff_month": 1.0,
+            "misrepresentation_probability": 1.0,
+            "misrepresentation_veto_probability": 0.0,
+        },
         partners=[partner(staff=10, mindshare=1.0, training=0.0)],
     )
     world = run_world(params)
@@ -418,8 +501,12 @@ def rescue_world(founder_deals: int) -> World:
     params = build(
         leads={"arrivals_per_month": 0.0},
         committee={"stallers": 3, **RESCHEDULERS},
-        channel={"leads_per_staff_month": 0.5, "rescue_after_stalls": 2, "partner_skill": 0.5,
-                 "conflict_mindshare_loss": 0.0},
+        channel={
+            "leads_per_staff_month": 0.5,
+            "rescue_after_stalls": 2,
+            "partner_skill": 0.5,
+            "conflict_mindshare_loss": 0.0,
+        },
         founder={"max_active_deals": founder_deals},
         partners=[partner(staff=10, mindshare=1.0, training=1.0)],
     )
@@ -428,7 +515,9 @@ def rescue_world(founder_deals: int) -> World:
 
 def rescues(world: World) -> dict[int, tuple[float, str]]:
     return {
-        deal: (day, actor) for day, deal, actor, what in world.log if what.startswith("steps in to rescue")
+        deal: (day, actor)
+        for day, deal, actor, what in world.log
+        if what.startswith("steps in to rescue")
     }
 
 
@@ -444,7 +533,11 @@ def test_stalled_partner_deals_are_rescued_by_a_direct_seller(founder_deals):
     for deal_id in closed:
         assert records.rescued[deal_id] == (records.stalls[deal_id] >= 2), deal_id
     for deal_id, (day, actor) in rescued.items():
-        before = [what for d, a, what in lines(world, deal_id) if d <= day and what == "reschedules the meeting"]
+        before = [
+            what
+            for d, a, what in lines(world, deal_id)
+            if d <= day and what == "reschedules the meeting"
+        ]
         assert len(before) == 2
         # Direct hours run from the rescue to the end of the deal.
         end = records.closed_day[deal_id] if not np.isnan(records.closed_day[deal_id]) else 365.0
@@ -482,13 +575,16 @@ def test_the_founder_is_called_first_and_reps_only_while_the_founder_is_busy():
 
 
 def commission_share(scenario: Scenario, replications: int = 20) -> float:
-    return summarise(simulate(scenario, replications, SEED), "c", SEED, replications)["commission_share"]
+    return summarise(simulate(scenario, replications, SEED), "c", SEED, replications)[
+        "commission_share"
+    ]
 
 
 def test_more_coverage_raises_the_commission_share():
     path = ROOT / "scenarios/channel_single_partner.toml"
     shares = [
-        commission_share(load_scenario(path, [f"partners.Integrator.coverage={c}"])) for c in (0.0, 0.5, 1.0)
+        commission_share(load_scenario(path, [f"partners.Integrator.coverage={c}"]))
+        for c in (0.0, 0.5, 1.0)
     ]
     assert all(np.diff(shares) > 0.02), shares  # expected steps of about 0.2 x 0.5 = 0.1
 
@@ -504,7 +600,11 @@ def test_more_partners_raise_the_commission_share():
 def test_a_comp_plan_shock_cuts_partner_sourced_wins_after_the_shock():
     strong = {"staff": 50, "mindshare": 1.0, "training": 1.0, "coverage": 0.3}
     path = ROOT / "scenarios/baseline.toml"
-    overrides = ("channel.partner_skill=3.0", "channel.leads_per_staff_month=0.2", "committee.stallers=3")
+    overrides = (
+        "channel.partner_skill=3.0",
+        "channel.leads_per_staff_month=0.2",
+        "committee.stallers=3",
+    )
     shock_day, replications = 180.0, 6
 
     def wins_after(**extra):
@@ -513,7 +613,10 @@ def test_a_comp_plan_shock_cuts_partner_sourced_wins_after_the_shock():
         won = deals[(deals["outcome"] == "won") & (deals["source"] == "partner")]
         return (won["closed_day"] > shock_day).sum(), (won["closed_day"] <= shock_day).sum()
 
-    (after_calm, before_calm), (after_shock, before_shock) = wins_after(), wins_after(comp_shock_day=shock_day)
+    (after_calm, before_calm), (after_shock, before_shock) = (
+        wins_after(),
+        wins_after(comp_shock_day=shock_day),
+    )
     assert before_calm > 30 and after_calm > 50  # partner wins are common
     assert after_shock < 0.5 * after_calm
     assert before_shock == before_calm  # nothing differs before the shock
@@ -524,7 +627,12 @@ def test_a_comp_plan_shock_cuts_partner_sourced_wins_after_the_shock():
 
 def founder_world(founder_deals: int) -> World:
     params = build(
-        leads={"arrivals_per_month": 12.0, "marketing_share": 0.3, "inbound_web_share": 0.2, "founder_network_share": 0.5},
+        leads={
+            "arrivals_per_month": 12.0,
+            "marketing_share": 0.3,
+            "inbound_web_share": 0.2,
+            "founder_network_share": 0.5,
+        },
         committee={"stallers": 4, **RESCHEDULERS},
         founder={"max_active_deals": founder_deals},
     )
@@ -545,9 +653,15 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
     elif founder_deals == 1000:
         assert (records.owner[network] == founder).all() and network.sum() > 30
     else:
-        assert (records.owner[network] == founder).any() and (records.owner[network] != founder).any()
+        assert (records.owner[network] == founder).any() and (
+            records.owner[network] != founder
+        ).any()
     # Direct hours: from the moment a seller takes the deal to its end, at the seller's hours a day.
-    takers = {deal: (day, actor) for day, deal, actor, what in world.log if what.startswith("takes the deal")}
+    takers = {
+        deal: (day, actor)
+        for day, deal, actor, what in world.log
+        if what.startswith("takes the deal")
+    }
     for deal_id in np.flatnonzero(arrived):
         if deal_id not in takers:  # still waiting for a rep at the horizon
             assert records.direct_hours[deal_id] == 0.0
@@ -558,10 +672,16 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
         assert records.direct_hours[deal_id] == pytest.approx((end - day) * per_day, rel=1e-9)
         assert records.direct_hours[deal_id] > 0
     # "While free": a network lead goes to a rep only when the founder's deals are all taken.
-    taken = {deal: day for day, deal, actor, what in world.log if actor == "the founder" and what.startswith("takes")}
+    taken = {
+        deal: day
+        for day, deal, actor, what in world.log
+        if actor == "the founder" and what.startswith("takes")
+    }
     assert set(taken) == set(np.flatnonzero(arrived & (records.owner == founder)))
-    spans = [(day, records.closed_day[deal] if not np.isnan(records.closed_day[deal]) else math.inf)
-             for deal, day in taken.items()]
+    spans = [
+        (day, records.closed_day[deal] if not np.isnan(records.closed_day[deal]) else math.inf)
+        for deal, day in taken.items()
+    ]
     for deal_id in np.flatnonzero(network):
         day = records.created_day[deal_id]
         active = sum(start < day < end for start, end in spans)
@@ -587,10 +707,19 @@ def drought_world(reassign: float, drought=30.0, hire_delay=20.0) -> World:
         scenario={"horizon_days": 190.0},
         leads={"arrivals_per_month": 20.0},
         committee={  # nobody can win: the second decision maker never goes along
-            "stallers": 3, **RESCHEDULERS, "decision_makers": 2, "consensus_probability": 0.0,
-            "status_quo_weight": 1000.0, "decision_days": 5.0,
+            "stallers": 3,
+            **RESCHEDULERS,
+            "decision_makers": 2,
+            "consensus_probability": 0.0,
+            "status_quo_weight": 1000.0,
+            "decision_days": 5.0,
         },
-        reps={"count": 3, "drought_days": drought, "hire_delay_days": hire_delay, "reassign_probability": reassign},
+        reps={
+            "count": 3,
+            "drought_days": drought,
+            "hire_delay_days": hire_delay,
+            "reassign_probability": reassign,
+        },
     )
     return run_world(params)
 
@@ -610,7 +739,11 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     for day, deal, actor, what in world.log:
         if actor in departure:
             assert day <= departure[actor], (actor, day, what)
-    dark = [(day, deal) for day, deal, actor, what in world.log if what == "goes dark: its rep left the company"]
+    dark = [
+        (day, deal)
+        for day, deal, actor, what in world.log
+        if what == "goes dark: its rep left the company"
+    ]
     assert len(dark) > 20
     assert {day for day, _ in dark} <= {30.0, 80.0, 130.0, 180.0}
     assert not any("takes over the deal" in what for *_, what in world.log)
@@ -620,7 +753,9 @@ def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
     world = drought_world(reassign=1.0)
     texts = [what for *_, what in world.log]
     assert "takes over the deal of a rep who left" in texts
-    assert "goes dark: its rep left the company" in texts  # the last of three leaving at once has no heir
+    assert (
+        "goes dark: its rep left the company" in texts
+    )  # the last of three leaving at once has no heir
     summary = summarise(simulate(world.scenario, 2, SEED), "drought", SEED, 2)
     assert summary["rep_departures"] == 12
 
@@ -649,8 +784,12 @@ def test_a_commission_plan_makes_reps_push_big_deals():
         low, high = np.quantile(done["value"], [1 / 3, 2 / 3])
         small = done[done["value"] <= low]
         big = done[done["value"] >= high]
-        return (small["days_stallers"].mean(), big["days_stallers"].mean(),
-                small["cycle_days"].mean(), big["cycle_days"].mean())
+        return (
+            small["days_stallers"].mean(),
+            big["days_stallers"].mean(),
+            small["cycle_days"].mean(),
+            big["cycle_days"].mean(),
+        )
 
     small0, big0, _, _ = stall_days_by_tercile(0.0)
     small1, big1, cycle_small1, cycle_big1 = stall_days_by_tercile(1.0)
@@ -686,12 +825,17 @@ def test_channel_scenarios_are_the_ones_with_partners():
 
 def test_a_partner_value_can_be_set_by_name():
     path = ROOT / "scenarios/channel_overlap.toml"
-    scenario = load_scenario(path, ["partners.Integrator.mindshare=0.1", "partners.Consultancy.staff=3"])
+    scenario = load_scenario(
+        path, ["partners.Integrator.mindshare=0.1", "partners.Consultancy.staff=3"]
+    )
     by_name = {p.name: p for p in scenario.partners}
     assert by_name["Integrator"].mindshare == 0.1 and by_name["Consultancy"].staff == 3
     assert by_name["Reseller"] == load_scenario(path).partners[1]
-    silent = [f"partners.{name}.{key}=0" for name in ("Integrator", "Reseller", "Consultancy")
-              for key in ("mindshare", "comp_changes_per_year")]
+    silent = [
+        f"partners.{name}.{key}=0"
+        for name in ("Integrator", "Reseller", "Consultancy")
+        for key in ("mindshare", "comp_changes_per_year")
+    ]
     results = simulate(path, 3, SEED, silent)
     assert not (results.deals["source"] == "partner").any()  # no mindshare, no partner leads
 

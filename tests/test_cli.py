@@ -13,20 +13,42 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli import main
-from sim.results import OUTCOMES
+from sim.model.records import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "scenarios/baseline.toml"
 DEAL_COLUMNS = [
-    "replication", "deal_id", "source", "created_day", "closed_day", "outcome", "cycle_days",
+    "replication",
+    "deal_id",
+    "source",
+    "created_day",
+    "closed_day",
+    "outcome",
+    "cycle_days",
     "value",
 ]
 SUMMARY_KEYS = [
-    "scenario", "seed", "replications", "deals", "win_rate", "win_rate_ci",
-    "cycle_days_median", "cycle_days_mean", "cycle_days_p90", "outcomes",
-    "revenue_gross", "commissions", "revenue_net", "commission_share", "wins_direct",
-    "wins_partner_sourced", "direct_hours_on_partner_deals", "misrepresentation_vetoes",
-    "marketing_utilisation", "reactive_share", "rep_departures",
+    "scenario",
+    "seed",
+    "replications",
+    "deals",
+    "win_rate",
+    "win_rate_ci",
+    "cycle_days_median",
+    "cycle_days_mean",
+    "cycle_days_p90",
+    "outcomes",
+    "revenue_gross",
+    "commissions",
+    "revenue_net",
+    "commission_share",
+    "wins_direct",
+    "wins_partner_sourced",
+    "direct_hours_on_partner_deals",
+    "misrepresentation_vetoes",
+    "marketing_utilisation",
+    "reactive_share",
+    "rep_departures",
 ]
 RESULT_FILES = ["deals.csv", "partners.csv", "replications.csv", "summary.json"]  # sorted
 
@@ -302,7 +324,9 @@ def test_subprocess_user_error_is_one_line_and_exit_code_2(tmp_path):
 
 
 def test_text_values_may_look_like_numbers(tmp_path):
-    result = invoke("run", BASELINE, "-n", "1", "--set", "scenario.name=2024", "--out", str(tmp_path / "r"))
+    result = invoke(
+        "run", BASELINE, "-n", "1", "--set", "scenario.name=2024", "--out", str(tmp_path / "r")
+    )
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "r" / "summary.json").read_text())["scenario"] == "2024"
 

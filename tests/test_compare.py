@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from scipy import stats
 
 import sim
-from sim.cli import main
-from sim.compare import (
+from sim.analysis.compare import (
     METRICS,
     compare,
     independent_difference,
@@ -24,8 +23,9 @@ from sim.compare import (
     replication_metrics,
     verdict,
 )
-from sim.experiment import Results, deal_table
-from sim.results import OUTCOME_INDEX
+from sim.analysis.replications import Results, deal_table
+from sim.cli import main
+from sim.model.records import OUTCOME_INDEX
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,7 +203,10 @@ def test_compare_command_table_and_mistakes(monkeypatch):
 def test_crn_gain_script_smoke_run():
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts/crn_gain.py"), "--replications", "4"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| proactive_stallers |")]

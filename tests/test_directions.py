@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.experiment import simulate
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
 from sim.scenario import load_scenario
-from sim.summary import summarise
 
 REPLICATIONS, SEED = 40, 2026
 
@@ -33,7 +33,9 @@ def test_more_stallers_never_shorten_the_median_cycle(root):
 def test_more_stallers_never_shorten_the_closed_median_when_few_deals_are_censored(root):
     # Within one year, long deals are still open and drop out of the closed-only
     # median (it then falls at 20 stallers); over three years few are censored.
-    runs = [summary_of(root, f"committee.stallers={k}", "scenario.horizon_days=1095") for k in STALLERS]
+    runs = [
+        summary_of(root, f"committee.stallers={k}", "scenario.horizon_days=1095") for k in STALLERS
+    ]
     medians = [run["cycle_days_median"] for run in runs]
     assert all(np.diff(medians) > 0), medians
 
@@ -52,7 +54,10 @@ def test_proactive_staller_tactics_shorten_the_cycle_in_the_baseline(root):
     # team it starves the one-off requests that the small kit cannot answer.
     before = summary_of(root)
     after = summary_of(
-        root, "marketing.proactive_share=0.6", "marketing.staller_kit=0.6", "marketing.value_collateral=0.4"
+        root,
+        "marketing.proactive_share=0.6",
+        "marketing.staller_kit=0.6",
+        "marketing.value_collateral=0.4",
     )
     for key in CYCLE_MEDIANS:
         assert after[key] < before[key], key

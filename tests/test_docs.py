@@ -9,18 +9,19 @@ import subprocess
 import sys
 
 import pytest
-
-from sim.experiment import simulate
-from sim.scenario import LISTS, SECTIONS, load_scenario
-from sim.summary import summarise
-
 from conftest import ROOT
+
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
+from sim.scenario import LISTS, SECTIONS, load_scenario
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
 def _update_docs():
-    spec = importlib.util.spec_from_file_location("update_docs", ROOT / "scripts" / "update_docs.py")
+    spec = importlib.util.spec_from_file_location(
+        "update_docs", ROOT / "scripts" / "update_docs.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -39,7 +40,10 @@ def test_every_parameter_is_explained_in_the_model_docs():
         for key in model.model_fields:
             if section != "scenario":
                 assert key in prose, f"{section}.{key} has no explanation in docs/model.md"
-    for section, model in LISTS.items():  # [[partners]]; a partner's name, like the scenario's, needs none
+    for (
+        section,
+        model,
+    ) in LISTS.items():  # [[partners]]; a partner's name, like the scenario's, needs none
         for key in model.model_fields:
             if key != "name":
                 assert key in prose, f"{section}[].{key} has no explanation in docs/model.md"
@@ -63,7 +67,11 @@ def test_readme_quick_start_runs_the_baseline(tmp_path):
     entry = shutil.which("committee-sim")
     program = [entry] if entry else [sys.executable, "-m", "sim"]
     done = subprocess.run(
-        [*program, "run", "scenarios/baseline.toml"], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [*program, "run", "scenarios/baseline.toml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "win rate" in done.stdout and "no_decision" in done.stdout

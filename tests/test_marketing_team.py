@@ -12,24 +12,28 @@ import re
 
 import numpy as np
 import pytest
+from conftest import QUIET, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from sim.experiment import simulate
-from sim.leads import DAYS_PER_MONTH
-from sim.results import STAGE_INDEX
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
+from sim.model.leads import DAYS_PER_MONTH
+from sim.model.records import STAGE_INDEX
+from sim.model.world import World
 from sim.scenario import TACTICS, Scenario, load_scenario, validate
-from sim.summary import summarise
-from sim.world import World
-
-from conftest import QUIET, ROOT
 
 SEED = 2024
 NO_TACTICS = {tactic: 0.0 for tactic in TACTICS}
 REQUESTERS = {  # stallers who always stall at first and always ask for information
-    "stallers": 4, "staller_stall_probability": 1.0, "staller_engagement_mean": 0.0,
-    "staller_meeting_days": 1.0, "request_weight": 1.0, "reschedule_weight": 0.0, "handoff_weight": 0.0,
+    "stallers": 4,
+    "staller_stall_probability": 1.0,
+    "staller_engagement_mean": 0.0,
+    "staller_meeting_days": 1.0,
+    "request_weight": 1.0,
+    "reschedule_weight": 0.0,
+    "handoff_weight": 0.0,
 }
 KIT_ANSWER = "asks for information; the staller kit has a ready answer"
 ONE_OFF = "asks for information; no ready answer, so marketing must make material"
@@ -50,7 +54,11 @@ def run_world(params: Scenario, seed: int | None = None, replication: int = 0) -
 
 
 def requests_in_log(world: World) -> list[str]:
-    return [what for _, _, actor, what in world.log if actor.startswith("staller") and "asks for information" in what]
+    return [
+        what
+        for _, _, actor, what in world.log
+        if actor.startswith("staller") and "asks for information" in what
+    ]
 
 
 def material_days_per_request(deals) -> tuple[float, int]:
@@ -78,10 +86,17 @@ def material_days_per_request(deals) -> tuple[float, int]:
 def test_asset_level_relaxes_from_its_start_to_the_steady_state(
     staff, proactive_share, kit, build_days, shelf_life, initial
 ):
-    params = build(marketing={
-        "staff": staff, "proactive_share": proactive_share, **NO_TACTICS, "staller_kit": kit,
-        "asset_build_days": build_days, "asset_shelf_life_days": shelf_life, "initial_assets": initial,
-    })
+    params = build(
+        marketing={
+            "staff": staff,
+            "proactive_share": proactive_share,
+            **NO_TACTICS,
+            "staller_kit": kit,
+            "asset_build_days": build_days,
+            "asset_shelf_life_days": shelf_life,
+            "initial_assets": initial,
+        }
+    )
     world = World(params, SEED, 0)
     asset = world.marketing.assets["staller_kit"]
     e = staff * proactive_share * kit
@@ -90,13 +105,19 @@ def test_asset_level_relaxes_from_its_start_to_the_steady_state(
     # The closed form against a numerical solution of d level/dt = (e/B)(1 - level) - level/L.
     days = [0.0, 5.0, 30.0, 120.0, 400.0, 2000.0]
     ode = solve_ivp(
-        lambda t, y: e / build_days * (1 - y) - y / shelf_life, (0.0, days[-1]), [initial * steady],
-        t_eval=days, rtol=1e-10, atol=1e-12,
+        lambda t, y: e / build_days * (1 - y) - y / shelf_life,
+        (0.0, days[-1]),
+        [initial * steady],
+        t_eval=days,
+        rtol=1e-10,
+        atol=1e-12,
     )
     for day, expected in zip(days, ode.y[0]):
         assert asset.level(day) == pytest.approx(expected, rel=1e-6, abs=1e-9), day
         speed = e / build_days + 1 / shelf_life
-        assert asset.level(day) == pytest.approx(steady + (initial - 1) * steady * math.exp(-speed * day), rel=1e-12)
+        assert asset.level(day) == pytest.approx(
+            steady + (initial - 1) * steady * math.exp(-speed * day), rel=1e-12
+        )
     assert asset.level(0.0) == pytest.approx(initial * steady)
     assert abs(asset.level(2000.0) - steady) < abs(asset.level(0.0) - steady) or initial == 1.0
     # The world reads the level at its own clock.
@@ -110,11 +131,21 @@ def test_asset_level_is_constant_when_the_policy_has_run_for_long():
     for tactic, asset in world.marketing.assets.items():
         people = params.marketing.tactic_people(tactic)
         steady = people * 180.0 / (people * 180.0 + 100.0)
-        assert [asset.level(d) for d in (0.0, 1.0, 77.0, 365.0, 1e5)] == [pytest.approx(steady, rel=1e-12)] * 5, tactic
+        assert [asset.level(d) for d in (0.0, 1.0, 77.0, 365.0, 1e5)] == [
+            pytest.approx(steady, rel=1e-12)
+        ] * 5, tactic
 
 
 def test_tactic_people_are_staff_times_proactive_share_times_the_tactic_share():
-    params = build(marketing={"staff": 4, "proactive_share": 0.25, **NO_TACTICS, "web_content": 0.5, "staller_kit": 0.5})
+    params = build(
+        marketing={
+            "staff": 4,
+            "proactive_share": 0.25,
+            **NO_TACTICS,
+            "web_content": 0.5,
+            "staller_kit": 0.5,
+        }
+    )
     assert params.marketing.tactic_people("web_content") == pytest.approx(0.5)
     assert params.marketing.tactic_people("staller_kit") == pytest.approx(0.5)
     world = World(params, SEED, 0)
@@ -129,8 +160,13 @@ def test_a_complete_staller_kit_answers_every_request_without_marketing_work():
         leads={"arrivals_per_month": 20.0},
         committee=REQUESTERS,
         marketing={  # kit level 1 - 2e-12: every uniform draw falls below it
-            "staff": 1000, "proactive_share": 0.5, **NO_TACTICS, "staller_kit": 1.0,
-            "asset_build_days": 0.001, "asset_shelf_life_days": 1e6, "ready_answer_days": 0.0,
+            "staff": 1000,
+            "proactive_share": 0.5,
+            **NO_TACTICS,
+            "staller_kit": 1.0,
+            "asset_build_days": 0.001,
+            "asset_shelf_life_days": 1e6,
+            "ready_answer_days": 0.0,
         },
     )
     assert World(params, SEED, 0).marketing.level("staller_kit") > 1 - 1e-9
@@ -138,7 +174,9 @@ def test_a_complete_staller_kit_answers_every_request_without_marketing_work():
     asked = requests_in_log(world)
     assert len(asked) == world.records.requests.sum() > 100
     assert all(what == KIT_ANSWER for what in asked)
-    assert world.records.stage_days[:, STAGE_INDEX["marketing_material"]].max() == 0.0  # nobody queues
+    assert (
+        world.records.stage_days[:, STAGE_INDEX["marketing_material"]].max() == 0.0
+    )  # nobody queues
     assert world.marketing.busy_area == 0.0
     assert world.marketing.time_use(365.0)["reactive_share"] == 0.0
 
@@ -148,8 +186,13 @@ def test_ready_answers_take_ready_answer_days_on_average():
         leads={"arrivals_per_month": 20.0},
         committee=REQUESTERS,
         marketing={
-            "staff": 1, "proactive_share": 0.5, **NO_TACTICS, "staller_kit": 1.0,
-            "asset_build_days": 0.001, "asset_shelf_life_days": 1e6, "ready_answer_days": 2.0,
+            "staff": 1,
+            "proactive_share": 0.5,
+            **NO_TACTICS,
+            "staller_kit": 1.0,
+            "asset_build_days": 0.001,
+            "asset_shelf_life_days": 1e6,
+            "ready_answer_days": 2.0,
         },
     )
     deals = simulate(params, 3, SEED).deals
@@ -162,7 +205,13 @@ def test_without_a_staller_kit_every_request_is_one_off_work():
     params = build(
         leads={"arrivals_per_month": 20.0},
         committee=REQUESTERS,
-        marketing={"staff": 3, "proactive_share": 0.5, **NO_TACTICS, "value_collateral": 1.0, "staller_kit": 0.0},
+        marketing={
+            "staff": 3,
+            "proactive_share": 0.5,
+            **NO_TACTICS,
+            "value_collateral": 1.0,
+            "staller_kit": 0.0,
+        },
     )
     world = run_world(params)
     asked = requests_in_log(world)
@@ -204,7 +253,10 @@ def test_one_off_material_takes_custom_work_days_over_the_reactive_share(proacti
         leads={"arrivals_per_month": 30.0},
         committee=REQUESTERS,
         marketing={
-            "staff": 1000, "proactive_share": proactive_share, **NO_TACTICS, "value_collateral": 1.0,
+            "staff": 1000,
+            "proactive_share": proactive_share,
+            **NO_TACTICS,
+            "value_collateral": 1.0,
             "custom_work_days": 5.0,
         },
     )
@@ -230,27 +282,38 @@ def test_with_one_marketer_and_many_requests_the_queue_and_the_waits_grow():
     busy, relaxed = run(1), run(1000)
     ahead = [
         (day, int(re.search(r"\((\d+) requests ahead", what).group(1)))
-        for day, _, actor, what in busy.log if what.startswith(ONE_OFF)
+        for day, _, actor, what in busy.log
+        if what.startswith(ONE_OFF)
     ]
     early = np.mean([n for day, n in ahead if day < 90])
     late = np.mean([n for day, n in ahead if day > 270])
     assert late > 2 * early > 0
-    assert all(int(re.search(r"\((\d+) requests ahead", what).group(1)) == 0
-               for _, _, _, what in relaxed.log if what.startswith(ONE_OFF))
+    assert all(
+        int(re.search(r"\((\d+) requests ahead", what).group(1)) == 0
+        for _, _, _, what in relaxed.log
+        if what.startswith(ONE_OFF)
+    )
     column = STAGE_INDEX["marketing_material"]
     days_busy = busy.records.stage_days[:, column].sum() / busy.records.requests.sum()
     days_relaxed = relaxed.records.stage_days[:, column].sum() / relaxed.records.requests.sum()
     assert days_busy > 5 * days_relaxed
-    assert busy.marketing.time_use(365.0)["marketing_utilisation"] > 0.95  # the one marketer never rests
+    assert (
+        busy.marketing.time_use(365.0)["marketing_utilisation"] > 0.95
+    )  # the one marketer never rests
 
 
 def test_all_proactive_time_means_no_one_off_material_and_requests_wait_until_the_buyer_leaves():
     params = build(
         leads={"arrivals_per_month": 10.0, "patience_mean_days": 60.0, "patience_shape": 1000.0},
         committee={
-            "stallers": 2, "staller_stall_probability": 0.5, "staller_engagement_mean": 0.0,
-            "staller_meeting_days": 2.0, "request_weight": 0.5, "reschedule_weight": 0.5,
-            "handoff_weight": 0.0, "reschedule_days": 3.0,
+            "stallers": 2,
+            "staller_stall_probability": 0.5,
+            "staller_engagement_mean": 0.0,
+            "staller_meeting_days": 2.0,
+            "request_weight": 0.5,
+            "reschedule_weight": 0.5,
+            "handoff_weight": 0.0,
+            "reschedule_days": 3.0,
         },
         marketing={"proactive_share": 1.0, **NO_TACTICS, "value_collateral": 1.0},
     )
@@ -310,7 +373,9 @@ def test_reactive_share_rises_as_proactive_share_falls():
     shares = [0.9, 0.7, 0.5, 0.3, 0.1]
     reactive = []
     for share in shares:
-        scenario = load_scenario(ROOT / "scenarios/baseline.toml", [f"marketing.proactive_share={share}"])
+        scenario = load_scenario(
+            ROOT / "scenarios/baseline.toml", [f"marketing.proactive_share={share}"]
+        )
         reactive.append(summarise(simulate(scenario, 4, SEED), "b", SEED, 4)["reactive_share"])
     assert all(np.diff(reactive) > 0), reactive
 
@@ -325,14 +390,25 @@ def test_too_little_and_too_much_proactive_time_both_lengthen_marketing_stalls()
     # seed 2024, 20 replications: about 40 (p = 0), 17 (p = 0.4), 50 (p = 0.95),
     # standard errors about 3 (stable over seeds 1-3 as well).
     def stall_days(share):
-        scenario = load_scenario(ROOT / "scenarios/baseline.toml", [
-            f"marketing.proactive_share={share}", "marketing.staller_kit=1.0", "marketing.value_collateral=0.0",
-        ])
+        scenario = load_scenario(
+            ROOT / "scenarios/baseline.toml",
+            [
+                f"marketing.proactive_share={share}",
+                "marketing.staller_kit=1.0",
+                "marketing.value_collateral=0.0",
+            ],
+        )
         deals = simulate(scenario, 20, SEED).deals
-        per_replication = deals[deals["qualified"]].groupby("replication")["days_marketing_material"].mean()
+        per_replication = (
+            deals[deals["qualified"]].groupby("replication")["days_marketing_material"].mean()
+        )
         return per_replication.mean(), per_replication.std() / math.sqrt(len(per_replication))
 
-    (low, low_se), (middle, middle_se), (high, high_se) = stall_days(0.0), stall_days(0.4), stall_days(0.95)
+    (low, low_se), (middle, middle_se), (high, high_se) = (
+        stall_days(0.0),
+        stall_days(0.4),
+        stall_days(0.95),
+    )
     assert low - middle > 3 * math.hypot(low_se, middle_se), (low, middle)
     assert high - middle > 3 * math.hypot(high_se, middle_se), (high, middle)
 
@@ -344,15 +420,22 @@ def stallers_and_meetings(tactics: dict) -> tuple[World, int]:
     params = build(
         leads={"arrivals_per_month": 15.0},
         committee={
-            "stallers": 6, "staller_stall_probability": 0.5, "staller_engagement_mean": 0.0,
-            "staller_meeting_days": 2.0, "request_weight": 0.0, "reschedule_weight": 1.0,
-            "handoff_weight": 0.0, "reschedule_days": 3.0,
+            "stallers": 6,
+            "staller_stall_probability": 0.5,
+            "staller_engagement_mean": 0.0,
+            "staller_meeting_days": 2.0,
+            "request_weight": 0.0,
+            "reschedule_weight": 1.0,
+            "handoff_weight": 0.0,
+            "reschedule_days": 3.0,
         },
         marketing={"staff": 2, "proactive_share": 0.5, **NO_TACTICS, **tactics},
     )
     world = run_world(params)
     outcomes = ("lets the seller through", "reschedules the meeting")
-    meetings = sum(1 for _, _, actor, what in world.log if actor.startswith("staller") and what in outcomes)
+    meetings = sum(
+        1 for _, _, actor, what in world.log if actor.startswith("staller") and what in outcomes
+    )
     return world, meetings
 
 
@@ -365,9 +448,13 @@ def test_web_content_preclears_stallers_and_saves_meetings():
     assert (web.records.precleared <= web.records.stallers).all()
     arrived = ~np.isnan(web.records.created_day)
     cleared, total = web.records.precleared[arrived].sum(), web.records.stallers[arrived].sum()
-    chance = 0.4 * web.marketing.level("web_content")  # web_effect x level (constant: initial_assets 1)
+    chance = 0.4 * web.marketing.level(
+        "web_content"
+    )  # web_effect x level (constant: initial_assets 1)
     assert cleared > 0
-    assert cleared / total == pytest.approx(chance, abs=4 * math.sqrt(chance * (1 - chance) / total))
+    assert cleared / total == pytest.approx(
+        chance, abs=4 * math.sqrt(chance * (1 - chance) / total)
+    )
     assert web_meetings < 0.9 * plain_meetings
 
 
@@ -379,15 +466,21 @@ def test_lead_generation_raises_marketing_sourced_arrivals_only():
         )
         deals = simulate(params, 3, SEED).deals
         by_source = deals.groupby("source", observed=False)
-        return {source: set(zip(group["replication"], group["deal_id"])) for source, group in by_source}, params
+        return {
+            source: set(zip(group["replication"], group["deal_id"])) for source, group in by_source
+        }, params
 
     (plain, _), (boosted, params) = arrivals({}), arrivals({"lead_generation": 1.0})
     assert plain["inbound_web"] == boosted["inbound_web"]
     assert plain["founder_network"] == boosted["founder_network"]
-    assert plain["marketing"] < boosted["marketing"]  # a strict superset: thinning with the same draws
+    assert (
+        plain["marketing"] < boosted["marketing"]
+    )  # a strict superset: thinning with the same draws
     level = World(params, SEED, 0).marketing.level("lead_generation")
     expected_plain = 3 * 30.0 * 0.5 * 365.0 / DAYS_PER_MONTH
-    assert len(plain["marketing"]) == pytest.approx(expected_plain, abs=4 * math.sqrt(expected_plain))
+    assert len(plain["marketing"]) == pytest.approx(
+        expected_plain, abs=4 * math.sqrt(expected_plain)
+    )
     expected = expected_plain * (1 + level)
     assert len(boosted["marketing"]) == pytest.approx(expected, abs=4 * math.sqrt(expected))
 
@@ -412,8 +505,13 @@ def near(share: float, chance: float, n: int) -> bool:
 def test_competitive_intelligence_lowers_losses_to_competitors():
     (plain, _), (informed, marketing) = decided({}), decided({"competitive_intelligence": 1.0})
     assert (plain.index == informed.index).all()
-    theirs = 2.0 * (1 - 0.5 * marketing.level("competitive_intelligence"))  # intelligence_effect 0.5
-    lost_plain, lost_informed = (plain == "lost_competitor").mean(), (informed == "lost_competitor").mean()
+    theirs = 2.0 * (
+        1 - 0.5 * marketing.level("competitive_intelligence")
+    )  # intelligence_effect 0.5
+    lost_plain, lost_informed = (
+        (plain == "lost_competitor").mean(),
+        (informed == "lost_competitor").mean(),
+    )
     assert near(lost_plain, 2 / 4, len(plain))
     assert near(lost_informed, theirs / (1 + theirs + 1), len(informed))
     assert lost_informed < lost_plain

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import one_lead_world, scenario, trace
-from sim.committee import Committee, CommitteeDraws
-from sim.reps import Rep
-from sim.streams import Stream, Streams, generator
+
+from sim.model.committee import Committee, CommitteeDraws
+from sim.model.reps import Rep
+from sim.model.streams import Stream, Streams, generator
 
 REQUESTERS = {"request_weight": 1.0, "reschedule_weight": 0.0, "handoff_weight": 0.0}
 RESCHEDULERS = {"request_weight": 0.0, "reschedule_weight": 1.0, "handoff_weight": 0.0}
@@ -17,12 +17,18 @@ STALL, PASS = 0.0, 0.999  # uniform draws: below the stall chance (0.5 x (1 - en
 
 
 def stallers(count: int, style: dict, **more) -> dict:
-    return {"stallers": count, "staller_stall_probability": 0.5, "staller_engagement_mean": 0.0,
-            "staller_meeting_days": 4.0, **style, **more}
+    return {
+        "stallers": count,
+        "staller_stall_probability": 0.5,
+        "staller_engagement_mean": 0.0,
+        "staller_meeting_days": 4.0,
+        **style,
+        **more,
+    }
 
 
 def outcome(world) -> str:
-    from sim.results import OUTCOMES
+    from sim.model.records import OUTCOMES
 
     return OUTCOMES[world.records.outcome[0]]
 
@@ -41,7 +47,9 @@ def test_staller_who_is_satisfied_at_once_costs_one_meeting():
 
 
 def test_reschedule_adds_its_delay_and_builds_engagement():
-    params = scenario(committee=stallers(1, RESCHEDULERS, reschedule_days=10.0, staller_engagement_gain=0.5))
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS, reschedule_days=10.0, staller_engagement_gain=0.5)
+    )
     world = one_lead_world(params, [STALL, PASS])
     world.run()
     assert [(day, what) for day, actor, what in trace(world) if actor == "staller 1"] == [
@@ -57,7 +65,9 @@ def test_request_without_a_kit_waits_for_custom_material():
     world = one_lead_world(params, [STALL, 0.5, PASS])  # 0.5 >= kit level 0: no kit answer
     world.run()
     assert (
-        4.0, "staller 1", "asks for information; no ready answer, so marketing must make material "
+        4.0,
+        "staller 1",
+        "asks for information; no ready answer, so marketing must make material "
         "for this deal (0 requests ahead in its queue)",
     ) in trace(world)
     assert world.records.closed_day[0] == pytest.approx(38.0)
@@ -67,19 +77,29 @@ def test_request_without_a_kit_waits_for_custom_material():
 
 def test_request_covered_by_the_staller_kit_is_answered_quickly():
     # Two marketers, all proactive, all on the kit: e L / (e L + B) = 2 x 180 / (360 + 360) = 0.5.
-    kit = {"proactive_share": 1.0, "staller_kit": 1.0, "value_collateral": 0.0,
-           "asset_build_days": 360.0, "asset_shelf_life_days": 180.0, "ready_answer_days": 1.0}
+    kit = {
+        "proactive_share": 1.0,
+        "staller_kit": 1.0,
+        "value_collateral": 0.0,
+        "asset_build_days": 360.0,
+        "asset_shelf_life_days": 180.0,
+        "ready_answer_days": 1.0,
+    }
     params = scenario(committee=stallers(1, REQUESTERS), marketing=kit)
     world = one_lead_world(params, [STALL, 0.49, PASS])  # 0.49 < kit level 0.5
     world.run()
     assert world.marketing.level("staller_kit") == pytest.approx(0.5)
-    assert (4.0, "staller 1", "asks for information; the staller kit has a ready answer") in trace(world)
+    assert (4.0, "staller 1", "asks for information; the staller kit has a ready answer") in trace(
+        world
+    )
     assert world.records.closed_day[0] == pytest.approx(9.0)
 
 
 def test_engagement_lowers_the_chance_of_stalling():
     # Engagement 0.5 halves the stall probability 0.5: a draw of 0.3 no longer stalls.
-    params = scenario(committee=stallers(1, RESCHEDULERS, staller_engagement_mean=0.5, member_concentration=1e6))
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS, staller_engagement_mean=0.5, member_concentration=1e6)
+    )
     world = one_lead_world(params, [0.3])
     world.run()
     assert world.records.stalls[0] == 0
@@ -89,7 +109,9 @@ def test_staller_who_hands_off_is_met_again_after_the_others():
     params = scenario(committee=stallers(2, HANDERS_OFF, handoff_days=7.0))
     world = one_lead_world(params, [STALL, PASS, PASS])
     world.run()
-    assert [(day, actor, what) for day, actor, what in trace(world) if actor.startswith("staller")] == [
+    assert [
+        (day, actor, what) for day, actor, what in trace(world) if actor.startswith("staller")
+    ] == [
         (4.0, "staller 1", "hands the seller off to a colleague"),
         (15.0, "staller 2", "lets the seller through"),  # 4 + 7 + 4
         (19.0, "staller 1", "lets the seller through"),
@@ -100,8 +122,15 @@ def test_staller_who_hands_off_is_met_again_after_the_others():
 
 
 def nay_sayer(**more) -> dict:
-    return {"nay_sayers": 1, "nay_sayer_scepticism_mean": 1.0, "nay_sayer_review_days": 10.0,
-            "objection_probability": 0.6, "veto_probability": 0.2, "objection_days": 5.0, **more}
+    return {
+        "nay_sayers": 1,
+        "nay_sayer_scepticism_mean": 1.0,
+        "nay_sayer_review_days": 10.0,
+        "objection_probability": 0.6,
+        "veto_probability": 0.2,
+        "objection_days": 5.0,
+        **more,
+    }
 
 
 def test_nay_sayer_objection_costs_time_then_approval():
@@ -126,8 +155,14 @@ def test_collateral_damps_objections_and_vetoes():
     # Full collateral (effect 0.6): doubt = 1 * 0.4, so a 0.35 draw that would raise an
     # objection (0.35 < 0.8) now approves (0.35 >= 0.8 * 0.4). Complete collateral: all
     # proactive time on it, built at once and never stale, so its level is 1.
-    full = {"proactive_share": 1.0, "staller_kit": 0.0, "value_collateral": 1.0, "collateral_effect": 0.6,
-            "asset_build_days": 1e-3, "asset_shelf_life_days": 1e9}
+    full = {
+        "proactive_share": 1.0,
+        "staller_kit": 0.0,
+        "value_collateral": 1.0,
+        "collateral_effect": 0.6,
+        "asset_build_days": 1e-3,
+        "asset_shelf_life_days": 1e9,
+    }
     params = scenario(committee=nay_sayer(), marketing=full)
     world = one_lead_world(params, [0.35, 0.99])
     world.run()
@@ -145,8 +180,10 @@ def test_collateral_damps_objections_and_vetoes():
 )
 def test_decision_maker_choice_follows_appeal(draw, expected):
     # Appeals: us 1, competitors 2 x 0.5 = 1, status quo 1: thirds of the unit interval.
-    params = scenario(committee={"status_quo_weight": 1.0},
-                      competition={"competitors": 2, "competitor_weight": 0.5})
+    params = scenario(
+        committee={"status_quo_weight": 1.0},
+        competition={"competitors": 2, "competitor_weight": 0.5},
+    )
     world = one_lead_world(params, decisions=[draw])
     world.run()
     assert outcome(world) == expected
@@ -154,7 +191,9 @@ def test_decision_maker_choice_follows_appeal(draw, expected):
 
 def test_incumbent_takes_the_deal_as_an_inside_job():
     params = scenario(competition={"incumbent_probability": 1.0, "incumbent_weight": 3.0})
-    world = one_lead_world(params, decisions=[0.5], incumbent=True)  # us 1, incumbent 3: 0.5 falls to them
+    world = one_lead_world(
+        params, decisions=[0.5], incumbent=True
+    )  # us 1, incumbent 3: 0.5 falls to them
     world.run()
     assert trace(world)[-1] == (0.0, "deal", "is lost to a competitor (an inside job)")
 
@@ -179,16 +218,20 @@ def test_new_rep_ramps_linearly_to_full_skill():
 
 
 def test_a_ramping_rep_meets_stallers_more_slowly():
-    params = scenario(committee=stallers(1, RESCHEDULERS),
-                      reps={"initial_tenure_days": 0.0, "ramp_days": 100.0, "ramp_start_productivity": 0.5})
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS),
+        reps={"initial_tenure_days": 0.0, "ramp_days": 100.0, "ramp_start_productivity": 0.5},
+    )
     world = one_lead_world(params, [PASS])
     world.run()
     assert world.records.closed_day[0] == pytest.approx(8.0)  # 4 days / productivity 0.5
 
 
 def test_leads_queue_for_a_busy_rep_and_go_cold():
-    params = scenario(committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
-                      reps={"count": 1, "max_active_deals": 1, "cold_after_days": 20.0})
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
+        reps={"count": 1, "max_active_deals": 1, "cold_after_days": 20.0},
+    )
     world = one_lead_world(params, [PASS, PASS, PASS], arrivals=(0.0, 10.0, 40.0))
     world.run()
     assert list(world.records.closed_day) == pytest.approx([50.0, 30.0, 100.0])
@@ -197,8 +240,10 @@ def test_leads_queue_for_a_busy_rep_and_go_cold():
 
 
 def test_buyer_who_loses_patience_goes_dark_and_frees_the_rep():
-    params = scenario(committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
-                      reps={"count": 1, "max_active_deals": 1})
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
+        reps={"count": 1, "max_active_deals": 1},
+    )
     world = one_lead_world(params, [PASS, PASS], patience=30.0, arrivals=(0.0, 31.0))
     world.run()
     assert trace(world)[-1] == (30.0, "deal", "goes dark: the buyer's patience ran out")
@@ -223,7 +268,10 @@ def test_poor_fit_is_disqualified_after_qualification():
 
 
 def test_deal_still_running_at_the_horizon_is_open_with_its_time_booked():
-    params = scenario(scenario={"horizon_days": 20.0}, committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0))
+    params = scenario(
+        scenario={"horizon_days": 20.0},
+        committee=stallers(1, RESCHEDULERS, staller_meeting_days=50.0),
+    )
     world = one_lead_world(params, [PASS], arrivals=(5.0,))
     world.run()
     columns = world.records.columns(0)
@@ -236,10 +284,23 @@ def test_deal_still_running_at_the_horizon_is_open_with_its_time_booked():
 
 
 def test_committee_has_the_configured_members_with_their_own_state():
-    params = scenario(committee={"stallers": 8, "nay_sayers": 1, "decision_makers": 2,
-                                 "staller_engagement_mean": 0.3, "member_concentration": 4.0})
-    committee = Committee(params.committee, CommitteeDraws(params.committee, np.random.default_rng(0), 1), 0)
-    assert (len(committee.stallers), len(committee.nay_sayers), len(committee.decision_makers)) == (8, 1, 2)
+    params = scenario(
+        committee={
+            "stallers": 8,
+            "nay_sayers": 1,
+            "decision_makers": 2,
+            "staller_engagement_mean": 0.3,
+            "member_concentration": 4.0,
+        }
+    )
+    committee = Committee(
+        params.committee, CommitteeDraws(params.committee, np.random.default_rng(0), 1), 0
+    )
+    assert (len(committee.stallers), len(committee.nay_sayers), len(committee.decision_makers)) == (
+        8,
+        1,
+        2,
+    )
     assert committee.size == 11
     engagements = [s.engagement for s in committee.stallers]
     assert len(set(engagements)) == 8 and all(0 < e < 1 for e in engagements)

@@ -11,14 +11,14 @@ from click.testing import CliRunner
 from conftest import ROOT
 from matplotlib.colors import to_hex
 
-from sim import palette
+from sim.analysis.replications import simulate
+from sim.analysis.results_folder import ResultsReadError, read_results, write_results
+from sim.analysis.summary import summarise
 from sim.cli import main
-from sim.experiment import simulate
-from sim.output import ResultsReadError, read_results, write_results
-from sim.plots import figures, load_runs
-from sim.results import CATEGORIES, OUTCOMES, STAGES
+from sim.model.records import CATEGORIES, OUTCOMES, STAGES
 from sim.scenario import load_scenario
-from sim.summary import summarise
+from sim.views import palette
+from sim.views.plots import figures, load_runs
 
 
 def write_run(folder: Path, name: str, replications: int = 3, seed: int = 1, overrides=()) -> Path:
@@ -34,7 +34,10 @@ def write_run(folder: Path, name: str, replications: int = 3, seed: int = 1, ove
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory) -> list[Path]:
     root = tmp_path_factory.mktemp("runs")
-    return [write_run(root / "baseline", "baseline"), write_run(root / "overlap", "channel_overlap")]
+    return [
+        write_run(root / "baseline", "baseline"),
+        write_run(root / "overlap", "channel_overlap"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -51,20 +54,32 @@ def test_palette_has_a_colour_and_a_label_for_every_outcome_and_stage():
 
 def test_read_results_gives_back_what_was_written(folders):
     results, summary = read_results(folders[1])
-    again = simulate(load_scenario(ROOT / "scenarios" / "channel_overlap.toml"), replications=3, seed=1)
+    again = simulate(
+        load_scenario(ROOT / "scenarios" / "channel_overlap.toml"), replications=3, seed=1
+    )
     assert list(results.deals.columns) == list(again.deals.columns)
     for name, labels in CATEGORIES.items():
         assert list(results.deals[name].cat.categories) == list(labels)
         assert results.deals[name].astype(str).tolist() == again.deals[name].astype(str).tolist()
-    pd.testing.assert_series_equal(results.deals["cycle_days"], again.deals["cycle_days"], atol=1e-4, rtol=0)
+    pd.testing.assert_series_equal(
+        results.deals["cycle_days"], again.deals["cycle_days"], atol=1e-4, rtol=0
+    )
     assert results.partners["partner"].tolist() == again.partners["partner"].tolist()
     assert summary["parameters"]["reps"]["drought_days"] == math.inf  # "inf" in the file
     assert summary["scenario"] == "channel_overlap"
 
 
 def test_every_figure_has_a_title_labelled_axes_and_a_legend(drawn):
-    assert set(drawn) == {"win_rate", "cycle_length", "outcomes", "time_use", "pipeline", "revenue_split",
-                          "timeline_baseline", "timeline_channel_overlap"}
+    assert set(drawn) == {
+        "win_rate",
+        "cycle_length",
+        "outcomes",
+        "time_use",
+        "pipeline",
+        "revenue_split",
+        "timeline_baseline",
+        "timeline_channel_overlap",
+    }
     for name, figure in drawn.items():
         assert figure.get_suptitle() or all(ax.get_title() for ax in figure.axes), name
         assert figure.legends or any(ax.get_legend() for ax in figure.axes), name
@@ -74,8 +89,10 @@ def test_every_figure_has_a_title_labelled_axes_and_a_legend(drawn):
 
 def test_the_same_meaning_has_the_same_colour(drawn):
     outcome_legend = drawn["outcomes"].axes[0].get_legend()
-    shown = {text.get_text(): to_hex(handle.get_facecolor())
-             for text, handle in zip(outcome_legend.get_texts(), outcome_legend.legend_handles)}
+    shown = {
+        text.get_text(): to_hex(handle.get_facecolor())
+        for text, handle in zip(outcome_legend.get_texts(), outcome_legend.legend_handles)
+    }
     assert shown == {palette.OUTCOME_LABELS[o]: palette.OUTCOME_COLOURS[o] for o in OUTCOMES}
     time_legend = drawn["time_use"].axes[0].get_legend()
     timeline_legend = drawn["timeline_baseline"].legends[0]
@@ -83,8 +100,10 @@ def test_the_same_meaning_has_the_same_colour(drawn):
         for text, handle in zip(legend.get_texts(), legend.legend_handles):
             stage = next(s for s, label in palette.STAGE_LABELS.items() if label == text.get_text())
             assert to_hex(handle.get_facecolor()) == palette.STAGE_COLOURS[stage]
-    line_colours = [{line.get_label(): to_hex(line.get_color()) for line in drawn[name].axes[0].get_lines()}
-                    for name in ("cycle_length", "pipeline")]
+    line_colours = [
+        {line.get_label(): to_hex(line.get_color()) for line in drawn[name].axes[0].get_lines()}
+        for name in ("cycle_length", "pipeline")
+    ]
     assert line_colours[0]["baseline"] == line_colours[1]["baseline"]
     assert line_colours[0]["channel_overlap"] == line_colours[1]["channel_overlap"]
 
@@ -92,7 +111,9 @@ def test_the_same_meaning_has_the_same_colour(drawn):
 def test_revenue_split_adds_up_to_gross_revenue(drawn, folders):
     _, summary = read_results(folders[1])
     bars = drawn["revenue_split"].axes[0].patches
-    assert sum(bar.get_height() for bar in bars) == pytest.approx(summary["revenue_gross"], rel=1e-3)
+    assert sum(bar.get_height() for bar in bars) == pytest.approx(
+        summary["revenue_gross"], rel=1e-3
+    )
 
 
 def test_no_revenue_split_without_partners(folders):
@@ -100,7 +121,9 @@ def test_no_revenue_split_without_partners(folders):
 
 
 def test_plot_command_writes_png_and_svg(folders, tmp_path):
-    result = CliRunner().invoke(main, ["plot", str(folders[0]), "--out", str(tmp_path / "pictures")])
+    result = CliRunner().invoke(
+        main, ["plot", str(folders[0]), "--out", str(tmp_path / "pictures")]
+    )
     assert result.exit_code == 0, result.output
     stems = {"win_rate", "cycle_length", "outcomes", "time_use", "pipeline", "timeline_baseline"}
     assert {path.stem for path in (tmp_path / "pictures").iterdir()} == stems
@@ -112,8 +135,10 @@ def test_plot_command_writes_png_and_svg(folders, tmp_path):
 def test_plot_mistakes_exit_2_with_one_message(tmp_path):
     (tmp_path / "half").mkdir()
     (tmp_path / "half" / "summary.json").write_text("{}")
-    for folder, message in ((tmp_path / "absent", "no such results folder"),
-                            (tmp_path / "half", "missing deals.csv, replications.csv, partners.csv")):
+    for folder, message in (
+        (tmp_path / "absent", "no such results folder"),
+        (tmp_path / "half", "missing deals.csv, replications.csv, partners.csv"),
+    ):
         result = CliRunner().invoke(main, ["plot", str(folder), "--out", str(tmp_path / "p")])
         assert result.exit_code == 2
         assert result.output == f"error: {folder}: {result.output.split(': ', 2)[2]}"

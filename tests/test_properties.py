@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.experiment import simulate
-from sim.results import OUTCOMES, STAGES
+from sim.analysis.replications import simulate
+from sim.analysis.summary import summarise
+from sim.model.records import OUTCOMES, STAGES
 from sim.scenario import LISTS, SECTIONS, TACTICS, Scenario, ScenarioError, allowed_values, validate
-from sim.summary import summarise
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STAGE_COLUMNS = [f"days_{stage}" for stage in STAGES]
@@ -48,7 +48,9 @@ def scenarios(draw) -> Scenario:
     marketing_share, inbound_web_share, founder_network_share = draw(shares(3))
     reschedule_weight, request_weight, handoff_weight = draw(shares(3))
     objection_probability = draw(unit())
-    tactic_shares = draw(shares(len(TACTICS) + 1))[:-1]  # the last share is proactive time left idle
+    tactic_shares = draw(shares(len(TACTICS) + 1))[
+        :-1
+    ]  # the last share is proactive time left idle
     data = {
         "scenario": {"name": "drawn", "horizon_days": draw(st.floats(30.0, 400.0))},
         "leads": {
@@ -240,13 +242,18 @@ def test_same_seed_gives_the_same_table(scenario, seed):
 
 def test_no_deal_closes_before_it_is_created():
     """Deals decided the instant they arrive have a cycle of exactly 0, never slightly below."""
-    scenario = validate({
-        "leads": {"arrivals_per_month": 0.75, "disqualify_probability": 0.0},
-        "committee": {
-            "stallers": 0, "nay_sayers": 0, "decision_days": 0.0, "negotiation_days": 0.0,
-        },
-        "reps": {"qualify_days": 0.0},
-    })
+    scenario = validate(
+        {
+            "leads": {"arrivals_per_month": 0.75, "disqualify_probability": 0.0},
+            "committee": {
+                "stallers": 0,
+                "nay_sayers": 0,
+                "decision_days": 0.0,
+                "negotiation_days": 0.0,
+            },
+            "reps": {"qualify_days": 0.0},
+        }
+    )
     table = simulate(scenario, replications=200, seed=1).deals
     closed = table[table["outcome"] != "open"]
     assert (closed["cycle_days"] == 0).sum() > 100  # the case under test does occur
@@ -257,13 +264,15 @@ def test_no_deal_closes_before_it_is_created():
 
 def test_identical_win_rates_in_every_replication_give_a_point_interval():
     """Every deal is won in both replications: the interval is [1, 1], without warnings."""
-    scenario = validate({
-        "scenario": {"horizon_days": 200},
-        "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e5},
-        "committee": {"stallers": 0, "nay_sayers": 0, "status_quo_weight": 0.0},
-        "competition": {"competitors": 0, "incumbent_probability": 0.0},
-        "reps": {"cold_after_days": 1e5},
-    })
+    scenario = validate(
+        {
+            "scenario": {"horizon_days": 200},
+            "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e5},
+            "committee": {"stallers": 0, "nay_sayers": 0, "status_quo_weight": 0.0},
+            "competition": {"competitors": 0, "incumbent_probability": 0.0},
+            "reps": {"cold_after_days": 1e5},
+        }
+    )
     results = simulate(scenario, replications=2, seed=1)
     closed = results.deals[results.deals["outcome"] != "open"]
     assert len(closed) > 0 and (closed["outcome"] == "won").all()
@@ -277,7 +286,10 @@ def test_identical_win_rates_in_every_replication_give_a_point_interval():
 MODELS = {**SECTIONS, **LISTS}  # [section] tables and [[section]] lists of tables
 FIELDS = [(section, key) for section, model in MODELS.items() for key in model.model_fields]
 WRONG_TYPE = st.one_of(
-    st.text(max_size=5), st.booleans(), st.none(), st.lists(st.integers(), max_size=2),
+    st.text(max_size=5),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=1),
 )
 
@@ -307,7 +319,7 @@ def invalid_values(draw) -> tuple[str, str, object]:
         fractions = st.builds(lambda n, f: n + f, st.integers(-1000, 1000), st.floats(0.01, 0.99))
         options.append(st.one_of(fractions, st.sampled_from([math.nan, math.inf, -math.inf])))
         if lower is not None:
-            options.append(st.integers(-10**6, math.ceil(lower) - (0 if strict else 1)))
+            options.append(st.integers(-(10**6), math.ceil(lower) - (0 if strict else 1)))
         if upper is not None:
             options.append(st.integers(math.floor(upper) + 1, math.floor(upper) + 10**6))
     else:
@@ -325,7 +337,9 @@ def invalid_values(draw) -> tuple[str, str, object]:
 def test_any_invalid_value_names_its_key(case):
     section, key, value = case
     with pytest.raises(ScenarioError) as caught:
-        if section in LISTS:  # one entry of a [[section]] list, e.g. "[[partners]] '#1': staff = -1"
+        if (
+            section in LISTS
+        ):  # one entry of a [[section]] list, e.g. "[[partners]] '#1': staff = -1"
             validate({section: [{key: value}]}, source="drawn.toml")
         else:
             validate({section: {key: value}}, source="drawn.toml")

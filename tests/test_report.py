@@ -13,13 +13,19 @@ from click.testing import CliRunner
 from test_plots import write_run
 
 from sim.cli import main
-from sim.plots import figures, load_runs
-from sim.report import comparison, render
+from sim.views.plots import figures, load_runs
+from sim.views.report import comparison, render
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 BROWSER_FLAGS = (  # headless, offline, and no state shared with any other run
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1280,2400",
 )
 
@@ -40,7 +46,9 @@ def report(folders, tmp_path_factory):
 
 def test_report_is_self_contained(report):
     page = report.read_text(encoding="utf-8")
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page), "the report must not need the network"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page), (
+        "the report must not need the network"
+    )
     assert page.count('src="data:image/png;base64,') == 7  # five summary figures and two timelines
     assert "proactive_stallers against baseline" in page and "Paired by replication" in page
     assert "95% CI" in page and "p-value" in page
@@ -50,7 +58,10 @@ def test_report_is_never_overwritten_without_force(report, folders):
     before = report.read_bytes()
     result = CliRunner().invoke(main, ["report", str(folders[0]), "--out", str(report)])
     assert result.exit_code == 2
-    assert result.output == f"error: --out {report}: already exists; choose another file or pass --force to replace it\n"
+    assert (
+        result.output
+        == f"error: --out {report}: already exists; choose another file or pass --force to replace it\n"
+    )
     assert report.read_bytes() == before
 
 
@@ -76,20 +87,31 @@ def _install_chromium() -> None:
     if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip("chromium and chromium-driver are not installed and cannot be installed here "
-                    "(needs root and apt-get): apt-get install chromium chromium-driver")
+        pytest.skip(
+            "chromium and chromium-driver are not installed and cannot be installed here "
+            "(needs root and apt-get): apt-get install chromium chromium-driver"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"]):
-        done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900, check=False)
+    for command in (
+        ["apt-get", "update", "-q"],
+        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"],
+    ):
+        done = subprocess.run(
+            command, capture_output=True, text=True, env=env, timeout=900, check=False
+        )
         if done.returncode != 0:
-            pytest.skip(f"could not install chromium ({' '.join(command)} failed): {done.stderr.strip()[-300:]}")
+            pytest.skip(
+                f"could not install chromium ({' '.join(command)} failed): {done.stderr.strip()[-300:]}"
+            )
 
 
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium driven through the system's chromedriver, with a fresh profile."""
     _install_chromium()
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra: pip install '.[test]'")
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is in the test extra: pip install '.[test]'"
+    )
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -114,9 +136,15 @@ def test_report_renders_in_chromium_with_every_figure(browser, report, folders, 
     assert {image["figure"] for image in images} == expected
     broken = [image["figure"] for image in images if not (image["complete"] and image["width"] > 0)]
     assert not broken, f"broken images: {broken}"
-    assert all(image["shown"] > 100 for image in images), "every figure is laid out at a visible size"
-    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
-    assert not [name for name in fetched if not name.startswith("data:")], "the report fetched something"
+    assert all(image["shown"] > 100 for image in images), (
+        "every figure is laid out at a visible size"
+    )
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+    )
+    assert not [name for name in fetched if not name.startswith("data:")], (
+        "the report fetched something"
+    )
     text = browser.find_element("tag name", "body").text
     assert "proactive_stallers against baseline" in text and "win rate" in text
     shot = tmp_path_factory.getbasetemp() / "artefacts" / "report.png"

@@ -16,7 +16,11 @@ def test_benchmark_smoke_run_prints_the_ratio_last_and_writes_json(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "benchmark.py"), "--smoke"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"ratio \d+\.\d\d", done.stdout.splitlines()[-1])
@@ -41,8 +45,18 @@ def test_scenario_table_covers_every_shipped_scenario(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = tmp_path / "scenarios.md"
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "scenario_table.py"), "--replications", "1", "--out", str(out)],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "scenario_table.py"),
+            "--replications",
+            "1",
+            "--out",
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
     shipped = sorted(path.stem for path in (ROOT / "scenarios").glob("*.toml"))

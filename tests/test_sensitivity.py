@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from sim.analysis.sensitivity import sobol_indices
+from sim.analysis.sweep import SweepReport
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.sensitivity import sobol_indices
-from sim.sweep import SweepReport
-from sim.sweep_file import load_sweep
+from sim.scenario.sweep_file import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()

@@ -17,12 +17,12 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-import sim.sweep
+import sim.analysis.sweep
+from sim.analysis.compare import mean_interval
+from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep, with_progress
 from sim.cli import main
-from sim.compare import mean_interval
 from sim.scenario import ScenarioError
-from sim.sweep import POINTS_DIR, TABLES, run_sweep, with_progress
-from sim.sweep_file import Parameter, load_sweep
+from sim.scenario.sweep_file import Parameter, load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()
@@ -111,7 +111,9 @@ def test_integer_ranges_cover_both_ends_evenly(low, width, u):
     parameter = Parameter("committee.stallers", integer=True, low=low, high=low + width)
     value = parameter.at(u)
     assert isinstance(value, int) and low <= value <= low + width
-    assert value == low + int(u * (width + 1))  # each of the width + 1 values gets an equal share of u
+    assert value == low + int(
+        u * (width + 1)
+    )  # each of the width + 1 values gets an equal share of u
     assert parameter.at(0.0) == low and parameter.at(1 - 1e-12) == low + width
 
 
@@ -334,7 +336,7 @@ def test_workers_and_scheduler_exclude_each_other(grid, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_clear_error(grid, tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.sweep, "CONNECT_TIMEOUT", "0.3s")
+    monkeypatch.setattr(sim.analysis.sweep, "CONNECT_TIMEOUT", "0.3s")
     result = invoke("sweep", grid, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
     assert (
         result.exit_code == 2
@@ -376,14 +378,14 @@ def test_resume_computes_only_missing_points_and_ends_identical(grid, reference,
 
 
 def test_ctrl_c_keeps_finished_points(grid, reference, tmp_path, monkeypatch):
-    real = sim.sweep.run_point
+    real = sim.analysis.sweep.run_point
 
     def interrupted_at_point_2(scenario, point, seed, replications):
         if point == 2:
             raise KeyboardInterrupt
         return real(scenario, point, seed, replications)
 
-    monkeypatch.setattr(sim.sweep, "run_point", interrupted_at_point_2)
+    monkeypatch.setattr(sim.analysis.sweep, "run_point", interrupted_at_point_2)
     out = tmp_path / "stopped"
     result = invoke("sweep", grid, "--out", out, "--workers", "1")
     assert result.exit_code == 130 and "--resume" in result.output
@@ -391,7 +393,7 @@ def test_ctrl_c_keeps_finished_points(grid, reference, tmp_path, monkeypatch):
         "000000.json",
         "000001.json",
     ]
-    monkeypatch.setattr(sim.sweep, "run_point", real)
+    monkeypatch.setattr(sim.analysis.sweep, "run_point", real)
     result = invoke("sweep", grid, "--out", out, "--resume")
     assert result.exit_code == 0 and "2 computed now, 2 from an earlier run" in result.output
     assert tables(out) == tables(reference)
@@ -425,10 +427,10 @@ def test_killed_process_resumes_to_the_same_table(tmp_path):
 
 def test_a_dead_worker_stops_the_sweep_with_a_way_to_resume(grid, tmp_path, monkeypatch):
     def first_point_then_a_dead_worker(tasks, workers=None):
-        yield sim.sweep.run_point(*tasks[0])
-        raise sim.sweep.SweepStopped("a worker process died (killed)")
+        yield sim.analysis.sweep.run_point(*tasks[0])
+        raise sim.analysis.sweep.SweepStopped("a worker process died (killed)")
 
-    monkeypatch.setattr(sim.sweep, "execute", first_point_then_a_dead_worker)
+    monkeypatch.setattr(sim.analysis.sweep, "execute", first_point_then_a_dead_worker)
     out = tmp_path / "stopped"
     result = invoke("sweep", grid, "--out", out)
     assert result.exit_code == 1
@@ -440,14 +442,14 @@ def test_a_dead_worker_stops_the_sweep_with_a_way_to_resume(grid, tmp_path, monk
 
 
 def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_path, monkeypatch):
-    real = sim.sweep.simulate_replication
+    real = sim.analysis.sweep.simulate_replication
 
     def fails_with_five_stallers(scenario, seed, replication):
         if scenario.committee.stallers == 5:
             raise ZeroDivisionError("model bug")
         return real(scenario, seed, replication)
 
-    monkeypatch.setattr(sim.sweep, "simulate_replication", fails_with_five_stallers)
+    monkeypatch.setattr(sim.analysis.sweep, "simulate_replication", fails_with_five_stallers)
     out = tmp_path / "failing"
     result = invoke("sweep", grid, "--out", out, "--workers", "1")
     assert result.exit_code == 1
@@ -465,7 +467,7 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_
     assert set(pd.read_parquet(out / "results.parquet")["point"]) == {0, 1}
     assert "Traceback" in json.loads((out / POINTS_DIR / "000002.json").read_text())["traceback"]
     monkeypatch.setattr(
-        sim.sweep, "simulate_replication", real
+        sim.analysis.sweep, "simulate_replication", real
     )  # the bug is fixed: resume retries the failures
     assert invoke("sweep", grid, "--out", out, "--resume").exit_code == 0
     assert tables(out) == tables(reference)
@@ -497,8 +499,18 @@ def test_scenario_errors_are_the_cli_kind():
 
 def test_scaling_script_smoke_run(grid):
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts/sweep_scaling.py"), "--sweep", str(grid), "--repeat", "1"],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts/sweep_scaling.py"),
+            "--sweep",
+            str(grid),
+            "--repeat",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert re.search(r"speed-up with 2 workers: \d+\.\d\dx", done.stdout)

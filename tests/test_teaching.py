@@ -20,7 +20,11 @@ INSTALL = "python3 -m venv .venv && . .venv/bin/activate && pip install -q . && 
 
 def guide_commands() -> list[str]:
     text = GUIDE.read_text(encoding="utf-8")
-    return [line for block in re.findall(r"```sh\n(.*?)\n```", text, flags=re.DOTALL) for line in block.splitlines()]
+    return [
+        line
+        for block in re.findall(r"```sh\n(.*?)\n```", text, flags=re.DOTALL)
+        for line in block.splitlines()
+    ]
 
 
 @pytest.fixture(scope="module")

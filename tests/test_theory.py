@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from conftest import scenario
 from scipy import stats
 
-from conftest import scenario
-from sim.experiment import simulate
-from sim.leads import DAYS_PER_MONTH
+from sim.analysis.replications import simulate
+from sim.model.leads import DAYS_PER_MONTH
 
 ALPHA = 0.01  # a 1% chance of a false alarm per check, had the seed been random
 
@@ -64,13 +64,18 @@ def test_waiting_for_a_rep_matches_erlang_c():
     table = simulate(params, replications=replications, seed=5).deals
     steady = table[(table["created_day"] > warm_up) & (table["outcome"] == "won")]
     waits = steady.groupby("replication")["days_waiting_for_rep"]
-    mean_waits, waited_share = waits.mean().to_numpy(), waits.apply(lambda w: (w > 0).mean()).to_numpy()
+    mean_waits, waited_share = (
+        waits.mean().to_numpy(),
+        waits.apply(lambda w: (w > 0).mean()).to_numpy(),
+    )
 
     service_rate = 1.0 / service_days
     p_wait = erlang_c(servers, arrivals_per_day / service_rate)
     expected_wait = p_wait / (servers * service_rate - arrivals_per_day)
     for observed, expected in ((mean_waits, expected_wait), (waited_share, p_wait)):
-        low, high = stats.t.interval(1 - ALPHA, replications - 1, loc=observed.mean(), scale=stats.sem(observed))
+        low, high = stats.t.interval(
+            1 - ALPHA, replications - 1, loc=observed.mean(), scale=stats.sem(observed)
+        )
         assert low <= expected <= high, (observed.mean(), expected, (low, high))
     # A pool one rep larger would wait far less: the check can tell the difference.
     assert p_wait / erlang_c(servers + 1, arrivals_per_day / service_rate) > 2

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
+from sim.analysis.replications import collect
+from sim.analysis.results_folder import write_results
+from sim.analysis.summary import summarise
 from sim.cli import main
-from sim.experiment import collect
-from sim.output import write_results
+from sim.model.world import simulate_replication
 from sim.scenario import load_scenario
-from sim.summary import summarise
-from sim.trace import TraceError, pick_deal, tell, timeline, traced_replication, whole_days
-from sim.world import simulate_replication
+from sim.views.trace import TraceError, pick_deal, tell, timeline, traced_replication, whole_days
 
 SCENARIOS = ("baseline", "channel_overlap", "new_vp_sales", "founder_led")
 DAY = re.compile(r"^Day (\d+): ")
@@ -55,8 +55,10 @@ def test_story_is_in_time_order_and_ends_with_the_outcome(traced):
     days = [int(DAY.match(line).group(1)) for line in lines if DAY.match(line)]
     assert days == sorted(days) and days[0] == 0
     assert lines[0].startswith(f"Deal {deal['deal_id']} of {scenario.scenario.name}")
-    assert lines[1].endswith(f"the lead arrives from {str(deal['source']).replace('_', ' ')}, "
-                             f"value ${deal['value']:,.0f}.")
+    assert lines[1].endswith(
+        f"the lead arrives from {str(deal['source']).replace('_', ' ')}, "
+        f"value ${deal['value']:,.0f}."
+    )
     assert lines[-2].endswith("the deal is won.")
     assert re.search(r"staller 1 of \d+ \(IT security\)", "\n".join(lines))
 
@@ -90,10 +92,15 @@ def test_pick_deal_names_what_is_allowed():
     deals, _ = traced_replication(scenario, seed=1, replication=0)
     assert pick_deal(deals)["outcome"] == "won"
     assert pick_deal(deals, outcome="lost")["outcome"] == "lost_competitor"
-    assert pick_deal(deals, deal_id=int(deals["deal_id"].iloc[3]))["deal_id"] == deals["deal_id"].iloc[3]
+    assert (
+        pick_deal(deals, deal_id=int(deals["deal_id"].iloc[3]))["deal_id"]
+        == deals["deal_id"].iloc[3]
+    )
     with pytest.raises(TraceError, match="--deal 99999: no such deal.*allowed"):
         pick_deal(deals, deal_id=99999)
-    with pytest.raises(TraceError, match="--outcome sold: not an outcome; allowed: won, lost_competitor"):
+    with pytest.raises(
+        TraceError, match="--outcome sold: not an outcome; allowed: won, lost_competitor"
+    ):
         pick_deal(deals, outcome="sold")
 
 
@@ -112,20 +119,42 @@ def test_results_are_byte_identical_with_and_without_the_event_log(tmp_path):
 
 
 def test_trace_command_tells_a_story(tmp_path):
-    result = CliRunner().invoke(main, ["trace", str(ROOT / "scenarios" / "baseline.toml"), "--outcome",
-                                       "no_decision", "--seed", "2", "--set", "committee.stallers=4"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "trace",
+            str(ROOT / "scenarios" / "baseline.toml"),
+            "--outcome",
+            "no_decision",
+            "--seed",
+            "2",
+            "--set",
+            "committee.stallers=4",
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "4 stallers" in lines[0] and "Outcome: no decision" in lines[0]
     assert lines[-1].startswith("Where the ")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--deal", "100000"], "error: --deal 100000: no such deal in this replication; allowed: one of its"),
-    (["--outcome", "sold"], "error: --outcome sold: not an outcome; allowed: won, lost_competitor"),
-    (["--outcome", "vetoed", "--set", "committee.nay_sayers=0"],
-     "error: --outcome vetoed: no deal ended that way in this replication; allowed here: won ("),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--deal", "100000"],
+            "error: --deal 100000: no such deal in this replication; allowed: one of its",
+        ),
+        (
+            ["--outcome", "sold"],
+            "error: --outcome sold: not an outcome; allowed: won, lost_competitor",
+        ),
+        (
+            ["--outcome", "vetoed", "--set", "committee.nay_sayers=0"],
+            "error: --outcome vetoed: no deal ended that way in this replication; allowed here: won (",
+        ),
+    ],
+)
 def test_trace_mistakes_exit_2_with_one_message(args, message):
     result = CliRunner().invoke(main, ["trace", str(ROOT / "scenarios" / "baseline.toml"), *args])
     assert result.exit_code == 2

@@ -1,0 +1,28 @@
+"""The founder who sells: a strong closer with few hours, pulled into partner rescues (seed 000)."""
+
+from __future__ import annotations
+
+import simpy
+
+from ..scenario.schema import Founder as FounderParams
+from .reps import Desk
+
+
+class Founder:
+    """The founder as a direct seller. With `max_active_deals` = 0 the founder does not sell."""
+
+    __slots__ = ("skill", "active_deals", "desk", "employed", "last_win_day", "hours_per_deal_day")
+    index = -1  # not one of the reps
+    name, role = "the founder", "founder"
+
+    def __init__(self, env: simpy.Environment, params: FounderParams):
+        self.skill = params.skill
+        self.active_deals = 0
+        self.employed = True
+        self.last_win_day = 0.0
+        self.hours_per_deal_day = params.hours_per_day / max(params.max_active_deals, 1)
+        self.desk = Desk(env, cold_after_days=0.0)
+        self.desk.slots.items = [self] * params.max_active_deals
+
+    def productivity(self, day: float) -> float:
+        return self.skill

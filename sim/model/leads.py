@@ -1,0 +1,108 @@
+"""Leads: who arrives, when, worth how much, with how much patience, from where."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from ..scenario.schema import Scenario
+
+DAYS_PER_MONTH = 365.25 / 12
+SOURCES = ("marketing", "inbound_web", "founder_network", "partner")
+MARKETING, INBOUND_WEB, FOUNDER_NETWORK, PARTNER = range(len(SOURCES))
+
+
+@dataclass(frozen=True)
+class LeadBook:
+    """Every candidate lead of one replication, drawn up front as arrays (index = deal id).
+
+    Drawing the leads in one go keeps them identical across scenarios that share
+    a seed, whatever happens to each deal later (common random numbers). Some
+    candidates never arrive: marketing leads are drawn at the top rate lead
+    generation could reach and partner leads at full mindshare, and each arrives
+    only if its `accept` draw falls below the rate of the day (thinning).
+    """
+
+    arrival_day: np.ndarray
+    value: np.ndarray
+    patience_days: np.ndarray
+    source: np.ndarray  # index into SOURCES
+    fit: np.ndarray  # uniform draw: the lead is disqualified when fit < disqualify_probability
+    incumbent: np.ndarray  # bool: an incumbent has an inside relationship with the account
+    partner: np.ndarray  # the partner that brings the lead, -1 for direct leads
+    covered: np.ndarray  # bool (lead, partner): the partner covers the account and claims on a win
+    accept: np.ndarray  # uniform draw for thinning
+
+    def __len__(self) -> int:
+        return len(self.arrival_day)
+
+
+def draw_leads(
+    scenario: Scenario, leads_rng: np.random.Generator, partner_rng: np.random.Generator
+) -> LeadBook:
+    """Draw direct leads from the leads stream and everything about partners from their own stream.
+
+    Adding partners then leaves the direct leads of a seed unchanged.
+    """
+    params, horizon = scenario.leads, scenario.scenario.horizon_days
+    boost = scenario.marketing.lead_generation_effect
+    shares = np.array(
+        [
+            params.marketing_share * (1.0 + boost),
+            params.inbound_web_share,
+            params.founder_network_share,
+        ]
+    )
+    rate = params.arrivals_per_month / DAYS_PER_MONTH * shares.sum()
+    count = leads_rng.poisson(rate * horizon) if rate > 0 else 0
+    coverage = np.array([partner.coverage for partner in scenario.partners])
+    direct = _attributes(scenario, leads_rng, count)
+    direct["source"] = leads_rng.choice(len(shares), size=count, p=shares / shares.sum())
+    direct["partner"] = np.full(count, -1)
+    direct["covered"] = partner_rng.random((count, len(coverage))) < coverage
+    parts = [direct]
+    for index, partner in enumerate(scenario.partners):
+        top_rate = partner.staff * scenario.channel.leads_per_staff_month / DAYS_PER_MONTH
+        n = partner_rng.poisson(top_rate * horizon)
+        brought = _attributes(scenario, partner_rng, n)
+        brought["source"] = np.full(n, PARTNER)
+        brought["partner"] = np.full(n, index)
+        brought["covered"] = partner_rng.random((n, len(coverage))) < coverage
+        brought["covered"][:, index] = True
+        parts.append(brought)
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    order = np.argsort(columns["arrival_day"], kind="stable")
+    return LeadBook(**{name: values[order] for name, values in columns.items()})
+
+
+def _attributes(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:
+    """Arrival day, value, patience, fit, incumbency and thinning draw of `count` leads."""
+    params = scenario.leads
+    # Given their number, Poisson arrival times are uniforms on the horizon.
+    arrival_day = rng.uniform(0.0, scenario.scenario.horizon_days, count)
+    value = params.value_median * np.exp(params.value_sigma * rng.standard_normal(count))
+    patience = rng.gamma(
+        params.patience_shape, params.patience_mean_days / params.patience_shape, count
+    )
+    fit = rng.random(count)
+    incumbent = rng.random(count) < scenario.competition.incumbent_probability
+    return {
+        "arrival_day": arrival_day,
+        "value": value,
+        "patience_days": patience,
+        "fit": fit,
+        "incumbent": incumbent,
+        "accept": rng.random(count),
+    }
+
+
+def arrive(
+    env: simpy.Environment, book: LeadBook, open_deal: Callable[[int], None]
+) -> Iterator[simpy.Event]:
+    """The stream of candidate leads: each one may open a deal on its arrival day."""
+    for deal_id, day in enumerate(book.arrival_day.tolist()):
+        yield env.timeout(day - env.now)
+        open_deal(deal_id)

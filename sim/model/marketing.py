@@ -1,0 +1,148 @@
+"""Marketing: a finite team whose time is split between proactive tactics and one-off requests.
+
+Proactive time (`proactive_share` of every marketer's day) builds reusable assets,
+one per tactic: a staller kit, value-proposition collateral, competitive
+intelligence, reference customers, web content, lead generation and partner
+training. Each asset's level (0 to 1) rises with the people working on it and
+decays as the product changes and the asset goes stale. The rest of the team's
+time makes one-off material for single deals: a staller request the kit cannot
+answer joins marketing's queue, first come first served, while the deal waits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import simpy
+
+from ..scenario.schema import TACTICS
+from ..scenario.schema import Marketing as MarketingParams
+
+if TYPE_CHECKING:
+    from .deal import Deal
+    from .stallers import Staller
+    from .world import World
+
+
+class Asset:
+    """The level of one tactic's reusable asset over time.
+
+    d level / dt = (people / build_days) (1 - level) - level / shelf_life, whose
+    solution relaxes exponentially from the starting level to the steady state.
+    """
+
+    __slots__ = ("steady", "start", "speed")
+
+    def __init__(self, people: float, params: MarketingParams):
+        growth = people / params.asset_build_days
+        self.speed = growth + 1.0 / params.asset_shelf_life_days
+        self.steady = (
+            growth / self.speed if self.speed > 0 else 0.0
+        )  # nobody on it and it never goes stale
+        self.start = params.initial_assets * self.steady
+
+    def level(self, day: float) -> float:
+        if self.start == self.steady:
+            return self.steady
+        return self.steady + (self.start - self.steady) * math.exp(-self.speed * day)
+
+
+class Marketing:
+    """The marketing team of one replication: its assets and its queue of one-off requests."""
+
+    def __init__(self, world: World, params: MarketingParams):
+        self.world = world
+        self.params = params
+        self.assets = {tactic: Asset(params.tactic_people(tactic), params) for tactic in TACTICS}
+        self.reactive_fraction = 1.0 - params.proactive_share  # of each marketer's time
+        self.desk = simpy.Resource(world.env, capacity=params.staff)
+        self.busy = 0  # marketers working on one-off material right now
+        self.busy_area = 0.0  # integral of `busy` over time, in person-days of presence
+        self.busy_since = 0.0
+
+    def level(self, tactic: str) -> float:
+        """The asset level of one tactic today, 0 to 1."""
+        return self.assets[tactic].level(self.world.env.now)
+
+    def doubt_damping(self) -> float:
+        """Multiplies nay-sayers' objection and veto chances."""
+        return 1.0 - self.params.collateral_effect * self.level("value_collateral")
+
+    def appeal_boost(self) -> float:
+        """Multiplies our appeal to decision makers: collateral and reference customers."""
+        params = self.params
+        collateral = 1.0 + params.collateral_effect * self.level("value_collateral")
+        return collateral * (1.0 + params.reference_effect * self.level("reference_customers"))
+
+    def competitor_damping(self) -> float:
+        """Multiplies competitors' appeal: competitive intelligence."""
+        return 1.0 - self.params.intelligence_effect * self.level("competitive_intelligence")
+
+    def preclear_probability(self) -> float:
+        """Chance a staller is already cleared by a buyer who researched on the web."""
+        return self.params.web_effect * self.level("web_content")
+
+    def lead_acceptance(self) -> float:
+        """Share of candidate marketing leads that arrive today (thinning of the top rate)."""
+        effect = self.params.lead_generation_effect
+        return (1.0 + effect * self.level("lead_generation")) / (1.0 + effect)
+
+    def answer(self, deal: Deal, staller: Staller) -> Iterator[simpy.Event]:
+        """Answer a staller's request for information, from the kit or with one-off material."""
+        env, dice = self.world.env, self.world.streams.behaviour
+        deal.requests += 1
+        deal.enter("marketing_material")
+        if dice.uniform() < self.level("staller_kit"):
+            deal.note(staller, "asks for information; the staller kit has a ready answer")
+            yield env.timeout(dice.exponential(self.params.ready_answer_days))
+        else:
+            work_days = dice.exponential(self.params.custom_work_days)
+            deal.note(
+                staller,
+                "asks for information; no ready answer, so marketing must make material "
+                "for this deal ({} requests ahead in its queue)",
+                len(self.desk.queue),
+            )
+            yield from self.make_material(work_days)
+        deal.note(
+            "marketing", "delivers the material {.name} asked for", staller
+        )  # named only if logged
+        deal.enter("stallers")
+
+    def make_material(self, work_days: float) -> Iterator[simpy.Event]:
+        """Wait for a marketer, who works on it with the reactive part of their time."""
+        env = self.world.env
+        if self.reactive_fraction <= 0.0:  # all time is proactive: nobody makes one-off material
+            yield env.event()
+        with self.desk.request() as turn:
+            yield turn
+            self._count_busy(+1)
+            try:
+                yield env.timeout(work_days / self.reactive_fraction)
+            finally:  # also when the buyer gives up mid-work: the time was spent all the same
+                self._count_busy(-1)
+
+    def _count_busy(self, change: int) -> None:
+        now = self.world.env.now
+        self.busy_area += self.busy * (now - self.busy_since)
+        self.busy_since = now
+        self.busy += change
+
+    def time_use(self, horizon_days: float) -> dict[str, float]:
+        """Utilisation of the team over the horizon and the share of its work that was one-off support."""
+        self._count_busy(0)
+        params = self.params
+        proactive = (
+            params.staff
+            * params.proactive_share
+            * sum(getattr(params, t) for t in TACTICS)
+            * horizon_days
+        )
+        reactive = self.busy_area * self.reactive_fraction
+        worked = proactive + reactive
+        return {
+            "marketing_utilisation": worked / (params.staff * horizon_days),
+            "reactive_share": reactive / worked if worked > 0 else math.nan,
+        }

@@ -1,0 +1,139 @@
+"""Result records: one row per deal, kept as compact columns while the model runs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .leads import SOURCES
+
+if TYPE_CHECKING:
+    from .deal import Deal
+    from .leads import LeadBook
+
+OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision", "disqualified", "open")
+STAGES = (
+    "waiting_for_rep",
+    "qualifying",
+    "stallers",
+    "marketing_material",
+    "nay_sayers",
+    "deciding",
+    "negotiating",
+)
+STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
+OUTCOME_INDEX = {outcome: index for index, outcome in enumerate(OUTCOMES)}
+OWNERS = (
+    "none",
+    "rep",
+    "founder",
+    "partner",
+)  # who works the deal: partner deals stay the partner's
+OWNER_INDEX = {owner: index for index, owner in enumerate(OWNERS)}
+
+
+class DealRecords:
+    """Columns for every deal of one replication; deals never closed stay `open`."""
+
+    def __init__(self, book: LeadBook, horizon_days: float):
+        n = len(book)
+        self.horizon_days = horizon_days
+        self.book = book
+        self.created_day = np.full(n, np.nan)  # from the clock, so cycles are never negative
+        self.closed_day = np.full(n, np.nan)
+        self.outcome = np.full(n, OUTCOME_INDEX["open"], dtype=np.int8)
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.rep = np.full(n, -1, dtype=np.int32)
+        self.qualified = np.zeros(n, dtype=bool)
+        self.owner = np.zeros(n, dtype=np.int8)
+        self.stallers = np.zeros(n, dtype=np.int16)
+        self.precleared = np.zeros(n, dtype=np.int16)
+        self.committee_size = np.zeros(n, dtype=np.int16)
+        self.stalls = np.zeros(n, dtype=np.int32)
+        self.requests = np.zeros(n, dtype=np.int32)
+        self.objections = np.zeros(n, dtype=np.int32)
+        self.stage_days = np.zeros((n, len(STAGES)))
+        self.revenue = np.zeros(n)
+        self.commission = np.zeros(n)
+        self.misrepresented = np.zeros(n, dtype=bool)
+        self.misrepresentation_veto = np.zeros(n, dtype=bool)
+        self.rescued = np.zeros(n, dtype=bool)
+        self.direct_hours = np.zeros(n)
+
+    def close(self, deal: Deal, outcome: str, day: float | None) -> None:
+        """Record a deal; day None means it is still open at the horizon."""
+        i = deal.id
+        self.created_day[i] = deal.created_day
+        if day is not None:
+            self.closed_day[i] = day
+            self.outcome[i] = OUTCOME_INDEX[outcome]
+        self.stage[i] = deal.stage
+        self.rep[i] = -1 if deal.rep is None else deal.rep.index
+        self.owner[i] = OWNER_INDEX[deal.owner]
+        self.qualified[i] = deal.qualified
+        self.stallers[i] = len(deal.committee.stallers) + deal.committee.precleared
+        self.precleared[i] = deal.committee.precleared
+        self.committee_size[i] = deal.committee.size
+        self.stalls[i] = deal.stalls
+        self.requests[i] = deal.requests
+        self.objections[i] = deal.objections
+        self.stage_days[i] = deal.stage_days
+        self.revenue[i] = deal.revenue
+        self.misrepresented[i] = deal.misrepresented
+        self.misrepresentation_veto[i] = deal.misrepresentation_veto
+        self.rescued[i] = deal.rescued
+        self.direct_hours[i] = deal.direct_hours
+
+    def pay_commissions(self, deal: Deal, rates: np.ndarray) -> np.ndarray:
+        """Each partner covering a won account claims its rate on the deal's revenue; returns the claims."""
+        claims = self.book.covered[deal.id] * rates * deal.revenue
+        self.commission[deal.id] = claims.sum()
+        return claims
+
+    def columns(self, replication: int) -> dict[str, np.ndarray]:
+        """The replication's deal table as named columns, in the documented order.
+
+        Candidate leads that never arrived (thinned away) have no row.
+        """
+        book = self.book
+        arrived = ~np.isnan(self.created_day)
+        closed = ~np.isnan(self.closed_day)
+        end_day = np.where(closed, self.closed_day, self.horizon_days)
+        table = {
+            "replication": np.full(len(book), replication, dtype=np.int32),
+            "deal_id": np.arange(len(book), dtype=np.int32),
+            "source": book.source.astype(np.int8),
+            "partner": book.partner.astype(np.int16),
+            "owner": self.owner,
+            "created_day": self.created_day,
+            "closed_day": self.closed_day,
+            "outcome": self.outcome,
+            "cycle_days": np.where(closed, self.closed_day - self.created_day, np.nan),
+            "age_days": end_day - self.created_day,
+            "value": book.value,
+            "stage": self.stage,
+            "rep": self.rep,
+            "qualified": self.qualified,
+            "incumbent": book.incumbent,
+            "patience_days": book.patience_days,
+            "stallers": self.stallers,
+            "stallers_precleared": self.precleared,
+            "committee_size": self.committee_size,
+            "stalls": self.stalls,
+            "requests": self.requests,
+            "objections": self.objections,
+            "claimants": book.covered.sum(axis=1).astype(np.int16),
+            "revenue": self.revenue,
+            "commission": self.commission,
+            "misrepresented": self.misrepresented,
+            "misrepresentation_veto": self.misrepresentation_veto,
+            "rescued": self.rescued,
+            "direct_hours": self.direct_hours,
+        }
+        for index, stage in enumerate(STAGES):
+            table[f"days_{stage}"] = self.stage_days[:, index]
+        return {name: values[arrived] for name, values in table.items()}
+
+
+CATEGORIES = {"source": SOURCES, "outcome": OUTCOMES, "stage": STAGES, "owner": OWNERS}

@@ -1,0 +1,415 @@
+"""Pictures of runs, drawn from their result tables (and, for deal timelines, an event log).
+
+Every figure has a title, axes labelled with units and a legend, and takes its
+colours from `sim.palette`, so one colour keeps one meaning across all of them.
+Figures are built with matplotlib's object API and rendered by the Agg backend:
+no display is needed and no global pyplot state is touched. matplotlib is
+imported inside the functions that draw, so importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..model.records import OUTCOMES, STAGES
+from . import palette
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from ..analysis.replications import Results
+    from .trace import Segment
+
+FORMATS = ("png", "svg")
+TIMELINE_DEALS = 3  # deals drawn in each scenario's timeline figure
+
+
+@dataclass(frozen=True)
+class Run:
+    """One scenario's results as the plots see them: a display name, the tables and the summary."""
+
+    name: str
+    results: Results
+    summary: dict[str, Any]
+
+    @property
+    def replications(self) -> int:
+        return int(self.summary["replications"])
+
+    @property
+    def horizon_days(self) -> float:
+        return float(self.summary["parameters"]["scenario"]["horizon_days"])
+
+
+def load_runs(folders: list[Path]) -> list[Run]:
+    """Read results folders; a scenario name shown twice is told apart by its folder."""
+    from ..analysis.results_folder import read_results
+
+    loaded = [(Path(folder), *read_results(Path(folder))) for folder in folders]
+    names = [summary["scenario"] for _, _, summary in loaded]
+    return [
+        Run(name if names.count(name) == 1 else f"{name} ({folder.name})", results, summary)
+        for (folder, results, summary), name in zip(loaded, names)
+    ]
+
+
+def figures(runs: list[Run], timelines: bool = True) -> dict[str, Figure]:
+    """Every figure that applies to these runs, by file stem, in reading order."""
+    colours = palette.assign([run.name for run in runs], palette.SCENARIO_CYCLE)
+    drawn: dict[str, Figure | None] = {
+        "win_rate": win_rate(runs, colours),
+        "cycle_length": cycle_length(runs, colours),
+        "outcomes": outcomes(runs),
+        "time_use": time_use(runs),
+        "pipeline": pipeline(runs, colours),
+        "revenue_split": revenue_split(runs),
+    }
+    if timelines:
+        for run in runs:
+            drawn[f"timeline_{_slug(run.name)}"] = deal_timelines(run)
+    return {name: figure for name, figure in drawn.items() if figure is not None}
+
+
+def write_plots(runs: list[Run], out_dir: Path) -> list[Path]:
+    """Write every figure as PNG and SVG into out_dir; return the files written."""
+    import matplotlib
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with matplotlib.rc_context(
+        {"svg.hashsalt": "committee-sim"}
+    ):  # fixed SVG ids: same inputs, same files
+        for name, figure in figures(runs).items():
+            for fmt in FORMATS:
+                path = out_dir / f"{name}.{fmt}"
+                figure.savefig(path, format=fmt, **_save_options(fmt))
+                written.append(path)
+    return written
+
+
+def png_bytes(figure: Figure) -> bytes:
+    """The figure as PNG, for embedding."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", **_save_options("png"))
+    return buffer.getvalue()
+
+
+def _save_options(fmt: str) -> dict[str, Any]:
+    # Constrained layout already fits legends in, so no bbox_inches="tight" (a second draw).
+    # SVG metadata carries a date by default; leave it out so the same inputs give the same files.
+    return {"dpi": 110, "metadata": {"Date": None} if fmt == "svg" else {}}
+
+
+# ---------------------------------------------------------------- figures from result tables
+
+
+def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
+    """Win rate of closed opportunities per scenario, with its 95% CI."""
+    figure, ax = _figure(
+        "Win rate by scenario (closed opportunities, 95% CI)", width=max(5.0, 1.4 * len(runs) + 2)
+    )
+    for index, run in enumerate(runs):
+        rate = run.summary["win_rate"]
+        low, high = run.summary["win_rate_ci"]
+        if math.isnan(rate):
+            continue
+        ax.bar(index, rate * 100, color=colours[run.name], label=run.name)
+        if not math.isnan(low):
+            ax.errorbar(
+                index,
+                rate * 100,
+                yerr=[[(rate - low) * 100], [(high - rate) * 100]],
+                color="black",
+                capsize=6,
+                label="95% CI" if index == 0 else None,
+            )
+    ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
+    ax.set_xlabel("scenario")
+    ax.set_ylabel("win rate (% of closed opportunities)")
+    ax.legend(fontsize="small")
+    return figure
+
+
+def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
+    """Kaplan-Meier curve of opportunities still open by age, open deals censored at the horizon."""
+    from scipy import stats
+
+    figure, ax = _figure("Sales cycle: share of opportunities not yet closed (Kaplan-Meier)")
+    for run in runs:
+        deals = run.results.deals
+        keep = deals["qualified"].to_numpy(dtype=bool)
+        ages = deals["age_days"].to_numpy(dtype=float)[keep]
+        ended = (deals["outcome"] != "open").to_numpy()[keep]
+        if not ended.any():
+            continue
+        curve = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).sf
+        ax.step(
+            np.r_[0.0, curve.quantiles],
+            np.r_[100.0, curve.probabilities * 100],
+            where="post",
+            color=colours[run.name],
+            label=run.name,
+        )
+    ax.axhline(50, color="grey", linestyle=":", linewidth=1, label="median (50%)")
+    ax.set_xlabel("days since the lead arrived")
+    ax.set_ylabel("% of opportunities still open")
+    ax.set_ylim(0, 102)
+    ax.legend(fontsize="small")
+    return figure
+
+
+def outcomes(runs: list[Run]) -> Figure:
+    """How deals ended, as shares of all deals, one stacked bar per scenario."""
+    figure, ax = _figure("How deals end, by scenario", width=max(6.0, 1.4 * len(runs) + 3.5))
+    bottom = np.zeros(len(runs))
+    for outcome in OUTCOMES:
+        shares = np.array([_share(run.results.deals["outcome"] == outcome) for run in runs])
+        ax.bar(
+            range(len(runs)),
+            shares,
+            bottom=bottom,
+            color=palette.OUTCOME_COLOURS[outcome],
+            label=palette.OUTCOME_LABELS[outcome],
+        )
+        bottom += shares
+    ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
+    ax.set_xlabel("scenario")
+    ax.set_ylabel("% of all deals")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
+def time_use(runs: list[Run]) -> Figure:
+    """Where the time goes: mean days per stage of a closed opportunity, one bar per scenario."""
+    figure, ax = _figure(
+        "Where the time goes: mean days per closed opportunity, by stage",
+        height=max(2.5, 0.7 * len(runs) + 1.8),
+    )
+    left = np.zeros(len(runs))
+    for stage in STAGES:
+        days = np.array([_closed_opportunities(run)[f"days_{stage}"].mean() for run in runs])
+        days = np.nan_to_num(days)
+        ax.barh(
+            range(len(runs)),
+            days,
+            left=left,
+            color=palette.STAGE_COLOURS[stage],
+            label=palette.STAGE_LABELS[stage],
+        )
+        left += days
+    ax.set_yticks(range(len(runs)), [run.name for run in runs])
+    ax.invert_yaxis()
+    ax.set_xlabel("days (mean per closed opportunity)")
+    ax.set_ylabel("scenario")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3)
+    return figure
+
+
+def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
+    """Open deals and cumulative wins over simulated time, means over replications."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 6), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    figure.suptitle("Pipeline over simulated time (mean over replications)")
+    for run in runs:
+        deals = run.results.deals
+        days = np.arange(0.0, run.horizon_days + 1.0)
+        created = np.sort(deals["created_day"].to_numpy(dtype=float))
+        closed = np.sort(deals["closed_day"].dropna().to_numpy(dtype=float))
+        won = np.sort(deals.loc[deals["outcome"] == "won", "closed_day"].to_numpy(dtype=float))
+        open_now = np.searchsorted(created, days, side="right") - np.searchsorted(
+            closed, days, side="right"
+        )
+        top.plot(days, open_now / run.replications, color=colours[run.name], label=run.name)
+        bottom.plot(
+            days,
+            np.searchsorted(won, days, side="right") / run.replications,
+            color=colours[run.name],
+            label=run.name,
+        )
+    top.set_title("open deals", fontsize="medium")
+    top.tick_params(labelbottom=True)
+    top.set_xlabel("simulated day")
+    top.set_ylabel("open deals (count)")
+    bottom.set_title("deals won so far", fontsize="medium")
+    bottom.set_ylabel("cumulative wins (count)")
+    bottom.set_xlabel("simulated day")
+    top.legend(fontsize="small")
+    bottom.legend(fontsize="small")
+    return figure
+
+
+def revenue_split(runs: list[Run]) -> Figure | None:
+    """For scenarios with channel partners: net revenue and each partner's commission; None without."""
+    channel = [run for run in runs if len(run.results.partners)]
+    if not channel:
+        return None
+    partner_names = [
+        name for run in channel for name in run.results.partners["partner"].astype(str)
+    ]
+    colours = palette.assign(partner_names, palette.PARTNER_CYCLE)
+    figure, ax = _figure(
+        "Revenue split: what the company keeps, what each partner claims",
+        width=max(6.0, 1.4 * len(channel) + 3.5),
+    )
+    for index, run in enumerate(channel):
+        net = run.summary["revenue_net"]
+        ax.bar(
+            index,
+            net,
+            color=palette.NET_REVENUE_COLOUR,
+            label="net revenue" if index == 0 else None,
+        )
+        base = net
+        paid = (
+            run.results.partners.groupby("partner", sort=False)["commission"].sum()
+            / run.replications
+        )
+        for name, amount in paid.items():
+            ax.bar(
+                index, amount, bottom=base, color=colours[str(name)], label=f"commission: {name}"
+            )
+            base += amount
+        share = run.summary["commission_share"]
+        if not math.isnan(share):
+            ax.annotate(
+                f"{share:.0%} to partners",
+                (index, base),
+                ha="center",
+                va="bottom",
+                fontsize="small",
+            )
+    ax.set_xticks(range(len(channel)), [run.name for run in channel], rotation=20, ha="right")
+    ax.set_xlabel("scenario")
+    ax.set_ylabel("first-year revenue per replication (USD)")
+    ax.yaxis.set_major_formatter(lambda value, _: f"${value:,.0f}")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))  # a partner in several scenarios is listed once
+    ax.legend(
+        unique.values(),
+        unique.keys(),
+        fontsize="small",
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+    )
+    return figure
+
+
+# ---------------------------------------------------------------- deal timelines, from an event log
+
+
+def deal_timelines(run: Run, count: int = TIMELINE_DEALS) -> Figure | None:
+    """Timelines of a few deals of the run's first replication, re-run with the event log on.
+
+    The tables hold no per-member timing, so the replication is simulated again
+    from the parameters and seed in the summary; results do not depend on the log,
+    so these are the very deals of replication 0 in the tables.
+    """
+    from ..scenario import validate
+    from .trace import sample_deals, timeline, traced_replication
+
+    scenario = validate(run.summary["parameters"], source=f"{run.name}: summary.json parameters")
+    deals, log = traced_replication(scenario, int(run.summary["seed"]), 0)
+    chosen = sample_deals(deals, count)
+    if not chosen:
+        return None
+    titles = [
+        f"deal {deal['deal_id']}: {palette.OUTCOME_LABELS[deal['outcome']]}, "
+        f"{deal['age_days']:.0f} days"
+        for deal in chosen
+    ]
+    return timeline_figure(
+        f"{run.name}: deal timelines, time spent with each committee member",
+        titles,
+        [timeline(log, deal) for deal in chosen],
+    )
+
+
+def timeline_figure(title: str, titles: list[str], timelines: list[list[Segment]]) -> Figure:
+    """A Gantt chart per deal: one row per committee member, bars coloured by stage."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    from .trace import row_order
+
+    heights = [len(row_order(segments)) + 1 for segments in timelines]
+    figure = Figure(
+        figsize=(9, 0.28 * sum(heights) + 1.6 * len(timelines) + 0.8), layout="constrained"
+    )
+    axes = figure.subplots(len(timelines), 1, squeeze=False, height_ratios=heights)[:, 0]
+    figure.suptitle(title)
+    for ax, name, segments in zip(axes, titles, timelines):
+        _draw_timeline(ax, segments)
+        ax.set_title(name, fontsize="medium", loc="left")
+        ax.set_xlabel("days since the lead arrived")
+        ax.set_ylabel("committee member")
+    shown = [
+        stage
+        for stage in STAGES
+        if any(
+            segment.stage == stage and segment.end > segment.start
+            for s in timelines
+            for segment in s
+        )
+    ]
+    figure.legend(
+        [Patch(color=palette.STAGE_COLOURS[stage]) for stage in shown],
+        [palette.STAGE_LABELS[stage] for stage in shown],
+        loc="outside lower center",
+        ncol=min(4, len(shown)),
+        fontsize="small",
+        title="stage",
+    )
+    return figure
+
+
+def _draw_timeline(ax: Any, segments: list[Segment]) -> None:
+    from .trace import row_order
+
+    rows = row_order(segments)
+    for segment in segments:
+        y = rows.index(segment.row)
+        ax.barh(
+            y,
+            segment.end - segment.start,
+            left=segment.start,
+            height=0.7,
+            color=palette.STAGE_COLOURS[segment.stage],
+        )
+    ax.set_yticks(range(len(rows)), rows, fontsize="small")
+    ax.invert_yaxis()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _figure(title: str, width: float = 8.0, height: float = 4.5) -> tuple[Figure, Any]:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    ax = figure.subplots()
+    ax.set_title(title)
+    return figure, ax
+
+
+def _closed_opportunities(run: Run) -> pd.DataFrame:
+    """Qualified deals that ended before the horizon, as in summary.json's cycle figures."""
+    deals = run.results.deals
+    return deals[deals["qualified"].to_numpy(dtype=bool) & (deals["outcome"] != "open").to_numpy()]
+
+
+def _share(mask) -> float:
+    return float(np.mean(mask)) * 100 if len(mask) else 0.0
+
+
+def _slug(name: str) -> str:
+    return "".join(char if char.isalnum() else "_" for char in name).strip("_").lower()

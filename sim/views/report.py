@@ -1,0 +1,302 @@
+"""One self-contained HTML report of one or more runs, read from their results folders.
+
+The page holds everything it shows: figures are PNG data URIs and the style is
+inline, so it opens offline and can be mailed as one file. For two or more runs
+each is compared with the first, replication by replication (sim.compare).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from pathlib import Path
+from typing import Any
+
+from ..analysis.results_folder import ResultsExistError, write_atomic
+from .plots import Run, figures, png_bytes
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+tr.differs td { background: #fff4d6; }
+figure { margin: 2em 0; }
+figure img { max-width: 100%; border: 1px solid #eee; }
+.note { color: #7a4b00; }
+"""
+SUMMARY_ROWS = (  # (label, how to show one summary)
+    ("deals per replication", lambda s: f"{s['deals_per_replication']:.1f}"),
+    ("closed opportunities (all replications)", lambda s: str(s["opportunities_closed"])),
+    ("win rate [95% CI]", lambda s: _rate(s["win_rate"], s["win_rate_ci"])),
+    (
+        "cycle days, closed: median / mean / p90",
+        lambda s: " / ".join(
+            _days(s[k]) for k in ("cycle_days_median", "cycle_days_mean", "cycle_days_p90")
+        ),
+    ),
+    (
+        "cycle days, open counted (Kaplan-Meier): median / p90",
+        lambda s: " / ".join(_days(s[k]) for k in ("cycle_days_km_median", "cycle_days_km_p90")),
+    ),
+    ("cycle days of won deals: median", lambda s: _days(s["cycle_days_won_median"])),
+    (
+        "revenue per replication: gross / net",
+        lambda s: f"${s['revenue_gross']:,.0f} / ${s['revenue_net']:,.0f}",
+    ),
+    ("partner commissions, share of revenue", lambda s: _percent(s["commission_share"])),
+    (
+        "marketing utilisation / share on one-off support",
+        lambda s: f"{_percent(s['marketing_utilisation'])} / {_percent(s['reactive_share'])}",
+    ),
+    ("reps who left, per replication", lambda s: f"{s['rep_departures']:.1f}"),
+)
+FIGURE_CAPTIONS = {
+    "win_rate": "Win rate of closed opportunities; the bars show 95% confidence intervals over replications.",
+    "cycle_length": "Share of opportunities still open by age; deals still open at the horizon count as "
+    "censored (Kaplan-Meier), so long deals are not dropped.",
+    "outcomes": "How all deals ended, as shares of all deals.",
+    "time_use": "Where the time goes: mean days a closed opportunity spent in each stage.",
+    "pipeline": "Open deals and cumulative wins over simulated time, averaged over replications.",
+    "revenue_split": "First-year revenue of won deals: what the company keeps and each partner's commission.",
+}
+TIMELINE_CAPTION = (
+    "Timelines of sampled deals from replication 0, re-run with the event log on: one row per "
+    "committee member, bars coloured by stage."
+)
+
+
+class ReportExistsError(ResultsExistError):
+    """The report file exists already and --force was not given."""
+
+
+def write_report(runs: list[Run], out: Path, force: bool = False) -> None:
+    """Write the report to `out`, never over an existing file unless forced."""
+    check_report_writable(out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(out, render(runs))
+
+
+def check_report_writable(out: Path, force: bool) -> None:
+    if out.is_dir():
+        raise ReportExistsError(
+            f"--out {out}: is a folder; give the report's file name, e.g. {out / 'report.html'}"
+        )
+    if out.exists() and not force:
+        raise ReportExistsError(
+            f"--out {out}: already exists; choose another file or pass --force to replace it"
+        )
+
+
+def render(runs: list[Run]) -> str:
+    """The whole page as HTML text."""
+    names = ", ".join(run.name for run in runs)
+    body = [
+        f"<h1>committee-sim report: {_e(names)}</h1>",
+        _scenarios_section(runs),
+        _summary_section(runs),
+        _comparison_section(runs) if len(runs) > 1 else "",
+        _figures_section(runs),
+        _parameters_section(runs),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>committee-sim report: {_e(names)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        + "\n".join(part for part in body if part)
+        + "\n</body>\n</html>\n"
+    )
+
+
+def _scenarios_section(runs: list[Run]) -> str:
+    items = "".join(
+        f"<li><b>{_e(run.name)}</b>: {run.replications} replications, seed {run.summary['seed']}, "
+        f"horizon {run.horizon_days:g} days. {_e(run.summary['parameters']['scenario']['description'])}</li>"
+        for run in runs
+    )
+    return f"<h2>Scenarios</h2>\n<ul>{items}</ul>"
+
+
+def _summary_section(runs: list[Run]) -> str:
+    rows = [(label, [show(run.summary) for run in runs]) for label, show in SUMMARY_ROWS]
+    for outcome in runs[0].summary["outcomes"]:
+        rows.append((f"deals {outcome}", [_count_share(run.summary, outcome) for run in runs]))
+    return "<h2>Summary</h2>\n" + _table(["measure", *[run.name for run in runs]], rows)
+
+
+def _comparison_section(runs: list[Run]) -> str:
+    """Each run against the first, paired by replication when both used the same seed."""
+    parts = ["<h2>Comparison with " + _e(runs[0].name) + "</h2>"]
+    for other in runs[1:]:
+        parts.append(comparison(runs[0], other))
+    return "\n".join(parts)
+
+
+def comparison(base: Run, other: Run) -> str:
+    """A table of differences (other - base) with 95% CIs and p-values, and a one-line verdict."""
+    from ..analysis.compare import (
+        LABELS,
+        METRICS,
+        independent_difference,
+        paired_difference,
+        replication_metrics,
+        verdict,
+    )
+
+    a, b = replication_metrics(base.results), replication_metrics(other.results)
+    paired = base.summary["seed"] == other.summary["seed"]
+    if paired:
+        diff = paired_difference(a, b)
+        how = (
+            f"Paired by replication: both runs used seed {base.summary['seed']}, so replication r of each saw "
+            "the same leads and the same dice (common random numbers)."
+        )
+        if base.replications != other.replications:
+            how += f" Only the {min(base.replications, other.replications)} replications both runs have are paired."
+    else:
+        diff = independent_difference(a, b)
+        how = (
+            f'<span class="note">The seeds differ ({_e(base.name)}: {base.summary["seed"]}, '
+            f"{_e(other.name)}: {other.summary['seed']}), so replications cannot be paired; the runs are "
+            "compared as independent samples (Welch's t-test), with wider intervals. Run both with the same "
+            "--seed to pair them.</span>"
+        )
+    rows = [
+        (
+            LABELS[metric],
+            [
+                _metric(metric, diff[metric]["a"]),
+                _metric(metric, diff[metric]["b"]),
+                _metric(metric, diff[metric]["estimate"], signed=True),
+                "["
+                + ", ".join(_metric(metric, end, signed=True) for end in diff[metric]["ci"])
+                + "]",
+                _p(diff[metric]["p_value"]),
+            ],
+        )
+        for metric in METRICS
+    ]
+    header = [
+        "metric (mean per replication)",
+        base.name,
+        other.name,
+        "difference",
+        "95% CI",
+        "p-value",
+    ]
+    return (
+        f"<h3>{_e(other.name)} against {_e(base.name)}</h3>\n<p>{how}</p>\n"
+        + _table(header, rows)
+        + f"\n<p><b>{_e(verdict(diff, base.name, other.name))}</b></p>"
+    )
+
+
+def _figures_section(runs: list[Run]) -> str:
+    parts = ["<h2>Figures</h2>"]
+    for name, figure in figures(runs).items():
+        caption = FIGURE_CAPTIONS.get(name, TIMELINE_CAPTION)
+        data = base64.b64encode(png_bytes(figure)).decode("ascii")
+        parts.append(
+            f'<figure id="{name}"><img src="data:image/png;base64,{data}" alt="{_e(caption)}">'
+            f"<figcaption>{_e(caption)}</figcaption></figure>"
+        )
+    return "\n".join(parts)
+
+
+def _parameters_section(runs: list[Run]) -> str:
+    """Every parameter, side by side; rows where the scenarios differ are highlighted and listed first."""
+    flat = [_flatten(run.summary["parameters"]) for run in runs]
+    keys = list(
+        dict.fromkeys(key for values in flat for key in values if key != "scenario.description")
+    )
+    differs = [key for key in keys if len({repr(values.get(key)) for values in flat}) > 1]
+    ordered = differs + [key for key in keys if key not in differs]
+    rows = [(key, [_value(values.get(key)) for values in flat]) for key in ordered]
+    note = (
+        f"<p>{len(differs)} parameter(s) differ between the scenarios (highlighted, listed first).</p>"
+        if len(runs) > 1
+        else ""
+    )
+    return (
+        "<h2>Parameters</h2>\n"
+        + note
+        + _table(["parameter", *[run.name for run in runs]], rows, highlight=set(differs))
+    )
+
+
+def _flatten(parameters: dict[str, Any]) -> dict[str, Any]:
+    """'section.key' -> value; partners as 'partners.NAME.key'."""
+    flat = {}
+    for section, values in parameters.items():
+        if isinstance(values, list):
+            for partner in values:
+                for key, value in partner.items():
+                    if key != "name":
+                        flat[f"{section}.{partner['name']}.{key}"] = value
+        else:
+            for key, value in values.items():
+                flat[f"{section}.{key}"] = value
+    return flat
+
+
+def _table(
+    header: list[str], rows: list[tuple[str, list[str]]], highlight: set[str] = frozenset()
+) -> str:
+    head = "".join(f"<th>{_e(cell)}</th>" for cell in header)
+    body = "".join(
+        ('<tr class="differs">' if label in highlight else "<tr>")
+        + f"<td>{_e(label)}</td>"
+        + "".join(f"<td>{_e(cell)}</td>" for cell in cells)
+        + "</tr>"
+        for label, cells in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def _nan(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _days(value: float) -> str:
+    return "not reached" if _nan(value) else f"{value:.0f}"
+
+
+def _percent(value: float) -> str:
+    return "n/a" if _nan(value) else f"{value:.1%}"
+
+
+def _rate(rate: float, ci: list[float]) -> str:
+    if _nan(rate):
+        return "n/a"
+    return f"{rate:.1%} [{_percent(ci[0])}, {_percent(ci[1])}]"
+
+
+def _count_share(summary: dict[str, Any], outcome: str) -> str:
+    count = summary["outcomes"][outcome]
+    return f"{count} ({count / summary['deals']:.1%})" if summary["deals"] else "0"
+
+
+def _metric(metric: str, value: float, signed: bool = False) -> str:
+    """A metric in its unit: win rate in % (points for differences), days, dollars."""
+    if _nan(value):
+        return "n/a"
+    sign = "+" if signed else ""
+    if metric == "win_rate":
+        return f"{value * 100:{sign}.1f}" + (" pts" if signed else "%")
+    if metric == "revenue_net":
+        return f"{'-' if value < 0 else sign if value else ''}${abs(value):,.0f}"
+    return f"{value:{sign}.1f} d"
+
+
+def _p(value: float) -> str:
+    if _nan(value):
+        return "n/a"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def _value(value: Any) -> str:
+    return "" if value is None else str(value)
