@@ -38,7 +38,13 @@ class Term(IntEnum):
 
     @classmethod
     def from_key(cls, key: str) -> Self:
+        """The member written `key` in files: Outcome.from_key("no_decision")."""
         return cls[key.upper()]
+
+    @classmethod
+    def from_code(cls, code: int) -> Self:
+        """The member stored as `code` in result arrays."""
+        return cls(code)  # type: ignore[call-arg]  # the enum's lookup, not __new__
 
 
 class Outcome(Term):

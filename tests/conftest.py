@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 
 from sim.model.leads import LeadBook
-from sim.model.streams import Stream
+from sim.model.streams import Stream, Streams
 from sim.model.world import World
 from sim.scenario import Scenario, validate
+from sim.views.trace import actor_name, what_happened
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {  # every delay and behaviour switched off; tests switch on what they examine
@@ -73,7 +74,10 @@ def one_lead_world(
     The leads are direct marketing leads that all arrive (thinning draw 0).
     """
     n = len(arrivals)
-    world = World(params, seed=1, replication=0, log=[])
+    streams = Streams(seed=1, replication=0)
+    streams.behaviour = Scripted(uniforms)
+    streams.decisions = Scripted(decisions, then=0.0)
+    world = World(params, seed=1, replication=0, log=[], streams=streams)
     world.leads = LeadBook(
         arrival_day=np.array(arrivals, dtype=float),
         value=np.full(n, 1000.0),
@@ -86,13 +90,27 @@ def one_lead_world(
         accept=np.zeros(n),
     )
     world.records = type(world.records)(world.leads, params.scenario.horizon_days)
-    world.streams.behaviour = Scripted(uniforms)
-    world.streams.decisions = Scripted(decisions, then=0.0)
     return world
 
 
+def told(world: World) -> list[tuple[float, int, str, str]]:
+    """The world's event log as the trace tells it: (day, deal id, who, what happened)."""
+    assert world.log is not None
+    return [
+        (
+            event.day,
+            event.deal,
+            actor_name(event, world.scenario),
+            what_happened(event, world.scenario),
+        )
+        for event in world.log
+    ]
+
+
 def trace(world: World, deal_id: int = 0) -> list[tuple[float, str, str]]:
-    return [(round(day, 9), actor, what) for day, deal, actor, what in world.log if deal == deal_id]
+    return [
+        (round(day, 9), actor, what) for day, deal, actor, what in told(world) if deal == deal_id
+    ]
 
 
 @pytest.fixture

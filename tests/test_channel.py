@@ -13,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import QUIET, ROOT
+from conftest import QUIET, ROOT, told
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
-from sim.model.leads import DAYS_PER_MONTH, FOUNDER_NETWORK, arrive
-from sim.model.records import OUTCOME_INDEX, OWNERS, STAGE_INDEX
+from sim.model.leads import arrive
 from sim.model.world import World
 from sim.scenario import Scenario, ScenarioError, load_scenario, validate
+from sim.vocabulary import DAYS_PER_MONTH, Outcome, Owner, Source, Stage
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 SEED = 2024
@@ -35,7 +35,7 @@ RESCHEDULERS = {  # stallers who stall half the time and reschedule
     "handoff_weight": 0.0,
     "reschedule_days": 3.0,
 }
-WON = OUTCOME_INDEX["won"]
+WON = Outcome.WON
 
 
 def partner(name: str = "P", **values) -> dict:
@@ -65,7 +65,7 @@ def run_world(params: Scenario, seed: int | None = None, replication: int = 0) -
 
 
 def lines(world: World, deal_id: int) -> list[tuple[float, str, str]]:
-    return [(day, actor, what) for day, deal, actor, what in world.log if deal == deal_id]
+    return [(day, actor, what) for day, deal, actor, what in told(world) if deal == deal_id]
 
 
 def closed_ids(world: World) -> np.ndarray:
@@ -276,7 +276,7 @@ def test_mindshare_at_the_horizon_follows_every_conflict_of_a_run():
     world = run_world(params)
     engagements = [
         day
-        for day, _, actor, what in world.log
+        for day, _, actor, what in told(world)
         if actor.startswith("rep") and what.startswith("takes ")
     ]
     assert len(engagements) > 50
@@ -374,10 +374,10 @@ def misrepresentation_world(training: float, **channel) -> World:
 
 
 def reached_nay_sayers(world: World) -> np.ndarray:
-    later = [OUTCOME_INDEX[o] for o in ("won", "lost_competitor", "vetoed")]
+    later = [Outcome.WON, Outcome.LOST_COMPETITOR, Outcome.VETOED]
     stage = world.records.stage
     return np.isin(world.records.outcome, later) | (
-        stage >= STAGE_INDEX["nay_sayers"]
+        stage >= Stage.NAY_SAYERS
     )  # or deciding, negotiating
 
 
@@ -389,15 +389,13 @@ def test_an_untrained_partner_who_always_misrepresents_is_always_vetoed():
     direct = arrived & (world.leads.partner < 0)
     reached = reached_nay_sayers(world)
     assert (from_partner & reached).sum() > 10 and (from_partner & ~reached).sum() > 5
-    assert (records.outcome[from_partner & reached] == OUTCOME_INDEX["vetoed"]).all()
+    assert (records.outcome[from_partner & reached] == Outcome.VETOED).all()
     assert records.misrepresented[from_partner & reached].all()
     assert not records.misrepresented[
         from_partner & ~reached
     ].any()  # found out at the nay-sayer only
     assert not records.misrepresented[direct].any()
-    assert not (
-        records.outcome[direct] == OUTCOME_INDEX["vetoed"]
-    ).any()  # the nay-sayer has no doubts
+    assert not (records.outcome[direct] == Outcome.VETOED).any()  # the nay-sayer has no doubts
     assert (records.outcome[direct] == WON).sum() > 20
     for deal_id in np.flatnonzero(from_partner & reached):
         assert (
@@ -411,9 +409,9 @@ def test_a_fully_trained_partner_never_misrepresents():
     records = world.records
     from_partner = ~np.isnan(records.created_day) & (world.leads.partner == 0)
     assert not records.misrepresented.any()
-    assert not (records.outcome == OUTCOME_INDEX["vetoed"]).any()
+    assert not (records.outcome == Outcome.VETOED).any()
     assert (records.outcome[from_partner] == WON).sum() > 5
-    assert not any("claimed features" in what for *_, what in world.log)
+    assert not any("claimed features" in what for *_, what in told(world))
 
 
 def test_partner_training_closes_the_gap_to_full_training():
@@ -488,7 +486,7 @@ def test_misrepresentation_vetoes_count_only_vetoes_for_misrepresentation():
         partners=[partner(staff=10, mindshare=1.0, training=0.0)],
     )
     world = run_world(params)
-    assert not any("is vetoed: the partner promised" in what for *_, what in world.log)
+    assert not any("is vetoed: the partner promised" in what for *_, what in told(world))
     summary = summarise(simulate(params, 1, SEED), "ordinary vetoes", SEED, 1)
     assert summary["outcomes"]["vetoed"] > 50
     assert summary["misrepresentation_vetoes"] == 0
@@ -516,7 +514,7 @@ def rescue_world(founder_deals: int) -> World:
 def rescues(world: World) -> dict[int, tuple[float, str]]:
     return {
         deal: (day, actor)
-        for day, deal, actor, what in world.log
+        for day, deal, actor, what in told(world)
         if what.startswith("steps in to rescue")
     }
 
@@ -545,7 +543,7 @@ def test_stalled_partner_deals_are_rescued_by_a_direct_seller(founder_deals):
         assert records.direct_hours[deal_id] == pytest.approx((end - day) * per_day, rel=1e-9)
         assert records.direct_hours[deal_id] > 0
     assert (records.direct_hours[~records.rescued] == 0).all()
-    assert (records.owner[~np.isnan(records.created_day)] == OWNERS.index("partner")).all()
+    assert (records.owner[~np.isnan(records.created_day)] == Owner.PARTNER).all()
     actors = {actor for _, actor in rescued.values()}
     if founder_deals == 0:
         assert "the founder" not in actors
@@ -644,9 +642,9 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
     world = founder_world(founder_deals)
     records, book = world.records, world.leads
     arrived = ~np.isnan(records.created_day)
-    network = arrived & (book.source == FOUNDER_NETWORK)
-    founder = OWNERS.index("founder")
-    assert set(np.unique(records.owner[arrived])) <= {OWNERS.index("rep"), founder}
+    network = arrived & (book.source == Source.FOUNDER_NETWORK)
+    founder = Owner.FOUNDER
+    assert set(np.unique(records.owner[arrived])) <= {Owner.REP, founder}
     assert not (records.owner[arrived & ~network] == founder).any()
     if founder_deals == 0:
         assert not (records.owner == founder).any()
@@ -659,7 +657,7 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
     # Direct hours: from the moment a seller takes the deal to its end, at the seller's hours a day.
     takers = {
         deal: (day, actor)
-        for day, deal, actor, what in world.log
+        for day, deal, actor, what in told(world)
         if what.startswith("takes the deal")
     }
     for deal_id in np.flatnonzero(arrived):
@@ -674,7 +672,7 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
     # "While free": a network lead goes to a rep only when the founder's deals are all taken.
     taken = {
         deal: day
-        for day, deal, actor, what in world.log
+        for day, deal, actor, what in told(world)
         if actor == "the founder" and what.startswith("takes")
     }
     assert set(taken) == set(np.flatnonzero(arrived & (records.owner == founder)))
@@ -693,7 +691,7 @@ def test_the_founder_owns_the_network_leads_while_free(founder_deals):
 
 def test_the_founder_scenario_file_gives_the_founder_network_deals():
     deals = simulate(ROOT / "scenarios/founder_led.toml", 2, SEED).deals
-    assert set(deals["owner"].unique()) <= set(OWNERS)
+    assert set(deals["owner"].unique()) <= set(Owner.keys())
     network = deals[deals["source"] == "founder_network"]
     assert (network["owner"] == "founder").sum() > 0.3 * len(network)
     assert not (deals.loc[deals["source"] != "founder_network", "owner"] == "founder").any()
@@ -728,7 +726,9 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     world = drought_world(reassign=0.0)
     reps = world.reps.reps
     assert not any(rep.last_win_day > max(rep.hired_day, 0.0) for rep in reps)  # no wins
-    departure = {rep.name: max(rep.hired_day, 0.0) + 30.0 for rep in reps if not rep.employed}
+    departure = {
+        f"rep {rep.index + 1}": max(rep.hired_day, 0.0) + 30.0 for rep in reps if not rep.employed
+    }
     # The first three leave on day 30, their replacements start on day 50 and leave on day 80, ...
     assert sorted(departure.values()) == [30.0] * 3 + [80.0] * 3 + [130.0] * 3 + [180.0] * 3
     assert world.reps.departures == 12 and world.reps.hires == 9
@@ -736,22 +736,22 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     stats = world.replication_stats(0)
     assert stats["rep_departures"] == 12 and stats["rep_hires"] == 9
     # A departed rep takes no more deals; its open deals go dark that very day.
-    for day, deal, actor, what in world.log:
+    for day, deal, actor, what in told(world):
         if actor in departure:
             assert day <= departure[actor], (actor, day, what)
     dark = [
         (day, deal)
-        for day, deal, actor, what in world.log
+        for day, deal, actor, what in told(world)
         if what == "goes dark: its rep left the company"
     ]
     assert len(dark) > 20
     assert {day for day, _ in dark} <= {30.0, 80.0, 130.0, 180.0}
-    assert not any("takes over the deal" in what for *_, what in world.log)
+    assert not any("takes over the deal" in what for *_, what in told(world))
 
 
 def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
     world = drought_world(reassign=1.0)
-    texts = [what for *_, what in world.log]
+    texts = [what for *_, what in told(world)]
     assert "takes over the deal of a rep who left" in texts
     assert (
         "goes dark: its rep left the company" in texts
@@ -763,10 +763,10 @@ def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
 def test_reps_never_leave_without_a_drought_limit_and_are_not_replaced_with_an_infinite_delay():
     forever = drought_world(reassign=0.0, drought=math.inf)
     assert forever.reps.departures == forever.reps.hires == 0 and len(forever.reps.reps) == 3
-    assert not any("its rep left" in what for *_, what in forever.log)
+    assert not any("its rep left" in what for *_, what in told(forever))
     unreplaced = drought_world(reassign=0.0, hire_delay=math.inf)
     assert unreplaced.reps.departures == 3 and unreplaced.reps.hires == 0
-    assert not any(actor.startswith("rep") for day, _, actor, _ in unreplaced.log if day > 30.0)
+    assert not any(actor.startswith("rep") for day, _, actor, _ in told(unreplaced) if day > 30.0)
 
 
 # ---------------------------------------------------------------- value focus

@@ -12,17 +12,16 @@ import re
 
 import numpy as np
 import pytest
-from conftest import QUIET, ROOT
+from conftest import QUIET, ROOT, told
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
-from sim.model.leads import DAYS_PER_MONTH
-from sim.model.records import STAGE_INDEX
 from sim.model.world import World
 from sim.scenario import TACTICS, Scenario, load_scenario, validate
+from sim.vocabulary import DAYS_PER_MONTH, Stage
 
 SEED = 2024
 NO_TACTICS = {tactic: 0.0 for tactic in TACTICS}
@@ -56,7 +55,7 @@ def run_world(params: Scenario, seed: int | None = None, replication: int = 0) -
 def requests_in_log(world: World) -> list[str]:
     return [
         what
-        for _, _, actor, what in world.log
+        for _, _, actor, what in told(world)
         if actor.startswith("staller") and "asks for information" in what
     ]
 
@@ -174,9 +173,7 @@ def test_a_complete_staller_kit_answers_every_request_without_marketing_work():
     asked = requests_in_log(world)
     assert len(asked) == world.records.requests.sum() > 100
     assert all(what == KIT_ANSWER for what in asked)
-    assert (
-        world.records.stage_days[:, STAGE_INDEX["marketing_material"]].max() == 0.0
-    )  # nobody queues
+    assert world.records.stage_days[:, Stage.MARKETING_MATERIAL].max() == 0.0  # nobody queues
     assert world.marketing.busy_area == 0.0
     assert world.marketing.time_use(365.0)["reactive_share"] == 0.0
 
@@ -282,7 +279,7 @@ def test_with_one_marketer_and_many_requests_the_queue_and_the_waits_grow():
     busy, relaxed = run(1), run(1000)
     ahead = [
         (day, int(re.search(r"\((\d+) requests ahead", what).group(1)))
-        for day, _, actor, what in busy.log
+        for day, _, actor, what in told(busy)
         if what.startswith(ONE_OFF)
     ]
     early = np.mean([n for day, n in ahead if day < 90])
@@ -290,10 +287,10 @@ def test_with_one_marketer_and_many_requests_the_queue_and_the_waits_grow():
     assert late > 2 * early > 0
     assert all(
         int(re.search(r"\((\d+) requests ahead", what).group(1)) == 0
-        for _, _, _, what in relaxed.log
+        for _, _, _, what in told(relaxed)
         if what.startswith(ONE_OFF)
     )
-    column = STAGE_INDEX["marketing_material"]
+    column = Stage.MARKETING_MATERIAL
     days_busy = busy.records.stage_days[:, column].sum() / busy.records.requests.sum()
     days_relaxed = relaxed.records.stage_days[:, column].sum() / relaxed.records.requests.sum()
     assert days_busy > 5 * days_relaxed
@@ -434,7 +431,7 @@ def stallers_and_meetings(tactics: dict) -> tuple[World, int]:
     world = run_world(params)
     outcomes = ("lets the seller through", "reschedules the meeting")
     meetings = sum(
-        1 for _, _, actor, what in world.log if actor.startswith("staller") and what in outcomes
+        1 for _, _, actor, what in told(world) if actor.startswith("staller") and what in outcomes
     )
     return world, meetings
 

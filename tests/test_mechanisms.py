@@ -211,7 +211,7 @@ def test_every_further_decision_maker_must_go_along():
 
 def test_new_rep_ramps_linearly_to_full_skill():
     params = scenario(reps={"ramp_days": 90.0, "ramp_start_productivity": 0.3})
-    rep = Rep(0, skill=1.2, hired_day=0.0, params=params.reps, desk=None)
+    rep = Rep(0, skill=1.2, hired_day=0.0, params=params.reps, slots=None)
     assert rep.productivity(0.0) == pytest.approx(1.2 * 0.3)
     assert rep.productivity(45.0) == pytest.approx(1.2 * 0.65)
     assert rep.productivity(90.0) == rep.productivity(400.0) == pytest.approx(1.2)

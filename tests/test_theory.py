@@ -13,7 +13,7 @@ from conftest import scenario
 from scipy import stats
 
 from sim.analysis.replications import simulate
-from sim.model.leads import DAYS_PER_MONTH
+from sim.vocabulary import DAYS_PER_MONTH
 
 ALPHA = 0.01  # a 1% chance of a false alarm per check, had the seed been random
 

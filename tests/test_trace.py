@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
+import sim.views.trace as trace_view
 from sim.analysis.replications import collect
 from sim.analysis.results_folder import write_results
 from sim.analysis.summary import summarise
@@ -75,7 +76,10 @@ def test_timeline_covers_the_deal_and_matches_its_stage_days(traced):
         for segment in segments:
             spent[segment.stage] += segment.end - segment.start
         for stage, days in spent.items():
-            assert days == pytest.approx(deal[f"days_{stage}"], abs=1e-6), (deal["deal_id"], stage)
+            assert days == pytest.approx(deal[f"days_{stage.key}"], abs=1e-6), (
+                deal["deal_id"],
+                stage,
+            )
 
 
 def test_whole_days_keep_the_total():
@@ -96,10 +100,10 @@ def test_pick_deal_names_what_is_allowed():
         pick_deal(deals, deal_id=int(deals["deal_id"].iloc[3]))["deal_id"]
         == deals["deal_id"].iloc[3]
     )
-    with pytest.raises(TraceError, match="--deal 99999: no such deal.*allowed"):
+    with pytest.raises(TraceError, match="^deal 99999: no such deal.*allowed"):
         pick_deal(deals, deal_id=99999)
     with pytest.raises(
-        TraceError, match="--outcome sold: not an outcome; allowed: won, lost_competitor"
+        TraceError, match="^outcome sold: not an outcome; allowed: won, lost_competitor"
     ):
         pick_deal(deals, outcome="sold")
 
@@ -159,3 +163,16 @@ def test_trace_mistakes_exit_2_with_one_message(args, message):
     result = CliRunner().invoke(main, ["trace", str(ROOT / "scenarios" / "baseline.toml"), *args])
     assert result.exit_code == 2
     assert result.output.startswith(message) and result.output.count("\n") == 1, result.output
+
+
+def test_rewording_the_story_leaves_the_pictures_alone(traced, monkeypatch):
+    """The timeline reads the event records, not the sentences the trace makes of them."""
+    scenario, deals, log = traced
+    before = [timeline(log, deal) for _, deal in deals.iterrows()]
+    story = tell(log, deals.iloc[0], scenario, seed=1)
+    monkeypatch.setattr(trace_view, "PHRASES", dict.fromkeys(trace_view.PHRASES, "did something"))
+    monkeypatch.setattr(trace_view, "CLOSINGS", dict.fromkeys(trace_view.CLOSINGS, "ended"))
+    monkeypatch.setattr(trace_view, "ASKS_FROM_KIT", "wanted a brochure")
+    monkeypatch.setattr(trace_view, "ASKS_MARKETING", "wanted a brochure")
+    assert tell(log, deals.iloc[0], scenario, seed=1) != story
+    assert [timeline(log, deal) for _, deal in deals.iterrows()] == before

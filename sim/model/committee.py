@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import numpy as np
-import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Committee as CommitteeParams
-from .decision_makers import NOTHING, DecisionMaker
+from ..vocabulary import Choice, StallStyle
+from .decision_makers import DecisionMaker
+from .meeting import Meeting
 from .nay_sayers import NaySayer
+from .room import Room
 from .stallers import Staller
-
-if TYPE_CHECKING:
-    from .deal import Deal
 
 
 def _beta(
@@ -40,8 +38,10 @@ class CommitteeDraws:
 
     def __init__(self, params: CommitteeParams, rng: np.random.Generator, leads: int):
         stallers = (leads, params.stallers)
-        weights = np.array([params.reschedule_weight, params.request_weight, params.handoff_weight])
-        self.styles = rng.choice(3, size=stallers, p=weights / weights.sum())
+        weights = np.array(  # in StallStyle order
+            [params.reschedule_weight, params.request_weight, params.handoff_weight]
+        )
+        self.styles = rng.choice(len(StallStyle), size=stallers, p=weights / weights.sum())
         self.engagement = _beta(
             rng, params.staller_engagement_mean, params.member_concentration, stallers
         )
@@ -87,34 +87,31 @@ class Committee:
             len(self.stallers) + self.precleared + len(self.nay_sayers) + len(self.decision_makers)
         )
 
-    def get_past_stallers(self, deal: Deal) -> Iterator[simpy.Event]:
+    def get_past_stallers(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """The rep works through the stallers in turn; one that hands off is met again later."""
         line = deque(self.stallers)
         while line:
             staller = line.popleft()
-            let_through = yield from staller.stall(deal)
+            let_through = yield from staller.stall(deal, room)
             if not let_through:
                 line.append(staller)
 
-    def win_over_nay_sayers(self, deal: Deal) -> Iterator[simpy.Event]:
+    def win_over_nay_sayers(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """Every nay-sayer reviews in turn; returns False at the first veto."""
         for nay_sayer in self.nay_sayers:
-            approved = yield from nay_sayer.review(deal)
+            approved = yield from nay_sayer.review(deal, room)
             if not approved:
                 return False
         return True
 
-    def decide(self, deal: Deal) -> Iterator[simpy.Event]:
+    def decide(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """The decision makers deliberate; the first proposes, the others must all go along."""
-        world = deal.world
-        yield world.env.timeout(
-            world.streams.behaviour.exponential(world.scenario.committee.decision_days)
-        )
+        yield room.env.timeout(room.dice.exponential(room.rules.decision_days))
         lead, *others = self.decision_makers
-        proposal = lead.choose(deal)
-        if proposal == NOTHING:
-            return NOTHING
+        proposal = lead.choose(deal, room)
+        if proposal == Choice.NOTHING:
+            return Choice.NOTHING
         for other in others:
-            if not other.go_along(deal, proposal):
-                return NOTHING
+            if not other.go_along(deal, room, proposal):
+                return Choice.NOTHING
         return proposal

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, cast
 
 import simpy
+from simpy.events import ProcessGenerator
 
-from .committee import Committee
-from .decision_makers import COMPETITOR, NOTHING
-from .leads import FOUNDER_NETWORK
-from .records import STAGE_INDEX
+from ..scenario.schema import Scenario
+from ..vocabulary import Choice, Outcome, Owner, Source, Stage
+from .committee import Committee, CommitteeDraws
+from .events import Actor, Closing, Event, EventKind, Someone
+from .founder import Founder
+from .leads import LeadBook
+from .marketing import Marketing
+from .partners import Partner
+from .reps import RepPool
+from .room import Room
+from .sellers import Seller
+from .streams import Streams
 
-if TYPE_CHECKING:
-    from .founder import Founder
-    from .partners import Partner
-    from .reps import Rep
-    from .world import World
 
-MIN_PRODUCTIVITY = 0.02  # a seller who has all but forgotten the deal still moves it, slowly
+class Market(Protocol):
+    """What a deal needs of its replication: the world it is sold in."""
+
+    env: simpy.Environment
+    scenario: Scenario
+    streams: Streams
+    leads: LeadBook
+    committees: CommitteeDraws
+    room: Room
+    marketing: Marketing
+    founder: Founder
+    reps: RepPool
+    partners: list[Partner]
+    log: list[Event] | None
+
+    def deal_closed(self, deal: Deal, outcome: Outcome) -> None: ...
 
 
 class Deal:
@@ -32,7 +50,7 @@ class Deal:
         "incumbent",
         "fit",
         "committee",
-        "rep",
+        "seller",
         "partner",
         "effort",
         "process",
@@ -53,7 +71,7 @@ class Deal:
         "revenue",
     )
 
-    def __init__(self, world: World, deal_id: int, partner: Partner | None):
+    def __init__(self, world: Market, deal_id: int, partner: Partner | None):
         book = world.leads
         self.world = world
         self.id = deal_id
@@ -67,130 +85,129 @@ class Deal:
             deal_id,
             world.marketing.preclear_probability(),
         )
-        self.rep: Rep | Founder | None = None  # the direct seller: a rep or the founder
+        self.seller: Seller | None = None  # the direct seller: a rep or the founder
         self.partner = partner  # the partner that brought the lead and works it
         self.effort = 1.0
         self.process: simpy.Process | None = None
         self.qualified = False  # an opportunity once the seller has qualified the lead
         self.committed = False  # once the committee has chosen us, patience no longer matters
         self.closed = self.misrepresented = self.misrepresentation_veto = self.rescued = False
-        self.stage = STAGE_INDEX["waiting_for_rep"]
+        self.stage = Stage.WAITING_FOR_REP
         self.stage_since = self.created_day
-        self.stage_days = [0.0] * len(STAGE_INDEX)
+        self.stage_days = [0.0] * len(Stage)
         self.stalls = self.requests = self.objections = 0
         self.direct_since = 0.0
         self.direct_hours = self.revenue = 0.0
 
-    def journey(self) -> Iterator[simpy.Event]:
-        """Find a seller, qualify, get past the stallers, the nay-sayers and the decision makers, sign."""
-        world = self.world
+    def journey(self) -> ProcessGenerator:
+        """Find a seller, qualify, get past stallers, nay-sayers and decision makers, sign."""
+        world, room = self.world, self.world.room
         env, dice = world.env, world.streams.behaviour
         try:
             if self.partner is None:
                 seller = yield from self.find_direct_seller()
                 if seller is None:
-                    return self.close("no_decision", "goes cold waiting for a free rep")
-                self.assign(seller, "takes the deal ({} active)", seller.active_deals)
+                    return self.close(Outcome.NO_DECISION, Closing.WAITED_TOO_LONG)
+                self.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
             else:
                 self.partner.active_deals += 1
                 self.note(
-                    self.partner, "works the deal ({} of ours active)", self.partner.active_deals
+                    self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
                 )
-            self.enter("qualifying")
+            self.enter(Stage.QUALIFYING)
             yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
-                return self.close("disqualified", "is disqualified: a poor fit")
+                return self.close(Outcome.DISQUALIFIED, Closing.POOR_FIT)
             self.qualified = True
-            self.note(self.rep or self.partner, "qualifies the lead")
-            self.enter("stallers")
-            yield from self.committee.get_past_stallers(self)
-            self.enter("nay_sayers")
-            if (
-                self.partner is not None
-                and self.partner_misrepresents()
-                and self.nay_sayer_finds_out()
-            ):
+            worker = self.seller or self.partner
+            assert worker is not None  # a rep who left with no heir has ended the deal already
+            self.note(worker, EventKind.QUALIFIES)
+            self.enter(Stage.STALLERS)
+            yield from self.committee.get_past_stallers(self, room)
+            self.enter(Stage.NAY_SAYERS)
+            if self.partner_misrepresents() and self.nay_sayer_finds_out():
                 self.misrepresentation_veto = True
-                return self.close(
-                    "vetoed", "is vetoed: the partner promised what the product cannot do"
-                )
-            approved = yield from self.committee.win_over_nay_sayers(self)
+                return self.close(Outcome.VETOED, Closing.MISREPRESENTATION)
+            approved = yield from self.committee.win_over_nay_sayers(self, room)
             if not approved:
-                return self.close("vetoed", "is vetoed")
-            self.enter("deciding")
-            choice = yield from self.committee.decide(self)
-            if choice == COMPETITOR:
-                inside = " (an inside job)" if self.incumbent else ""
-                return self.close("lost_competitor", "is lost to a competitor" + inside)
-            if choice == NOTHING:
-                return self.close("no_decision", "ends in no decision")
+                return self.close(Outcome.VETOED, Closing.VETO)
+            self.enter(Stage.DECIDING)
+            choice = yield from self.committee.decide(self, room)
+            if choice == Choice.COMPETITOR:
+                lost_to = Closing.INSIDE_JOB if self.incumbent else Closing.COMPETITOR
+                return self.close(Outcome.LOST_COMPETITOR, lost_to)
+            if choice == Choice.NOTHING:
+                return self.close(Outcome.NO_DECISION, Closing.NO_DECISION)
             self.committed = True
-            self.enter("negotiating")
+            self.enter(Stage.NEGOTIATING)
             yield env.timeout(dice.exponential(world.scenario.committee.negotiation_days))
-            self.revenue = self.value * (
-                1.0 - world.scenario.channel.missed_option_share * self.misrepresented
-            )
-            self.close("won", "is won")
-        except simpy.Interrupt as stop:
-            if stop.cause == "rep_left":
-                self.close("no_decision", "goes dark: its rep left the company")
-            else:
-                self.close("no_decision", "goes dark: the buyer's patience ran out")
+            missed = world.scenario.channel.missed_option_share * self.misrepresented
+            self.revenue = self.value * (1.0 - missed)
+            self.close(Outcome.WON, Closing.WON)
+        except simpy.Interrupt as stop:  # the rep left, or the buyer's patience ran out
+            self.close(Outcome.NO_DECISION, cast(Closing, stop.cause))
 
-    def find_direct_seller(self) -> Iterator[simpy.Event]:
+    def find_direct_seller(self) -> ProcessGenerator:
         """Founder-network leads go to the founder when free; the rest wait for a rep."""
         world = self.world
-        if world.leads.source[self.id] == FOUNDER_NETWORK:
-            founder = world.founder.desk.try_take()
+        if world.leads.source[self.id] == Source.FOUNDER_NETWORK:
+            founder = world.founder.slots.try_take()
             if founder is not None:
                 return founder
         seller = yield from world.reps.take()
         return seller
 
-    def assign(self, seller: Rep | Founder, story: str, *details: object) -> None:
+    def assign(self, seller: Seller, kind: EventKind, **details: Any) -> None:
         """A direct seller starts on the deal; partners covering the account resent it."""
         world = self.world
-        self.rep = seller
+        self.seller = seller
         self.direct_since = world.env.now
         params = world.scenario.reps
-        if seller.role == "rep" and params.value_focus:  # the reps' compensation plan
+        if seller.owner == Owner.REP and params.value_focus:  # the reps' compensation plan
             ratio = self.value / world.scenario.leads.value_median
-            self.effort = min(max(ratio**params.value_focus, 0.25), 4.0)
-        self.note(seller, story, *details)
+            self.effort = min(
+                max(ratio**params.value_focus, params.effort_floor), params.effort_ceiling
+            )
+        self.note(seller, kind, **details)
         if world.partners:
             for index in world.leads.covered[self.id].nonzero()[0].tolist():
                 world.partners[index].account_conflict()
 
-    def call_for_rescue(self) -> None:
-        """A stalled partner deal pulls in the founder or, failing that, a rep with a free slot."""
-        world = self.world
-        seller = world.founder.desk.try_take() or world.reps.try_take()
-        if seller is not None:
-            self.rescued = True
-            self.assign(seller, "steps in to rescue {}'s stalled deal", self.partner.name)
+    def after_stall(self) -> None:
+        """A partner deal that keeps stalling calls for rescue, once, if nobody direct is on it."""
+        partner = self.partner
+        if partner is None or self.seller is not None:
+            return
+        if self.stalls >= self.world.scenario.channel.rescue_after_stalls:
+            world = self.world
+            seller = world.founder.slots.try_take() or world.reps.try_take()
+            if seller is not None:
+                self.rescued = True
+                self.assign(seller, EventKind.RESCUES, partner=partner.index)
 
     def leave_rep(self) -> None:
         """The deal's rep left the company: hand the deal on, or let it go dark."""
         world = self.world
         self.book_direct_hours()
-        self.rep = None
+        self.seller = None
         if self.partner is not None or self.committed:
             return  # the partner or the signed-off committee carries on without the rep
         if world.streams.reps.uniform() < world.scenario.reps.reassign_probability:
             heir = world.reps.try_take()
             if heir is not None:
-                return self.assign(heir, "takes over the deal of a rep who left")
-        self.process.interrupt("rep_left")
+                return self.assign(heir, EventKind.TAKES_OVER)
+        self.interrupt(Closing.REP_LEFT)
 
     def partner_misrepresents(self) -> bool:
-        """Did the partner's staff misrepresent the product (claims it cannot meet, options unsold)?"""
+        """Did the partner misrepresent the product (claims it cannot meet, options unsold)?"""
+        if self.partner is None:
+            return False
         dice, channel = self.world.streams.behaviour, self.world.scenario.channel
-        if dice.uniform() >= channel.misrepresentation_probability * (
-            1.0 - self.partner.training()
-        ):
+        untrained = 1.0 - self.partner.training()
+        if dice.uniform() >= channel.misrepresentation_probability * untrained:
             return False
         self.misrepresented = True
-        self.note(self.partner, "has claimed features the product lacks and left options unsold")
+        self.note(self.partner, EventKind.MISREPRESENTS)
         return True
 
     def nay_sayer_finds_out(self) -> bool:
@@ -200,9 +217,9 @@ class Deal:
 
     def productivity(self, day: float) -> float:
         """How fast the deal moves: the better of its direct seller and its partner."""
-        best = MIN_PRODUCTIVITY
-        if self.rep is not None:
-            direct = self.rep.productivity(day) * self.effort
+        best = self.world.scenario.reps.productivity_floor
+        if self.seller is not None:
+            direct = self.seller.productivity(day) * self.effort
             if direct > best:
                 best = direct
         if self.partner is not None:
@@ -212,16 +229,20 @@ class Deal:
         return best
 
     @property
-    def owner(self) -> str:
+    def owner(self) -> Owner:
         """Who works the deal: a partner's deal stays the partner's, even when rescued."""
         if self.partner is not None:
-            return "partner"
-        return "none" if self.rep is None else self.rep.role
+            return Owner.PARTNER
+        return Owner.NONE if self.seller is None else self.seller.owner
 
     def lose_patience(self, _event: simpy.Event) -> None:
         """Called when the buyer's patience runs out: the deal goes dark unless already decided."""
         if not self.closed and not self.committed:
-            self.process.interrupt("patience")
+            self.interrupt(Closing.PATIENCE)
+
+    def interrupt(self, reason: Closing) -> None:
+        if self.process is not None:
+            self.process.interrupt(reason)
 
     def book_time(self) -> None:
         """Add the time since the last booking to the current stage."""
@@ -231,29 +252,25 @@ class Deal:
 
     def book_direct_hours(self) -> None:
         """Add the direct seller's hours on this deal since they started on it."""
-        if self.rep is not None:
+        if self.seller is not None:
             now = self.world.env.now
-            self.direct_hours += (now - self.direct_since) * self.rep.hours_per_deal_day
+            self.direct_hours += (now - self.direct_since) * self.seller.hours_per_deal_day
             self.direct_since = now
 
-    def enter(self, stage: str) -> None:
+    def enter(self, stage: Stage) -> None:
         self.book_time()
-        self.stage = STAGE_INDEX[stage]
+        self.stage = stage
 
-    def close(self, outcome: str, story: str) -> None:
+    def close(self, outcome: Outcome, reason: Closing) -> None:
         self.book_time()
         self.book_direct_hours()
         self.closed = True
-        self.note("deal", story)
+        self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
         self.world.deal_closed(self, outcome)
 
-    def note(self, actor: object, event: str, *details: object) -> None:
-        """Add a line to the event log, when one is being kept.
-
-        `actor` is a name or anything with a `name`; `event` is a `str.format` template
-        for `details`. Nothing is formatted unless a log is kept, so sweeps pay nothing.
-        """
+    def note(self, who: Someone | Actor, kind: EventKind, **details: Any) -> None:
+        """Add an event to the log, when one is being kept (sweeps keep none)."""
         log = self.world.log
         if log is not None:
-            name = actor if isinstance(actor, str) else actor.name
-            log.append((self.world.env.now, self.id, name, event.format(*details)))
+            actor, seat = (who, 0) if isinstance(who, Actor) else (who.actor, who.seat)
+            log.append(Event(self.world.env.now, self.id, actor, seat, kind, details))

@@ -2,48 +2,39 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .deal import Deal
-
-US, COMPETITOR, NOTHING = 0, 1, 2
-CHOICES = ("buy from us", "buy from a competitor", "do nothing")
+from ..vocabulary import Choice
+from .events import Actor, EventKind
+from .meeting import Meeting
+from .room import Room
 
 
 class DecisionMaker:
     """Weighs our offer against the competition and the status quo; remembers its choice."""
 
+    actor = Actor.DECISION_MAKER
     __slots__ = ("seat", "choice")
 
     def __init__(self, seat: int):
         self.seat = seat
-        self.choice: int | None = None
+        self.choice: Choice | None = None
 
-    @property
-    def name(self) -> str:
-        return f"decision maker {self.seat + 1}"
-
-    def choose(self, deal: Deal) -> int:
+    def choose(self, deal: Meeting, room: Room) -> Choice:
         """Pick US, COMPETITOR or NOTHING with probability proportional to each one's appeal."""
-        world = deal.world
-        competition, committee = world.scenario.competition, world.scenario.committee
-        ours = deal.productivity(world.env.now) * world.marketing.appeal_boost()
+        competition, marketing = room.competition, room.marketing
+        ours = deal.productivity(room.env.now) * marketing.appeal_boost()
         theirs = (
-            competition.competitors
-            * competition.competitor_weight
-            * world.marketing.competitor_damping()
+            competition.competitors * competition.competitor_weight * marketing.competitor_damping()
         )
         if deal.incumbent:
             theirs += competition.incumbent_weight
-        self.choice = world.streams.decisions.choice((ours, theirs, committee.status_quo_weight))
-        deal.note(self, "would {}", CHOICES[self.choice])
+        weights = (ours, theirs, room.rules.status_quo_weight)
+        self.choice = Choice.from_code(room.decision_dice.choice(weights))
+        deal.note(self, EventKind.CHOOSES, choice=self.choice)
         return self.choice
 
-    def go_along(self, deal: Deal, proposal: int) -> bool:
+    def go_along(self, deal: Meeting, room: Room, proposal: Choice) -> bool:
         """Back the lead decision maker's proposal, or block it (then nothing is bought)."""
-        world = deal.world
-        agrees = world.streams.decisions.uniform() < world.scenario.committee.consensus_probability
-        self.choice = proposal if agrees else NOTHING
-        deal.note(self, "goes along" if agrees else "does not agree: no consensus")
+        agrees = room.decision_dice.uniform() < room.rules.consensus_probability
+        self.choice = proposal if agrees else Choice.NOTHING
+        deal.note(self, EventKind.GOES_ALONG if agrees else EventKind.BLOCKS)
         return agrees

@@ -5,15 +5,18 @@ from __future__ import annotations
 import simpy
 
 from ..scenario.schema import Founder as FounderParams
-from .reps import Desk
+from ..vocabulary import Owner
+from .events import Actor
+from .sellers import Slots
 
 
 class Founder:
     """The founder as a direct seller. With `max_active_deals` = 0 the founder does not sell."""
 
-    __slots__ = ("skill", "active_deals", "desk", "employed", "last_win_day", "hours_per_deal_day")
+    __slots__ = ("skill", "active_deals", "slots", "employed", "last_win_day", "hours_per_deal_day")
     index = -1  # not one of the reps
-    name, role = "the founder", "founder"
+    seat = 0
+    actor, owner = Actor.FOUNDER, Owner.FOUNDER
 
     def __init__(self, env: simpy.Environment, params: FounderParams):
         self.skill = params.skill
@@ -21,8 +24,8 @@ class Founder:
         self.employed = True
         self.last_win_day = 0.0
         self.hours_per_deal_day = params.hours_per_day / max(params.max_active_deals, 1)
-        self.desk = Desk(env, cold_after_days=0.0)
-        self.desk.slots.items = [self] * params.max_active_deals
+        self.slots = Slots(env, cold_after_days=0.0)
+        self.slots.offer(self, params.max_active_deals)
 
     def productivity(self, day: float) -> float:
         return self.skill

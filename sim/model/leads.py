@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Scenario
-
-DAYS_PER_MONTH = 365.25 / 12
-SOURCES = ("marketing", "inbound_web", "founder_network", "partner")
-MARKETING, INBOUND_WEB, FOUNDER_NETWORK, PARTNER = range(len(SOURCES))
+from ..vocabulary import DAYS_PER_MONTH, Source
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class LeadBook:
     arrival_day: np.ndarray
     value: np.ndarray
     patience_days: np.ndarray
-    source: np.ndarray  # index into SOURCES
+    source: np.ndarray  # Source codes
     fit: np.ndarray  # uniform draw: the lead is disqualified when fit < disqualify_probability
     incumbent: np.ndarray  # bool: an incumbent has an inside relationship with the account
     partner: np.ndarray  # the partner that brings the lead, -1 for direct leads
@@ -68,7 +66,7 @@ def draw_leads(
         top_rate = partner.staff * scenario.channel.leads_per_staff_month / DAYS_PER_MONTH
         n = partner_rng.poisson(top_rate * horizon)
         brought = _attributes(scenario, partner_rng, n)
-        brought["source"] = np.full(n, PARTNER)
+        brought["source"] = np.full(n, int(Source.PARTNER))
         brought["partner"] = np.full(n, index)
         brought["covered"] = partner_rng.random((n, len(coverage))) < coverage
         brought["covered"][:, index] = True
@@ -101,7 +99,7 @@ def _attributes(scenario: Scenario, rng: np.random.Generator, count: int) -> dic
 
 def arrive(
     env: simpy.Environment, book: LeadBook, open_deal: Callable[[int], None]
-) -> Iterator[simpy.Event]:
+) -> ProcessGenerator:
     """The stream of candidate leads: each one may open a deal on its arrival day."""
     for deal_id, day in enumerate(book.arrival_day.tolist()):
         yield env.timeout(day - env.now)

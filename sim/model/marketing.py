@@ -12,18 +12,16 @@ answer joins marketing's queue, first come first served, while the deal waits.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario.schema import TACTICS
 from ..scenario.schema import Marketing as MarketingParams
-
-if TYPE_CHECKING:
-    from .deal import Deal
-    from .stallers import Staller
-    from .world import World
+from ..vocabulary import Stage
+from .events import Actor, EventKind, Someone
+from .meeting import Meeting
+from .streams import Stream
 
 
 class Asset:
@@ -52,19 +50,20 @@ class Asset:
 class Marketing:
     """The marketing team of one replication: its assets and its queue of one-off requests."""
 
-    def __init__(self, world: World, params: MarketingParams):
-        self.world = world
+    def __init__(self, env: simpy.Environment, params: MarketingParams, dice: Stream):
+        self.env = env
         self.params = params
+        self.dice = dice
         self.assets = {tactic: Asset(params.tactic_people(tactic), params) for tactic in TACTICS}
         self.reactive_fraction = 1.0 - params.proactive_share  # of each marketer's time
-        self.desk = simpy.Resource(world.env, capacity=params.staff)
+        self.team = simpy.Resource(env, capacity=params.staff)  # who is free for one-off work
         self.busy = 0  # marketers working on one-off material right now
         self.busy_area = 0.0  # integral of `busy` over time, in person-days of presence
         self.busy_since = 0.0
 
     def level(self, tactic: str) -> float:
         """The asset level of one tactic today, 0 to 1."""
-        return self.assets[tactic].level(self.world.env.now)
+        return self.assets[tactic].level(self.env.now)
 
     def doubt_damping(self) -> float:
         """Multiplies nay-sayers' objection and veto chances."""
@@ -89,34 +88,28 @@ class Marketing:
         effect = self.params.lead_generation_effect
         return (1.0 + effect * self.level("lead_generation")) / (1.0 + effect)
 
-    def answer(self, deal: Deal, staller: Staller) -> Iterator[simpy.Event]:
+    def answer(self, deal: Meeting, staller: Someone) -> ProcessGenerator:
         """Answer a staller's request for information, from the kit or with one-off material."""
-        env, dice = self.world.env, self.world.streams.behaviour
+        env, dice = self.env, self.dice
         deal.requests += 1
-        deal.enter("marketing_material")
+        deal.enter(Stage.MARKETING_MATERIAL)
         if dice.uniform() < self.level("staller_kit"):
-            deal.note(staller, "asks for information; the staller kit has a ready answer")
+            deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=True)
             yield env.timeout(dice.exponential(self.params.ready_answer_days))
         else:
             work_days = dice.exponential(self.params.custom_work_days)
-            deal.note(
-                staller,
-                "asks for information; no ready answer, so marketing must make material "
-                "for this deal ({} requests ahead in its queue)",
-                len(self.desk.queue),
-            )
+            queue = len(self.team.queue)
+            deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=False, queue=queue)
             yield from self.make_material(work_days)
-        deal.note(
-            "marketing", "delivers the material {.name} asked for", staller
-        )  # named only if logged
-        deal.enter("stallers")
+        deal.note(Actor.MARKETING, EventKind.DELIVERS_MATERIAL, staller=staller.seat)
+        deal.enter(Stage.STALLERS)
 
-    def make_material(self, work_days: float) -> Iterator[simpy.Event]:
+    def make_material(self, work_days: float) -> ProcessGenerator:
         """Wait for a marketer, who works on it with the reactive part of their time."""
-        env = self.world.env
+        env = self.env
         if self.reactive_fraction <= 0.0:  # all time is proactive: nobody makes one-off material
             yield env.event()
-        with self.desk.request() as turn:
+        with self.team.request() as turn:
             yield turn
             self._count_busy(+1)
             try:
@@ -125,13 +118,13 @@ class Marketing:
                 self._count_busy(-1)
 
     def _count_busy(self, change: int) -> None:
-        now = self.world.env.now
+        now = self.env.now
         self.busy_area += self.busy * (now - self.busy_since)
         self.busy_since = now
         self.busy += change
 
     def time_use(self, horizon_days: float) -> dict[str, float]:
-        """Utilisation of the team over the horizon and the share of its work that was one-off support."""
+        """Utilisation of the team over the horizon, and its share of work on one-off support."""
         self._count_busy(0)
         params = self.params
         proactive = (

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from simpy.events import ProcessGenerator
 
-import simpy
-
-if TYPE_CHECKING:
-    from .deal import Deal
+from .events import Actor, EventKind
+from .meeting import Meeting
+from .room import Room
 
 
 class NaySayer:
     """Weighs the value proposition; objects or vetoes in proportion to its scepticism (0 to 1)."""
 
+    actor = Actor.NAY_SAYER
     __slots__ = ("seat", "scepticism", "objections")
 
     def __init__(self, seat: int, scepticism: float):
@@ -21,30 +20,25 @@ class NaySayer:
         self.scepticism = scepticism
         self.objections = 0
 
-    @property
-    def name(self) -> str:
-        return f"nay-sayer {self.seat + 1}"
-
-    def review(self, deal: Deal) -> Iterator[simpy.Event]:
+    def review(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """Review rounds until approval (returns True) or veto (returns False).
 
         Each objection costs the rep time to handle and lowers the scepticism;
         value-proposition collateral damps both objections and vetoes.
         """
-        world = deal.world
-        env, dice, rules = world.env, world.streams.behaviour, world.scenario.committee
+        env, dice, rules = room.env, room.dice, room.rules
         while True:
             yield env.timeout(dice.exponential(rules.nay_sayer_review_days))
-            doubt = self.scepticism * world.marketing.doubt_damping()
+            doubt = self.scepticism * room.marketing.doubt_damping()
             draw = dice.uniform()
             if draw < rules.veto_probability * doubt:
-                deal.note(self, "vetoes the deal")
+                deal.note(self, EventKind.VETOES)
                 return False
             if draw >= (rules.veto_probability + rules.objection_probability) * doubt:
-                deal.note(self, "approves")
+                deal.note(self, EventKind.APPROVES)
                 return True
             self.objections += 1
             deal.objections += 1
-            deal.note(self, "raises an objection")
+            deal.note(self, EventKind.OBJECTS)
             yield env.timeout(dice.exponential(rules.objection_days))
             self.scepticism *= 1.0 - rules.objection_relief

@@ -11,24 +11,25 @@ level over time. A change of plan can drop it to near zero overnight.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Channel
 from ..scenario.schema import Partner as PartnerParams
-
-if TYPE_CHECKING:
-    from .world import World
+from ..vocabulary import DAYS_PER_YEAR
+from .events import Actor
+from .marketing import Marketing
 
 
 class Partner:
     """One channel partner and its standing with us over the replication."""
 
+    actor = Actor.PARTNER
     __slots__ = (
-        "world",
+        "env",
+        "marketing",
         "index",
         "params",
         "channel",
@@ -43,13 +44,16 @@ class Partner:
 
     def __init__(
         self,
-        world: World,
+        env: simpy.Environment,
         index: int,
         params: PartnerParams,
         channel: Channel,
         rng: np.random.Generator,
+        marketing: Marketing,
+        horizon_days: float,
     ):
-        self.world = world
+        self.env = env
+        self.marketing = marketing  # its partner training
         self.index = index
         self.params = params
         self.channel = channel
@@ -59,11 +63,15 @@ class Partner:
         self.against_us = False
         self.active_deals = 0
         self.plan_changes = 0
-        self.change_days = _plan_change_days(params, world.scenario.scenario.horizon_days, rng)
+        self.change_days = _plan_change_days(params, horizon_days, rng)
 
     @property
     def name(self) -> str:
         return self.params.name
+
+    @property
+    def seat(self) -> int:
+        return self.index
 
     def mindshare(self, day: float) -> float:
         """Share of the partner's attention on our product today."""
@@ -80,18 +88,21 @@ class Partner:
         return self.channel.partner_skill * self.mindshare(day) * crowding
 
     def training(self) -> float:
-        """How well its staff know our product: its own training plus what our partner training adds."""
+        """How well its staff know our product: its own training plus what ours adds."""
         own = self.params.training
-        return own + (1.0 - own) * self.world.marketing.level("partner_training")
+        return own + (1.0 - own) * self.marketing.level("partner_training")
 
     def account_conflict(self) -> None:
         """A rep or the founder engaged an account this partner covers: it cares less for us."""
-        now = self.world.env.now
+        now = self.env.now
         self._set_level(self.mindshare(now) * (1.0 - self.channel.conflict_mindshare_loss))
 
-    def follow_comp_plan(self) -> Iterator[simpy.Event]:
-        """Plan changes: the first turns the partner's staff away from us, the next brings them back."""
-        env = self.world.env
+    def follow_comp_plan(self) -> ProcessGenerator:
+        """Plan changes: the first turns the partner's staff away from us, the next one back.
+
+        Each change is on a day drawn in advance (`_plan_change_days`).
+        """
+        env = self.env
         for day, planned_shock in self.change_days:
             yield env.timeout(day - env.now)
             self.plan_changes += 1
@@ -109,14 +120,14 @@ class Partner:
 
     def _set_level(self, level: float) -> None:
         self.level = level
-        self.level_since = self.world.env.now
+        self.level_since = self.env.now
 
 
 def _plan_change_days(
     params: PartnerParams, horizon: float, rng: np.random.Generator
 ) -> list[tuple[float, bool]]:
-    """Days of compensation-plan changes within the horizon, each flagged if it is the planned shock."""
-    rate = params.comp_changes_per_year / 365.25
+    """Days of compensation-plan changes within the horizon, each flagged if it is the shock."""
+    rate = params.comp_changes_per_year / DAYS_PER_YEAR
     count = rng.poisson(rate * horizon)
     days = [(float(day), False) for day in rng.uniform(0.0, horizon, count)]
     if params.comp_shock_day < horizon:

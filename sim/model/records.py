@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from .leads import SOURCES
+from ..vocabulary import Outcome, Owner, Source, Stage
+from .deal import Deal
+from .leads import LeadBook
 
-if TYPE_CHECKING:
-    from .deal import Deal
-    from .leads import LeadBook
-
-OUTCOMES = ("won", "lost_competitor", "vetoed", "no_decision", "disqualified", "open")
-STAGES = (
-    "waiting_for_rep",
-    "qualifying",
-    "stallers",
-    "marketing_material",
-    "nay_sayers",
-    "deciding",
-    "negotiating",
-)
-STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
-OUTCOME_INDEX = {outcome: index for index, outcome in enumerate(OUTCOMES)}
-OWNERS = (
-    "none",
-    "rep",
-    "founder",
-    "partner",
-)  # who works the deal: partner deals stay the partner's
-OWNER_INDEX = {owner: index for index, owner in enumerate(OWNERS)}
+# Category columns of the deal table: the keys of their codes, as written in files.
+CATEGORIES = {
+    "source": Source.keys(),
+    "outcome": Outcome.keys(),
+    "stage": Stage.keys(),
+    "owner": Owner.keys(),
+}
+# TODO(lead): drop these once analysis and views use the vocabulary directly.
+OUTCOMES = Outcome.keys()
+STAGES = Stage.keys()
+OWNERS = Owner.keys()
+OUTCOME_INDEX = {outcome.key: outcome for outcome in Outcome}
+STAGE_INDEX = {stage.key: stage for stage in Stage}
 
 
 class DealRecords:
@@ -42,7 +32,7 @@ class DealRecords:
         self.book = book
         self.created_day = np.full(n, np.nan)  # from the clock, so cycles are never negative
         self.closed_day = np.full(n, np.nan)
-        self.outcome = np.full(n, OUTCOME_INDEX["open"], dtype=np.int8)
+        self.outcome = np.full(n, Outcome.OPEN, dtype=np.int8)
         self.stage = np.zeros(n, dtype=np.int8)
         self.rep = np.full(n, -1, dtype=np.int32)
         self.qualified = np.zeros(n, dtype=bool)
@@ -53,7 +43,7 @@ class DealRecords:
         self.stalls = np.zeros(n, dtype=np.int32)
         self.requests = np.zeros(n, dtype=np.int32)
         self.objections = np.zeros(n, dtype=np.int32)
-        self.stage_days = np.zeros((n, len(STAGES)))
+        self.stage_days = np.zeros((n, len(Stage)))
         self.revenue = np.zeros(n)
         self.commission = np.zeros(n)
         self.misrepresented = np.zeros(n, dtype=bool)
@@ -61,16 +51,16 @@ class DealRecords:
         self.rescued = np.zeros(n, dtype=bool)
         self.direct_hours = np.zeros(n)
 
-    def close(self, deal: Deal, outcome: str, day: float | None) -> None:
+    def close(self, deal: Deal, outcome: Outcome, day: float | None) -> None:
         """Record a deal; day None means it is still open at the horizon."""
         i = deal.id
         self.created_day[i] = deal.created_day
         if day is not None:
             self.closed_day[i] = day
-            self.outcome[i] = OUTCOME_INDEX[outcome]
+            self.outcome[i] = outcome
         self.stage[i] = deal.stage
-        self.rep[i] = -1 if deal.rep is None else deal.rep.index
-        self.owner[i] = OWNER_INDEX[deal.owner]
+        self.rep[i] = -1 if deal.seller is None else deal.seller.index
+        self.owner[i] = deal.owner
         self.qualified[i] = deal.qualified
         self.stallers[i] = len(deal.committee.stallers) + deal.committee.precleared
         self.precleared[i] = deal.committee.precleared
@@ -86,7 +76,7 @@ class DealRecords:
         self.direct_hours[i] = deal.direct_hours
 
     def pay_commissions(self, deal: Deal, rates: np.ndarray) -> np.ndarray:
-        """Each partner covering a won account claims its rate on the deal's revenue; returns the claims."""
+        """Each partner covering a won account claims its rate on the deal's revenue; the claims."""
         claims = self.book.covered[deal.id] * rates * deal.revenue
         self.commission[deal.id] = claims.sum()
         return claims
@@ -131,9 +121,6 @@ class DealRecords:
             "rescued": self.rescued,
             "direct_hours": self.direct_hours,
         }
-        for index, stage in enumerate(STAGES):
-            table[f"days_{stage}"] = self.stage_days[:, index]
+        for stage in Stage:
+            table[f"days_{stage.key}"] = self.stage_days[:, stage]
         return {name: values[arrived] for name, values in table.items()}
-
-
-CATEGORIES = {"source": SOURCES, "outcome": OUTCOMES, "stage": STAGES, "owner": OWNERS}

@@ -8,47 +8,69 @@ import numpy as np
 import simpy
 
 from ..scenario.schema import Scenario
+from ..vocabulary import Outcome, Source
 from .committee import CommitteeDraws
 from .deal import Deal
+from .events import Actor, Event, EventKind
 from .founder import Founder
-from .leads import MARKETING, SOURCES, arrive, draw_leads
+from .leads import arrive, draw_leads
 from .marketing import Marketing
 from .partners import Partner
 from .records import DealRecords
 from .reps import Rep, RepPool
+from .room import Room
 from .streams import Streams
-
-LogLine = tuple[float, int, str, str]  # (day, deal id, actor, what happened)
 
 
 class World:
-    """Everything one replication shares: clock, scenario, random streams, sellers, marketing, partners."""
+    """What one replication shares: clock, scenario, dice, sellers, marketing, partners."""
+
+    committees: CommitteeDraws  # drawn when the clock starts, for the final lead book
 
     def __init__(
-        self, scenario: Scenario, seed: int, replication: int, log: list[LogLine] | None = None
+        self,
+        scenario: Scenario,
+        seed: int,
+        replication: int,
+        log: list[Event] | None = None,
+        streams: Streams | None = None,
     ):
         self.env = simpy.Environment()
         self.scenario = scenario
-        self.streams = Streams(seed, replication)
+        self.streams = streams or Streams(seed, replication)
         self.log = log
         self.leads = draw_leads(scenario, self.streams.leads.rng, self.streams.partners.rng)
         self.records = DealRecords(self.leads, scenario.scenario.horizon_days)
-        self.marketing = Marketing(self, scenario.marketing)
+        self.marketing = Marketing(self.env, scenario.marketing, self.streams.behaviour)
+        self.room = Room(
+            self.env,
+            self.streams.behaviour,
+            self.streams.decisions,
+            scenario.committee,
+            scenario.competition,
+            self.marketing,
+        )
         self.reps = RepPool(self.env, scenario.reps, self.streams.reps.rng, self.rep_left)
         self.founder = Founder(self.env, scenario.founder)
+        horizon = scenario.scenario.horizon_days
         self.partners = [
-            Partner(self, index, params, scenario.channel, self.streams.partners.rng)
+            Partner(
+                self.env,
+                index,
+                params,
+                scenario.channel,
+                self.streams.partners.rng,
+                self.marketing,
+                horizon,
+            )
             for index, params in enumerate(scenario.partners)
         ]
         self.commission_rates = np.array([partner.commission for partner in scenario.partners])
         self.commissions = np.zeros(len(self.partners))  # paid to each partner
         self.deals: dict[int, Deal] = {}  # open deals only
-        self.committees: CommitteeDraws | None = (
-            None  # drawn when the clock starts, for the final lead book
-        )
 
     def open_deal(self, deal_id: int) -> None:
-        """A candidate lead is due: if it arrives, start its journey and the clock on the buyer's patience."""
+        """A candidate lead is due: if it arrives, start its journey and the buyer's patience."""
         book = self.leads
         index = int(book.partner[deal_id])
         partner = self.partners[index] if index >= 0 else None
@@ -56,38 +78,34 @@ class World:
             return
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
-        deal.note("lead", "arrives from {}, value ${:,.0f}", self.source_name(deal_id), deal.value)
+        source = Source.from_code(int(book.source[deal_id]))
+        deal.note(Actor.LEAD, EventKind.ARRIVES, source=source, partner=index, value=deal.value)
         deal.process = self.env.process(deal.journey())
         self.env.timeout(float(book.patience_days[deal_id])).callbacks.append(deal.lose_patience)
 
     def arrival_probability(self, deal_id: int, partner: Partner | None) -> float:
-        """Thinning: partner leads follow the partner's mindshare, marketing leads its lead generation."""
+        """Thinning: partner leads follow its mindshare, marketing leads lead generation."""
         if partner is not None:
             return partner.mindshare(self.env.now)
-        if self.leads.source[deal_id] == MARKETING:
+        if self.leads.source[deal_id] == Source.MARKETING:
             return self.marketing.lead_acceptance()
         return 1.0
 
-    def source_name(self, deal_id: int) -> str:
-        index = int(self.leads.partner[deal_id])
-        if index >= 0:
-            return f"partner {self.partners[index].name}"
-        return SOURCES[self.leads.source[deal_id]].replace("_", " ")
-
     def rep_left(self, rep: Rep) -> None:
         """A rep left the company: each of the rep's deals is handed on or goes dark."""
-        for deal in [deal for deal in self.deals.values() if deal.rep is rep]:
+        for deal in [deal for deal in self.deals.values() if deal.seller is rep]:
             deal.leave_rep()
 
-    def deal_closed(self, deal: Deal, outcome: str) -> None:
+    def deal_closed(self, deal: Deal, outcome: Outcome) -> None:
         del self.deals[deal.id]
-        if deal.rep is not None:
-            deal.rep.desk.release(deal.rep)
-            if outcome == "won":
-                deal.rep.last_win_day = self.env.now
+        seller = deal.seller
+        if seller is not None:
+            seller.slots.release(seller)
+            if outcome == Outcome.WON:
+                seller.last_win_day = self.env.now
         if deal.partner is not None:
             deal.partner.active_deals -= 1
-        if outcome == "won":
+        if outcome == Outcome.WON:
             self.commissions += self.records.pay_commissions(deal, self.commission_rates)
         self.records.close(deal, outcome, self.env.now)
 
@@ -102,7 +120,7 @@ class World:
         for deal in self.deals.values():  # still open at the horizon: censored, not dropped
             deal.book_time()
             deal.book_direct_hours()
-            self.records.close(deal, "open", None)
+            self.records.close(deal, Outcome.OPEN, None)
 
     def replication_stats(self, replication: int) -> dict[str, Any]:
         """Replication-level figures that no single deal carries."""
@@ -116,24 +134,25 @@ class World:
     def partner_stats(self, replication: int) -> dict[str, np.ndarray]:
         """One row per partner: commissions paid, plan changes and mindshare at the horizon."""
         now = self.env.now
+        partners = self.partners
         return {
-            "replication": np.full(len(self.partners), replication, dtype=np.int32),
-            "partner": np.array([partner.name for partner in self.partners], dtype=object),
+            "replication": np.full(len(partners), replication, dtype=np.int32),
+            "partner": np.array([partner.name for partner in partners], dtype=object),
             "commission": self.commissions.copy(),
             "plan_changes": np.array(
-                [partner.plan_changes for partner in self.partners], dtype=np.int32
+                [partner.plan_changes for partner in partners], dtype=np.int32
             ),
-            "mindshare_end": np.array([partner.mindshare(now) for partner in self.partners]),
+            "mindshare_end": np.array([partner.mindshare(now) for partner in partners]),
         }
 
 
 def simulate_replication(
-    scenario: Scenario, seed: int, replication: int, log: list[LogLine] | None = None
+    scenario: Scenario, seed: int, replication: int, log: list[Event] | None = None
 ) -> dict[str, Any]:
-    """Run one replication; return its tables: `deals` (columns), `stats` (one row) and `partners` (columns).
+    """Run one replication; its tables: `deals` (columns), `stats` (one row), `partners` (columns).
 
     This is the one function experiments call. Pass a list as `log` to receive the
-    event log (day, deal id, actor, event); without it nothing is logged.
+    event log (`sim.model.events.Event` records); without it nothing is logged.
     """
     world = World(scenario, seed, replication, log)
     world.run()

@@ -493,7 +493,43 @@ class Reps(Section):
         source=SEED_000 + " (sales people follow their compensation plan)",
         doc="How strongly the compensation plan makes reps push big deals: a rep's effort "
         "on a deal is multiplied by (value / value_median)^value_focus, kept within "
-        "0.25 to 4. 0: salary plan, equal effort; 1: commission plan, effort follows value.",
+        "`effort_floor` to `effort_ceiling`. 0: salary plan, equal effort; 1: commission "
+        "plan, effort follows value.",
+    )
+    effort_floor: float = param(
+        0.25,
+        gt=0,
+        le=1,
+        unit="multiplier",
+        source=ASSUMPTION + " (even a small deal gets a quarter of a rep's usual effort)",
+        doc="Least effort a rep on a commission plan gives a deal, as a multiple of usual effort.",
+    )
+    effort_ceiling: float = param(
+        4.0,
+        ge=1,
+        le=100,
+        unit="multiplier",
+        source=ASSUMPTION + " (a rep's hours limit how much a big deal can get)",
+        doc="Most effort a rep on a commission plan gives a deal, as a multiple of usual effort.",
+    )
+    hours_per_day: float = param(
+        8.0,
+        gt=0,
+        le=24,
+        unit="hours/day",
+        source=ASSUMPTION + " (a working day)",
+        doc="Hours a day a rep sells, shared among the rep's deals: a rep with all "
+        "`max_active_deals` slots taken spends hours_per_day / max_active_deals hours a day "
+        "on each (the deal table's `direct_hours`).",
+    )
+    productivity_floor: float = param(
+        0.02,
+        gt=0,
+        le=1,
+        unit="productivity",
+        source=ASSUMPTION + " (a seller who has all but forgotten a deal still moves it)",
+        doc="Slowest pace of any deal, whoever works it (rep, founder or partner), on the "
+        "reps' scale: a deal's productivity is the best of its sellers', but at least this.",
     )
 
 
@@ -575,7 +611,8 @@ class Marketing(Section):
         le=1,
         unit="share of proactive time",
         source=SEED_000 + " ('why didn't you train my salesmen')",
-        doc="Tactic: partner training; closes the gap between each partner's `training` and full training.",
+        doc="Tactic: partner training; closes the gap between each partner's `training` and "
+        "full training.",
     )
     asset_build_days: float = param(
         100.0,
@@ -653,7 +690,8 @@ class Marketing(Section):
         le=1,
         unit="probability",
         source=ASSUMPTION,
-        doc="Chance each staller is already cleared when a lead arrives, with complete web content.",
+        doc="Chance each staller is already cleared when a lead arrives, with complete web "
+        "content.",
     )
     lead_generation_effect: float = param(
         1.0,
@@ -661,7 +699,8 @@ class Marketing(Section):
         le=10,
         unit="fraction",
         source=ASSUMPTION,
-        doc="Relative rise in marketing-sourced lead arrivals with complete lead-generation assets.",
+        doc="Relative rise in marketing-sourced lead arrivals with complete lead-generation "
+        "assets.",
     )
 
     @model_validator(mode="after")
@@ -734,7 +773,8 @@ class Channel(Section):
         le=1000,
         unit="deals/person",
         source=ASSUMPTION,
-        doc="Our deals a partner salesperson can work at once before the partner's deals slow down.",
+        doc="Our deals a partner salesperson can work at once before the partner's deals slow "
+        "down.",
     )
     partner_skill: float = param(
         0.8,
@@ -759,7 +799,8 @@ class Channel(Section):
         le=1,
         unit="probability",
         source=ASSUMPTION,
-        doc="Chance the nay-sayer vetoes a misrepresented deal on finding the claims it cannot meet.",
+        doc="Chance the nay-sayer vetoes a misrepresented deal on finding the claims it cannot "
+        "meet.",
     )
     missed_option_share: float = param(
         0.2,

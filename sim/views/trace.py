@@ -9,12 +9,11 @@ Days in the story count from the lead's arrival.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model.records import OUTCOMES, STAGES
-from .palette import OUTCOME_LABELS, STAGE_LABELS
+from ..model.events import Actor, Closing, Event, EventKind
+from ..vocabulary import Choice, Outcome, Source, Stage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,35 +33,85 @@ STALLER_ROLES = (
     "the project lead",
 )
 NAY_SAYER_ROLES = ("the finance director", "the head of IT", "the COO")
-MEMBER = re.compile(r"^(staller|nay-sayer|decision maker) (\d+)$")
-MEMBER_STAGES = {"staller": "stallers", "nay-sayer": "nay_sayers", "decision maker": "deciding"}
+MEMBER_NAMES = {
+    Actor.STALLER: "staller",
+    Actor.NAY_SAYER: "nay-sayer",
+    Actor.DECISION_MAKER: "decision maker",
+}
+MEMBER_STAGES = {
+    Actor.STALLER: Stage.STALLERS,
+    Actor.NAY_SAYER: Stage.NAY_SAYERS,
+    Actor.DECISION_MAKER: Stage.DECIDING,
+}
 SELLER_ROW = "seller"
-MARKETING = "marketing"
 OUTCOME_ALIASES = {"lost": "lost_competitor"}
+
+# What each kind of event says, after its actor's name; {details} come from the event.
+PHRASES = {
+    EventKind.TAKES_DEAL: "takes the deal ({active_deals} active)",
+    EventKind.WORKS_DEAL: "works the deal ({active_deals} of ours active)",
+    EventKind.TAKES_OVER: "takes over the deal of a rep who left",
+    EventKind.QUALIFIES: "qualifies the lead",
+    EventKind.LETS_THROUGH: "lets the seller through",
+    EventKind.RESCHEDULES: "reschedules the meeting",
+    EventKind.HANDS_OFF: "hands the seller off to a colleague",
+    EventKind.OBJECTS: "raises an objection",
+    EventKind.APPROVES: "approves",
+    EventKind.VETOES: "vetoes the deal",
+    EventKind.MISREPRESENTS: "has claimed features the product lacks and left options unsold",
+    EventKind.GOES_ALONG: "goes along",
+    EventKind.BLOCKS: "does not agree: no consensus",
+}
+ASKS_FROM_KIT = "asks for information; the staller kit has a ready answer"
+ASKS_MARKETING = (
+    "asks for information; no ready answer, so marketing must make material "
+    "for this deal ({queue} requests ahead in its queue)"
+)
+CLOSINGS = {
+    Closing.WAITED_TOO_LONG: "goes cold waiting for a free rep",
+    Closing.POOR_FIT: "is disqualified: a poor fit",
+    Closing.MISREPRESENTATION: "is vetoed: the partner promised what the product cannot do",
+    Closing.VETO: "is vetoed",
+    Closing.COMPETITOR: "is lost to a competitor",
+    Closing.INSIDE_JOB: "is lost to a competitor (an inside job)",
+    Closing.NO_DECISION: "ends in no decision",
+    Closing.WON: "is won",
+    Closing.REP_LEFT: "goes dark: its rep left the company",
+    Closing.PATIENCE: "goes dark: the buyer's patience ran out",
+}
 
 
 class TraceError(Exception):
-    """The deal asked for is not in the traced replication."""
+    """The deal asked for is not in the traced replication.
+
+    `asked` is what was asked by ("deal" or "outcome"), `value` the value asked for,
+    `problem` what is wrong and what is allowed; the command line names its options.
+    """
+
+    def __init__(self, asked: str, value: object, problem: str):
+        super().__init__(f"{asked} {value}: {problem}")
+        self.asked, self.value, self.problem = asked, value, problem
 
 
 @dataclass(frozen=True)
 class Segment:
     """A stretch of a deal's life spent with one committee member (or with the seller alone)."""
 
-    row: str
+    row: str  # the row's label
     start: float
     end: float
-    stage: str
+    stage: Stage
+    rank: tuple[int, int] = (0, 0)  # rows top to bottom: the seller, then members by kind and seat
 
 
 def traced_replication(
     scenario: Scenario, seed: int, replication: int
-) -> tuple[pd.DataFrame, list]:
+) -> tuple[pd.DataFrame, list[Event]]:
     """Run one replication with the event log on; return its deal table and the log."""
     from ..analysis.replications import deal_table
     from ..model.world import simulate_replication
 
-    log: list = []
+    log: list[Event] = []
     part = simulate_replication(scenario, seed, replication, log=log)
     return deal_table([part["deals"]]), log
 
@@ -70,45 +119,47 @@ def traced_replication(
 def pick_deal(
     deals: pd.DataFrame, deal_id: int | None = None, outcome: str | None = None
 ) -> pd.Series:
-    """The deal to trace: by id, else the first with the outcome, else the first won (or qualified) deal."""
+    """By id, else the first deal with the outcome, else the first won (or qualified) deal."""
     if deal_id is not None:
         rows = deals[deals["deal_id"] == deal_id]
         if rows.empty:
             ids = deals["deal_id"]
             raise TraceError(
-                f"--deal {deal_id}: no such deal in this replication; allowed: one of its {len(ids)} deal ids "
-                f"between {ids.min()} and {ids.max()} (leads that never arrived leave gaps)"
+                "deal",
+                deal_id,
+                f"no such deal in this replication; allowed: one of its {len(ids)} deal ids "
+                f"between {ids.min()} and {ids.max()} (leads that never arrived leave gaps)",
             )
         return rows.iloc[0]
     if outcome is not None:
         outcome = OUTCOME_ALIASES.get(outcome, outcome)
-        if outcome not in OUTCOMES:
-            raise TraceError(
-                f"--outcome {outcome}: not an outcome; allowed: {', '.join(OUTCOMES)} (or lost)"
-            )
+        outcomes = Outcome.keys()
+        if outcome not in outcomes:
+            allowed = ", ".join(outcomes)
+            raise TraceError("outcome", outcome, f"not an outcome; allowed: {allowed} (or lost)")
         rows = deals[deals["outcome"] == outcome].sort_values(
             "qualified", ascending=False, kind="stable"
         )
         if rows.empty:
             counts = deals["outcome"].value_counts()
-            present = ", ".join(
-                f"{name} ({counts[name]})" for name in OUTCOMES if counts.get(name, 0)
-            )
+            present = ", ".join(f"{name} ({counts[name]})" for name in outcomes if counts.get(name))
             raise TraceError(
-                f"--outcome {outcome}: no deal ended that way in this replication; allowed here: {present} "
-                "(or try another --replication or --seed)"
+                "outcome",
+                outcome,
+                f"no deal ended that way in this replication; allowed here: {present} "
+                "(or try another replication or seed)",
             )
         return rows.iloc[0]
-    for wanted in (deals["outcome"] == "won", deals["qualified"]):
+    for wanted in (deals["outcome"] == Outcome.WON.key, deals["qualified"]):
         if wanted.any():
             return deals[wanted].iloc[0]
     return deals.iloc[0]
 
 
-def deal_entries(log: list, deal: pd.Series) -> list[tuple[float, str, str]]:
-    """The deal's log lines as (day since arrival, actor, what happened)."""
+def deal_entries(log: list[Event], deal: pd.Series) -> list[Event]:
+    """The deal's events, their days counted from the lead's arrival."""
     deal_id, created = int(deal["deal_id"]), float(deal["created_day"])
-    return [(day - created, actor, what) for day, who, actor, what in log if who == deal_id]
+    return [event._replace(day=event.day - created) for event in log if event.deal == deal_id]
 
 
 def deal_days(deal: pd.Series) -> float:
@@ -116,14 +167,14 @@ def deal_days(deal: pd.Series) -> float:
     return float(deal["age_days"])
 
 
-def tell(log: list, deal: pd.Series, scenario: Scenario, seed: int) -> list[str]:
+def tell(log: list[Event], deal: pd.Series, scenario: Scenario, seed: int) -> list[str]:
     """The whole story: a heading, one sentence per event, the ending and where the days went."""
     lines = [heading(deal, scenario, seed)]
     previous = 0
-    for day, actor, what in deal_entries(log, deal):
-        lines.append(sentence(day, actor, what, deal, scenario, round(day) - previous))
-        previous = round(day)
-    if deal["outcome"] == "open":
+    for event in deal_entries(log, deal):
+        lines.append(sentence(event, deal, scenario, round(event.day) - previous))
+        previous = round(event.day)
+    if deal["outcome"] == Outcome.OPEN.key:
         lines.append(f"Day {round(deal_days(deal))}: the horizon; the deal is still open.")
     lines.append(breakdown(deal))
     return lines
@@ -132,18 +183,21 @@ def tell(log: list, deal: pd.Series, scenario: Scenario, seed: int) -> list[str]
 def heading(deal: pd.Series, scenario: Scenario, seed: int) -> str:
     """Which deal this is, where it came from, who sits on its committee and how it ended."""
     committee = scenario.committee
-    outcome = OUTCOME_LABELS[deal["outcome"]]
-    source = str(deal["source"]).replace("_", " ")
-    if deal["partner"] >= 0:
-        source = f"partner {scenario.partners[deal['partner']].name}"
+    outcome = Outcome.from_key(str(deal["outcome"])).label
+    source = source_name(Source.from_key(str(deal["source"])), int(deal["partner"]), scenario)
     return (
-        f"Deal {deal['deal_id']} of {scenario.scenario.name} (seed {seed}, replication {deal['replication']}): "
-        f"a lead from {source} worth ${deal['value']:,.0f}, "
+        f"Deal {deal['deal_id']} of {scenario.scenario.name} (seed {seed}, replication "
+        f"{deal['replication']}): a lead from {source} worth ${deal['value']:,.0f}, "
         f"arriving on day {deal['created_day']:.0f} of the run; "
         f"committee of {deal['committee_size']}: {plural(deal['stallers'], 'staller')}, "
-        f"{plural(committee.nay_sayers, 'nay-sayer')}, {plural(committee.decision_makers, 'decision maker')}. "
-        f"Outcome: {outcome}."
+        f"{plural(committee.nay_sayers, 'nay-sayer')}, "
+        f"{plural(committee.decision_makers, 'decision maker')}. Outcome: {outcome}."
     )
+
+
+def source_name(source: Source, partner: int, scenario: Scenario) -> str:
+    """'marketing', 'founder network', 'partner Reseller'."""
+    return f"partner {scenario.partners[partner].name}" if partner >= 0 else source.label
 
 
 def plural(count: int, noun: str) -> str:
@@ -151,40 +205,77 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def sentence(
-    day: float, actor: str, what: str, deal: pd.Series, scenario: Scenario, gap: int
-) -> str:
-    """One log line as a sentence; committee members and marketing get the days since the last step."""
-    if actor == "lead":
+def sentence(event: Event, deal: pd.Series, scenario: Scenario, gap: int) -> str:
+    """One event as a sentence; committee members and marketing get the days since the last step."""
+    if event.actor is Actor.LEAD:
         subject = "the lead"
-    elif actor == "deal":
+    elif event.actor is Actor.DEAL:
         subject = "the deal"
     else:
-        subject = member_label(actor, deal, scenario)
-    timed = MEMBER.match(actor) or actor == MARKETING
+        subject = member_label(event, deal, scenario)
+    timed = event.actor in MEMBER_NAMES or event.actor is Actor.MARKETING
     took = f"after {plural(gap, 'day')}, " if timed and gap > 0 else ""
-    return f"Day {round(day)}: {took}{subject} {what}."
+    return f"Day {round(event.day)}: {took}{subject} {what_happened(event, scenario)}."
 
 
-def member_label(actor: str, deal: pd.Series, scenario: Scenario) -> str:
-    """'staller 2 of 8 (procurement)' for committee members; other actors as they are."""
-    found = MEMBER.match(actor)
-    if found is None:
-        return actor
-    kind, number = found.group(1), int(found.group(2))
-    if kind == "staller":
-        return f"{actor} of {deal['stallers']} ({STALLER_ROLES[(number - 1) % len(STALLER_ROLES)]})"
-    if kind == "nay-sayer":
-        return f"{actor} of {scenario.committee.nay_sayers} ({NAY_SAYER_ROLES[(number - 1) % len(NAY_SAYER_ROLES)]})"
-    return f"{actor} of {scenario.committee.decision_makers}"
+def actor_name(event: Event, scenario: Scenario) -> str:
+    """'rep 2', 'the founder', 'Reseller' (a partner), 'staller 3', 'marketing'."""
+    actor, seat = event.actor, event.seat
+    if actor in MEMBER_NAMES:
+        return f"{MEMBER_NAMES[actor]} {seat + 1}"
+    if actor is Actor.REP:
+        return f"rep {seat + 1}"
+    if actor is Actor.PARTNER:
+        return scenario.partners[seat].name
+    return ONE_OF_A_KIND[actor]
 
 
-def stage_days(deal: pd.Series) -> dict[str, float]:
+ONE_OF_A_KIND = {
+    Actor.FOUNDER: "the founder",
+    Actor.LEAD: "lead",
+    Actor.DEAL: "deal",
+    Actor.MARKETING: "marketing",
+}
+
+
+def what_happened(event: Event, scenario: Scenario) -> str:
+    """The predicate of the event's sentence: 'reschedules the meeting'."""
+    kind, details = event.kind, event.details
+    if kind is EventKind.ARRIVES:
+        source = source_name(details["source"], details["partner"], scenario)
+        return f"arrives from {source}, value ${details['value']:,.0f}"
+    if kind is EventKind.RESCUES:
+        return f"steps in to rescue {scenario.partners[details['partner']].name}'s stalled deal"
+    if kind is EventKind.ASKS_FOR_INFORMATION:
+        return ASKS_FROM_KIT if details["from_kit"] else ASKS_MARKETING.format(**details)
+    if kind is EventKind.DELIVERS_MATERIAL:
+        return f"delivers the material staller {details['staller'] + 1} asked for"
+    if kind is EventKind.CHOOSES:
+        return f"would {details['choice'].label}"
+    if kind is EventKind.CLOSES:
+        return CLOSINGS[details["reason"]]
+    return PHRASES[kind].format(**details)
+
+
+def member_label(event: Event, deal: pd.Series, scenario: Scenario) -> str:
+    """'staller 2 of 8 (procurement)' for committee members; other actors by their name."""
+    name, seat = actor_name(event, scenario), event.seat
+    if event.actor is Actor.STALLER:
+        return f"{name} of {deal['stallers']} ({STALLER_ROLES[seat % len(STALLER_ROLES)]})"
+    if event.actor is Actor.NAY_SAYER:
+        role = NAY_SAYER_ROLES[seat % len(NAY_SAYER_ROLES)]
+        return f"{name} of {scenario.committee.nay_sayers} ({role})"
+    if event.actor is Actor.DECISION_MAKER:
+        return f"{name} of {scenario.committee.decision_makers}"
+    return name
+
+
+def stage_days(deal: pd.Series) -> dict[Stage, float]:
     """Days the deal spent in each stage, from the deal table; they add up to its cycle (or age)."""
-    return {stage: float(deal[f"days_{stage}"]) for stage in STAGES}
+    return {stage: float(deal[f"days_{stage.key}"]) for stage in Stage}
 
 
-def whole_days(days: dict[str, float], total: float) -> dict[str, int]:
+def whole_days(days: dict[Stage, float], total: float) -> dict[Stage, int]:
     """Round each stage's days so that the whole numbers add up to the rounded total.
 
     Largest remainders: each stage gets its floor, and the days left over go to
@@ -202,68 +293,69 @@ def breakdown(deal: pd.Series) -> str:
     """'Where the 212 days went: ...' with whole days that add up to the total."""
     total = deal_days(deal)
     parts = whole_days(stage_days(deal), total)
-    listed = ", ".join(f"{STAGE_LABELS[stage]} {days}" for stage, days in parts.items() if days)
-    still = " so far (still open)" if deal["outcome"] == "open" else ""
+    listed = ", ".join(f"{stage.label} {days}" for stage, days in parts.items() if days)
+    still = " so far (still open)" if deal["outcome"] == Outcome.OPEN.key else ""
     return f"Where the {round(total)} days{still} went: {listed or 'none'}."
 
 
-def timeline(log: list, deal: pd.Series) -> list[Segment]:
+Row = tuple[str, tuple[int, int]]  # a timeline row's label and rank
+SELLER: Row = (SELLER_ROW, (0, 0))
+
+
+def timeline(log: list[Event], deal: pd.Series) -> list[Segment]:
     """The deal's life cut into segments, one per step, on the row of the member who ended it.
 
-    Each committee member's log line ends the stretch since the previous step, so
+    Each committee member's event ends the stretch since the previous step, so
     that stretch was spent with that member; waiting for the material a staller
     asked for goes on that staller's row. The seller's own steps (finding a
     seller, qualifying, negotiating) go on the seller's row, and so does whatever
     was still under way when the deal ended.
     """
     segments: list[Segment] = []
-    cursor, last_asker, chosen = 0.0, SELLER_ROW, False
-    for day, actor, what in deal_entries(log, deal):
-        step = _step(actor, what)
+    cursor, last_asker, chosen = 0.0, SELLER, False
+    for event in deal_entries(log, deal):
+        step = _step(event)
         if step is None:
             continue
         row, stage = step
-        segments.append(Segment(last_asker if row == MARKETING else row, cursor, day, stage))
-        cursor = day
-        if what.startswith("asks for information"):
-            last_asker = actor
-        chosen = what == "would buy from us" or (chosen and what == "goes along")
+        label, rank = last_asker if event.actor is Actor.MARKETING else row
+        segments.append(Segment(label, cursor, event.day, stage, rank))
+        cursor = event.day
+        if event.kind is EventKind.ASKS_FOR_INFORMATION:
+            last_asker = row
+        chosen = (event.kind is EventKind.CHOOSES and event.details["choice"] is Choice.US) or (
+            chosen and event.kind is EventKind.GOES_ALONG
+        )
     end = deal_days(deal)
     if end > cursor or not segments:
-        stage = "negotiating" if chosen else str(deal["stage"])
-        row = last_asker if stage == "marketing_material" else SELLER_ROW
-        segments.append(Segment(row, cursor, end, stage))
+        stage = Stage.NEGOTIATING if chosen else Stage.from_key(str(deal["stage"]))
+        label, rank = last_asker if stage is Stage.MARKETING_MATERIAL else SELLER
+        segments.append(Segment(label, cursor, end, stage, rank))
     return segments
 
 
-def _step(actor: str, what: str) -> tuple[str, str] | None:
-    """(row, stage) when a log line ends a step of the deal, None for lines that do not."""
-    found = MEMBER.match(actor)
-    if found is not None:
-        return actor, MEMBER_STAGES[found.group(1)]
-    if actor == MARKETING:  # the material a staller asked for arrives
-        return MARKETING, "marketing_material"
-    if what.startswith(("takes the deal", "works the deal")):
-        return SELLER_ROW, "waiting_for_rep"
-    if what == "qualifies the lead":
-        return SELLER_ROW, "qualifying"
+def _step(event: Event) -> tuple[Row, Stage] | None:
+    """(row, stage) when an event ends a step of the deal, None for events that do not."""
+    if event.actor in MEMBER_STAGES:
+        label = f"{MEMBER_NAMES[event.actor]} {event.seat + 1}"
+        rank = (1 + list(MEMBER_STAGES).index(event.actor), event.seat + 1)
+        return (label, rank), MEMBER_STAGES[event.actor]
+    if event.actor is Actor.MARKETING:  # the material a staller asked for arrives
+        return SELLER, Stage.MARKETING_MATERIAL  # drawn on the asking staller's row
+    if event.kind in (EventKind.TAKES_DEAL, EventKind.WORKS_DEAL):
+        return SELLER, Stage.WAITING_FOR_REP
+    if event.kind is EventKind.QUALIFIES:
+        return SELLER, Stage.QUALIFYING
     return None
 
 
 def row_order(segments: list[Segment]) -> list[str]:
     """Rows top to bottom: the seller, then stallers, nay-sayers and decision makers by seat."""
-
-    def key(row: str) -> tuple[int, int]:
-        found = MEMBER.match(row)
-        if found is None:
-            return (0, 0)
-        return (1 + list(MEMBER_STAGES).index(found.group(1)), int(found.group(2)))
-
-    return sorted({segment.row for segment in segments}, key=key)
+    return [label for _, label in sorted({(segment.rank, segment.row) for segment in segments})]
 
 
 def sample_deals(deals: pd.DataFrame, count: int = 3) -> list[pd.Series]:
-    """A few deals worth a picture: the first won, the first lost or vetoed, the first no-decision."""
+    """A few deals worth a picture: the first won, lost or vetoed, and no-decision deal."""
     wanted = (("won",), ("lost_competitor", "vetoed"), ("no_decision",), ("open",))
     chosen: list[pd.Series] = []
     for outcomes in wanted:

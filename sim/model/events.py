@@ -1,0 +1,87 @@
+"""The event log: what happened to a deal, as data (the views turn it into sentences and bars).
+
+An event is a small record: the day, the deal, who acted (an actor kind and a seat:
+staller 0, 1, ...; rep 0, 1, ...; partner 0, 1, ...; 0 for one-of-a-kind actors),
+what kind of thing happened and its details (for example the outcome of a closing,
+or how many requests were ahead in marketing's queue). The model never writes
+English; `sim.views.trace` does.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, auto
+from typing import Any, NamedTuple, Protocol
+
+
+class Actor(Enum):
+    """Who acts in a deal's story."""
+
+    LEAD = auto()
+    DEAL = auto()
+    REP = auto()
+    FOUNDER = auto()
+    PARTNER = auto()
+    STALLER = auto()
+    NAY_SAYER = auto()
+    DECISION_MAKER = auto()
+    MARKETING = auto()
+
+
+class EventKind(Enum):
+    """What an actor did. The details each kind carries are listed beside it."""
+
+    ARRIVES = auto()  # lead: source (Source), partner (index or -1), value (USD)
+    TAKES_DEAL = auto()  # rep or founder: active_deals
+    WORKS_DEAL = auto()  # partner: active_deals
+    RESCUES = auto()  # rep or founder steps into a stalled partner deal: partner (index)
+    TAKES_OVER = auto()  # rep takes the deal of a rep who left
+    QUALIFIES = auto()  # rep, founder or partner
+    LETS_THROUGH = auto()  # staller
+    RESCHEDULES = auto()  # staller
+    HANDS_OFF = auto()  # staller
+    ASKS_FOR_INFORMATION = auto()  # staller: from_kit (bool), queue (requests ahead, if not)
+    DELIVERS_MATERIAL = auto()  # marketing: staller (seat)
+    OBJECTS = auto()  # nay-sayer
+    APPROVES = auto()  # nay-sayer
+    VETOES = auto()  # nay-sayer
+    MISREPRESENTS = auto()  # partner: claimed features the product lacks
+    CHOOSES = auto()  # decision maker: choice (Choice)
+    GOES_ALONG = auto()  # decision maker
+    BLOCKS = auto()  # decision maker: no consensus
+    CLOSES = auto()  # deal: outcome (Outcome), reason (Closing)
+
+
+class Closing(Enum):
+    """Why a deal closed the way it did."""
+
+    WAITED_TOO_LONG = auto()  # no rep was free before the lead went cold
+    POOR_FIT = auto()
+    MISREPRESENTATION = auto()  # vetoed for the partner's false claims
+    VETO = auto()
+    COMPETITOR = auto()
+    INSIDE_JOB = auto()  # lost to an incumbent's inside relationship
+    NO_DECISION = auto()
+    WON = auto()
+    REP_LEFT = auto()
+    PATIENCE = auto()  # the buyer's patience ran out
+
+
+class Event(NamedTuple):
+    """One entry of the event log."""
+
+    day: float
+    deal: int
+    actor: Actor
+    seat: int
+    kind: EventKind
+    details: dict[str, Any]
+
+
+class Someone(Protocol):
+    """Anything that acts in a deal and can be named in the log."""
+
+    @property
+    def actor(self) -> Actor: ...
+
+    @property
+    def seat(self) -> int: ...

@@ -1,0 +1,33 @@
+"""What the committee and marketing see of a deal: its pace, its stage, its tallies and its log."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..vocabulary import Stage
+from .events import Actor, EventKind, Someone
+
+
+class Meeting(Protocol):
+    """A deal as the people on the buying side and marketing deal with it."""
+
+    incumbent: bool  # an incumbent vendor has an inside relationship with the account
+    stalls: int
+    requests: int
+    objections: int
+
+    def productivity(self, day: float) -> float:
+        """How fast the seller moves the deal today (1: a fully productive median rep)."""
+        ...
+
+    def enter(self, stage: Stage) -> None:
+        """Book the days so far to the current stage and move to `stage`."""
+        ...
+
+    def note(self, who: Someone | Actor, kind: EventKind, **details: Any) -> None:
+        """Record an event in the log, if one is kept."""
+        ...
+
+    def after_stall(self) -> None:
+        """The seller got through a stall: the deal's own rules may apply (a partner's rescue)."""
+        ...
