@@ -84,7 +84,7 @@ def timeout_loop(env: simpy.Environment, count: int):
 def bare_deal(
     env: simpy.Environment, slots: simpy.Store, desk: simpy.Resource, delays: list[float]
 ):
-    """A deal with no logic: wait for a seller slot, ten meetings, every third a queue for material."""
+    """A deal with no logic: wait for a seller, ten meetings, every third a queue for material."""
     seller = yield slots.get()
     for meeting in range(10):
         yield env.timeout(delays.pop())
@@ -105,7 +105,7 @@ def bare_arrivals(env: simpy.Environment, deals: int, delays: list[float]):
 
 
 def bare_simpy(deals: int) -> dict[str, float]:
-    """Events per second of a pure timeout loop and of a deal-shaped loop (the ratio's yardstick)."""
+    """Events per second of a bare timeout loop and a deal-shaped loop (the ratio's yardstick)."""
     delays = (
         np.random.default_rng(0).standard_exponential(deals * 16).tolist()
     )  # drawn outside the timing
@@ -167,7 +167,11 @@ def on_all_cores(count: int) -> dict[str, float]:
     """Wall time of `count` baseline replications spread over every core."""
     workers = os.cpu_count() or 1
     bounds = np.linspace(0, count, 4 * workers + 1).astype(int)
-    chunks = [(str(BASELINE), int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    chunks = [
+        (str(BASELINE), int(a), int(b))
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        if b > a
+    ]
     start = time.perf_counter()
     with ProcessPoolExecutor(workers) as pool:
         deals = sum(pool.map(_chunk, chunks))
@@ -270,7 +274,7 @@ print(len(results.deals), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def memory_for(deals: int, deals_per_replication: float) -> dict[str, float]:
-    """Peak resident memory of a fresh process that runs replications totalling about `deals` deals."""
+    """Peak resident memory of a fresh process running replications of about `deals` deals."""
     count = max(1, math.ceil(deals / deals_per_replication))
     output = subprocess.run(
         [sys.executable, "-c", MEMORY_PROBE, str(BASELINE), str(count)],

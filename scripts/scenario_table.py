@@ -9,13 +9,14 @@ The page is generated whole; edit the scenario files' descriptions, not the page
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
-from sim.scenario import load_scenario
+from sim.scenario import DEFAULT_SEED, load_scenario
+from sim.views.formatting import days, dollars, number, percent
+from sim.views.summary_rows import rate_with_interval
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = (
@@ -51,23 +52,18 @@ COLUMNS = (
 
 def row(name: str, replications: int, seed: int) -> tuple[list[str], str]:
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml")
-    summary = summarise(simulate(scenario, replications, seed), name, seed, replications)
-    low, high = summary["win_rate_ci"]
+    summary = summarise(simulate(scenario, replications, seed))
     cells = [
         f"`{name}`",
-        f"{summary['win_rate']:.1%} [{low:.1%}, {high:.1%}]",
-        _days(summary["cycle_days_median"]),
-        _days(summary["cycle_days_km_median"]),
-        f"${summary['revenue_net']:,.0f}",
-        "–" if math.isnan(summary["commission_share"]) else f"{summary['commission_share']:.1%}",
-        f"{summary['wins_direct']:.1f} / {summary['wins_partner_sourced']:.1f}",
-        f"{summary['reactive_share']:.0%}",
+        rate_with_interval(summary),
+        days(summary["cycle_days_median"], "> horizon"),
+        days(summary["cycle_days_km_median"], "> horizon"),
+        dollars(summary["revenue_net"]),
+        percent(summary["commission_share"], missing="–"),
+        f"{number(summary['wins_direct'])} / {number(summary['wins_partner_sourced'])}",
+        percent(summary["reactive_share"], 0),
     ]
     return cells, scenario.scenario.description
-
-
-def _days(value: float) -> str:
-    return "> horizon" if math.isnan(value) else f"{value:.0f}"
 
 
 def render(replications: int, seed: int) -> str:
@@ -91,7 +87,7 @@ def render(replications: int, seed: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "scenarios.md")
     args = parser.parse_args()
     start = time.perf_counter()

@@ -67,7 +67,7 @@ def pickling_seconds(sweep: Sweep) -> float:
 
 
 def warm_up() -> None:
-    """Import the libraries the sweep layer loads lazily: a one-time cost, not a per-replication one."""
+    """Import the libraries the sweep layer loads lazily: a cost once, not per replication."""
     import pandas  # noqa: F401
     import pyarrow  # noqa: F401
     import scipy.stats  # noqa: F401
@@ -94,10 +94,12 @@ def main() -> None:
     print(f"2 workers: {two:6.2f} s  ({points / two:.1f} points/s)")
     print(f"speed-up with 2 workers: {one / two:.2f}x (target >= 1.8)")
     print(
-        f"model time in the 1-worker run: {model:.2f} s ({1000 * model / replications:.1f} ms per replication)"
+        f"model time in the 1-worker run: {model:.2f} s "
+        f"({1000 * model / replications:.1f} ms per replication)"
     )
     print(
-        f"experiment-layer overhead: {100 * (wall - model) / model:.1f}% of model time (target < 10%)"
+        f"experiment-layer overhead: {100 * (wall - model) / model:.1f}% of model time "
+        "(target < 10%)"
     )
     print(
         f"pickling tasks and results: {1000 * pickling / points:.2f} ms per point, "

@@ -3,7 +3,7 @@
     >>> import sim
     >>> results = sim.simulate("scenarios/baseline.toml", replications=5, seed=1)
     >>> results.deals.head()  # doctest: +SKIP
-    >>> sim.summarise(results, "baseline", seed=1, replications=5)["win_rate"]  # doctest: +SKIP
+    >>> sim.summarise(results)["win_rate"]  # doctest: +SKIP
 
 Names are imported on first use so that the command line starts quickly.
 """
@@ -18,6 +18,8 @@ _EXPORTS = {
     "deal_table": "analysis.replications",
     "Results": "analysis.replications",
     "summarise": "analysis.summary",
+    "read_results": "analysis.results_folder",
+    "write_results": "analysis.results_folder",
     "simulate_replication": "model.world",
 }
 __all__ = sorted(_EXPORTS)

@@ -9,12 +9,21 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from .scenario import DEFAULT_SEED, ScenarioError, load_scenario
 
+if TYPE_CHECKING:
+    from .views.trace import TraceError
+
 SET_HELP = "Override a scenario value, e.g. --set committee.stallers=4 (repeatable)."
+FLAGS = {  # how the library's advice reads on the command line (see PathError)
+    "force": "--force",
+    "resume": "--resume",
+    "writer": "committee-sim run --out",
+}
 
 
 def user_errors(command):
@@ -22,15 +31,24 @@ def user_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from .analysis.results_folder import ResultsExistError
+        from .analysis.results_folder import PathError, ResultsExistError
 
         try:
             return command(*args, **kwargs)
-        except (ScenarioError, ResultsExistError, *_showing_errors()) as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
+        except PathError as exc:  # results are written to --out; folders to read are arguments
+            subject = f"--out {exc.path}" if isinstance(exc, ResultsExistError) else None
+            _fail(exc.message(subject, **FLAGS))
+        except ScenarioError as exc:
+            _fail(str(exc))
+        except _trace_error() as exc:  # the deal was asked for with --deal or --outcome
+            _fail(f"--{exc.asked} {exc.value}: {exc.problem}")
 
     return wrapper
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,7 +66,7 @@ def main() -> None:
 @user_errors
 def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     """Check a scenario file without running it."""
-    loaded = load_scenario(scenario, overrides)
+    loaded = load_scenario(scenario, overrides, origin="--set")
     click.echo(f"ok: {scenario} is a valid scenario ({loaded.scenario.name!r})")
 
 
@@ -91,12 +109,11 @@ def run(
     from .analysis.summary import summarise
     from .views.console import print_summary
 
-    loaded = load_scenario(scenario, overrides)
+    loaded = load_scenario(scenario, overrides, origin="--set")
     if out is not None:
         check_writable(out, force)
     results = simulate(loaded, replications=replications, seed=seed)
-    summary = summarise(results, loaded.scenario.name, seed, replications)
-    summary["parameters"] = loaded.to_dict()
+    summary = summarise(results)
     print_summary(summary)
     if out is not None:
         write_results(out, results, summary, force=force)
@@ -138,7 +155,8 @@ def compare(
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
     """
     from .analysis.compare import compare as compare_runs
-    from .analysis.compare import comparison_json, print_comparison
+    from .analysis.compare import comparison_json
+    from .views.console import print_comparison
 
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     names = (a.scenario.name, b.scenario.name)
@@ -207,8 +225,8 @@ def sweep(
     saved at once in OUT/points/, so an interrupted sweep loses nothing: run it
     again with --resume. See docs/experiments.md.
     """
-    from .analysis.sweep import describe
     from .scenario.sweep_file import load_sweep
+    from .views.console import describe_sweep
 
     if resume and force:
         raise click.UsageError(
@@ -224,7 +242,7 @@ def sweep(
         quiet,
         again="run the same command with --resume",
     )
-    click.echo(describe(report))
+    click.echo(describe_sweep(report))
     if report.failed:
         sys.exit(1)
 
@@ -246,13 +264,10 @@ def sensitivity(
     The sweep file must use method = "saltelli". Runs (or finishes) the sweep in
     --out, then writes OUT/sensitivity.csv and a bar chart, OUT/sensitivity.png.
     """
-    from .analysis.sensitivity import (
-        print_indices,
-        require_saltelli,
-        sobol_indices,
-        write_sensitivity,
-    )
+    from .analysis.sensitivity import require_saltelli, sobol_indices, write_indices
     from .scenario.sweep_file import load_sweep
+    from .views.console import print_indices
+    from .views.plots import write_sensitivity_chart
 
     loaded = require_saltelli(load_sweep(sweep_file))
     report = _run_sweep_command(
@@ -266,7 +281,8 @@ def sensitivity(
         again="run the same command again",
     )
     indices = sobol_indices(loaded, report)
-    write_sensitivity(report.out, indices)
+    write_indices(report.out, indices)
+    write_sensitivity_chart(report.out, indices)
     print_indices(indices)
     click.echo(f"wrote sensitivity.csv and sensitivity.png to {report.out}")
 
@@ -281,8 +297,10 @@ def _run_sweep_command(
     quiet: bool,
     again: str,
 ):
-    """Run a loaded sweep for a command; interruptions end with a message saying how to finish (`again`)."""
-    from .analysis.sweep import SchedulerError, SweepStopped, is_terminal, run_sweep
+    """Run a loaded sweep for a command; an interruption ends saying how to finish (`again`)."""
+    from .analysis.executors import SchedulerError, SweepStopped
+    from .analysis.sweep import run_sweep
+    from .views.progress import is_terminal, with_progress
 
     if workers is not None and scheduler is not None:
         raise click.UsageError(
@@ -290,6 +308,7 @@ def _run_sweep_command(
         )
     out = out if out is not None else Path("results") / loaded.name
     resume_hint = f"finished points are saved in {out}; to finish, {again}"
+    bar = None if quiet or not is_terminal() else functools.partial(with_progress, name=loaded.name)
     try:
         return run_sweep(
             loaded,
@@ -298,14 +317,12 @@ def _run_sweep_command(
             scheduler=scheduler,
             resume=resume,
             force=force,
-            progress=not quiet and is_terminal(),
+            progress=bar,
         )
     except SchedulerError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        _fail(f"--scheduler {exc.address}: cannot connect ({exc.reason})")
     except SweepStopped as exc:
-        click.echo(f"error: {exc}; {resume_hint}", err=True)
-        sys.exit(1)
+        _fail(f"{exc}; {resume_hint}", code=1)
     except KeyboardInterrupt:
         click.echo(f"interrupted: {resume_hint}", err=True)
         sys.exit(130)
@@ -314,12 +331,11 @@ def _run_sweep_command(
 # ---------------------------------------------------------------- trace, plot, report
 
 
-def _showing_errors() -> tuple[type[Exception], ...]:
-    """Mistakes in what trace, plot and report were asked to show; imported only once one happened."""
-    from .analysis.results_folder import ResultsReadError
+def _trace_error() -> type[TraceError]:
+    """A mistake in the deal `trace` was asked to follow; imported only once an error happened."""
     from .views.trace import TraceError
 
-    return ResultsReadError, TraceError
+    return TraceError
 
 
 @main.command()
@@ -364,7 +380,7 @@ def trace(
 
     if deal_id is not None and outcome is not None:
         raise click.UsageError("give --deal or --outcome, not both")
-    loaded = load_scenario(scenario, overrides)
+    loaded = load_scenario(scenario, overrides, origin="--set")
     deals, log = traced_replication(loaded, seed, replication)
     for line in tell(log, pick_deal(deals, deal_id, outcome), loaded, seed):
         click.echo(line)

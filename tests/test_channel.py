@@ -123,7 +123,7 @@ def test_three_partners_covering_every_account_take_sixty_percent():
     won = deals[deals["outcome"] == "won"]
     assert len(won) > 50
     np.testing.assert_allclose(won["commission"], 0.6 * won["revenue"], rtol=1e-12)
-    summary = summarise(results, "overlap", SEED, 2)
+    summary = summarise(results)
     assert summary["commission_share"] == pytest.approx(0.6, rel=1e-12)
     assert summary["revenue_net"] == pytest.approx(0.4 * summary["revenue_gross"], rel=1e-12)
 
@@ -175,7 +175,7 @@ def test_commissions_are_bounded_by_the_claimants_and_their_rates(params, seed):
         claimants[deals["source"] == "partner"] >= 1
     ).all()  # a partner covers the leads it brings
     assert (revenue <= deals["value"] * (1 + 1e-12)).all()
-    summary = summarise(results, "drawn", seed, 1)
+    summary = summarise(results)
     assert summary["revenue_net"] <= summary["revenue_gross"] + 1e-9
     assert summary["revenue_net"] == pytest.approx(
         summary["revenue_gross"] - summary["commissions"]
@@ -445,9 +445,7 @@ def test_more_training_means_fewer_misrepresentation_vetoes():
                 "channel.leads_per_staff_month=0.2",
             ],
         )
-        return summarise(simulate(scenario, 10, SEED), "single", SEED, 10)[
-            "misrepresentation_vetoes"
-        ]
+        return summarise(simulate(scenario, 10, SEED))["misrepresentation_vetoes"]
 
     untrained, half, trained = vetoes(0.0), vetoes(0.5), vetoes(1.0)
     assert untrained > half > trained == 0.0
@@ -487,7 +485,7 @@ def test_misrepresentation_vetoes_count_only_vetoes_for_misrepresentation():
     )
     world = run_world(params)
     assert not any("is vetoed: the partner promised" in what for *_, what in told(world))
-    summary = summarise(simulate(params, 1, SEED), "ordinary vetoes", SEED, 1)
+    summary = summarise(simulate(params, 1, SEED))
     assert summary["outcomes"]["vetoed"] > 50
     assert summary["misrepresentation_vetoes"] == 0
 
@@ -569,13 +567,11 @@ def test_the_founder_is_called_first_and_reps_only_while_the_founder_is_busy():
             assert overlapping == 1, deal_id  # a rep only when the founder is busy
 
 
-# ---------------------------------------------------------------- directions (common random numbers)
+# -------------------------------------------------------------- directions (common random numbers)
 
 
 def commission_share(scenario: Scenario, replications: int = 20) -> float:
-    return summarise(simulate(scenario, replications, SEED), "c", SEED, replications)[
-        "commission_share"
-    ]
+    return summarise(simulate(scenario, replications, SEED))["commission_share"]
 
 
 def test_more_coverage_raises_the_commission_share():
@@ -736,7 +732,7 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     stats = world.replication_stats(0)
     assert stats["rep_departures"] == 12 and stats["rep_hires"] == 9
     # A departed rep takes no more deals; its open deals go dark that very day.
-    for day, deal, actor, what in told(world):
+    for day, _deal, actor, what in told(world):
         if actor in departure:
             assert day <= departure[actor], (actor, day, what)
     dark = [
@@ -756,7 +752,7 @@ def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
     assert (
         "goes dark: its rep left the company" in texts
     )  # the last of three leaving at once has no heir
-    summary = summarise(simulate(world.scenario, 2, SEED), "drought", SEED, 2)
+    summary = summarise(simulate(world.scenario, 2, SEED))
     assert summary["rep_departures"] == 12
 
 
@@ -812,7 +808,8 @@ def test_every_scenario_file_loads_and_runs(path):
         partners = results.partners
         assert list(partners["partner"]) == [p.name for p in scenario.partners]
         assert (partners["commission"] >= 0).all() and partners["mindshare_end"].between(0, 1).all()
-        # A random plan change can turn a partner away early in one replication; over five, leads come.
+        # A random plan change can turn a partner away early in one replication; over five,
+        # leads come.
         assert (simulate(scenario, 5, SEED).deals["source"] == "partner").any()
     else:
         assert not (results.deals["source"] == "partner").any()

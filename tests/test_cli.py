@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sim.cli import main
-from sim.model.records import OUTCOMES
+from sim.vocabulary import Outcome
+
+OUTCOMES = Outcome.keys()
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "scenarios/baseline.toml"

@@ -1,4 +1,4 @@
-"""Paired comparisons: per-replication metrics, paired differences, CRN, and `committee-sim compare`."""
+"""Paired comparisons: per-replication metrics, paired differences, CRN, `committee-sim compare`."""
 
 from __future__ import annotations
 
@@ -15,27 +15,23 @@ from click.testing import CliRunner
 from scipy import stats
 
 import sim
-from sim.analysis.compare import (
-    METRICS,
-    compare,
-    independent_difference,
-    paired_difference,
-    replication_metrics,
-    verdict,
-)
+from sim.analysis.compare import compare, independent_difference, paired_difference, verdict
+from sim.analysis.metrics import METRICS, REGISTRY, replication_metrics
 from sim.analysis.replications import Results, deal_table
+from sim.analysis.summary import summarise
+from sim.analysis.sweep import run_point
 from sim.cli import main
-from sim.model.records import OUTCOME_INDEX
 from sim.scenario import load_scenario
+from sim.vocabulary import Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios/baseline.toml"
 
 
 def hand_made_results() -> Results:
-    """Replication 0: a win, a loss, an open opportunity and a disqualified lead; replication 1: no deals."""
+    """Replication 0: a win, a loss, an open opportunity and a disqualified lead; 1: no deals."""
     outcome = np.array(
-        [OUTCOME_INDEX[name] for name in ("won", "lost_competitor", "open", "disqualified")],
+        [Outcome.from_key(name) for name in ("won", "lost_competitor", "open", "disqualified")],
         dtype=np.int8,
     )
     columns = {
@@ -53,6 +49,54 @@ def hand_made_results() -> Results:
         deals=deal_table([columns]),
         replications=pd.DataFrame({"replication": [0, 1]}),
         partners=pd.DataFrame(),
+        scenario=load_scenario(BASELINE),
+        seed=1,
+    )
+
+
+DEALS = [  # replication, outcome, qualified, cycle days, revenue, commission
+    (0, "won", True, 10.0, 1000.0, 100.0),
+    (0, "won", True, 40.0, 500.0, 0.0),
+    (0, "lost_competitor", True, 25.0, 0.0, 0.0),
+    (0, "no_decision", True, 70.0, 0.0, 0.0),
+    (0, "open", True, np.nan, 0.0, 0.0),
+    (0, "disqualified", False, 3.0, 0.0, 0.0),
+    (1, "vetoed", True, 50.0, 0.0, 0.0),
+    (1, "won", True, 20.0, 2000.0, 500.0),
+    (1, "lost_competitor", True, 30.0, 0.0, 0.0),
+    (3, "disqualified", False, 5.0, 0.0, 0.0),  # replication 2 has no deal at all
+]
+
+
+def four_replications() -> Results:
+    """The deals above as a run of four replications; the tests' expected figures are by hand."""
+    replication, outcome, qualified, cycle, revenue, commission = map(
+        np.array, zip(*DEALS, strict=True)
+    )
+    n = len(DEALS)
+    columns = {
+        "replication": replication.astype(np.int32),
+        "source": np.zeros(n, dtype=np.int8),
+        "owner": np.ones(n, dtype=np.int8),
+        "stage": np.zeros(n, dtype=np.int8),
+        "outcome": np.array([Outcome.from_key(key) for key in outcome], dtype=np.int8),
+        "qualified": qualified.astype(bool),
+        "cycle_days": cycle.astype(float),
+        "age_days": np.where(np.isnan(cycle.astype(float)), 100.0, cycle.astype(float)),
+        "revenue": revenue.astype(float),
+        "commission": commission.astype(float),
+        "direct_hours": np.zeros(n),
+        "misrepresentation_veto": np.zeros(n, dtype=bool),
+    }
+    stats = {
+        name: [0.0] * 4 for name in ("marketing_utilisation", "reactive_share", "rep_departures")
+    }
+    return Results(
+        deals=deal_table([columns]),
+        replications=pd.DataFrame({"replication": [0, 1, 2, 3], **stats}),
+        partners=pd.DataFrame(),
+        scenario=load_scenario(BASELINE),
+        seed=1,
     )
 
 
@@ -74,13 +118,46 @@ def test_replication_metrics_follow_the_summary_definitions():
     )  # kept, though it has no deals
 
 
-def test_replication_metrics_agree_with_summary():
-    results = sim.simulate(BASELINE, replications=4, seed=3)
-    table = replication_metrics(results)
-    summary = sim.summarise(results, "baseline", seed=3, replications=4)
-    assert list(table["replication"]) == [0, 1, 2, 3]
-    assert table["win_rate"].mean() == pytest.approx(summary["win_rate"])
-    assert table["revenue_net"].mean() == pytest.approx(summary["revenue_net"])
+def test_metrics_and_summary_of_a_hand_made_run():
+    table = replication_metrics(four_replications(), tuple(REGISTRY)).set_index("replication")
+    nan = math.nan
+    expected = {  # worked out by hand from DEALS: closed opportunities are qualified and not open
+        "deals": [6, 3, 0, 1],
+        "opportunities_closed": [4, 3, 0, 0],
+        "win_rate": [2 / 4, 1 / 3, nan, nan],
+        "cycle_days_median": [(25 + 40) / 2, 30.0, nan, nan],
+        "cycle_days_mean": [(10 + 40 + 25 + 70) / 4, (50 + 20 + 30) / 3, nan, nan],
+        "revenue_net": [1500 - 100, 2000 - 500, 0.0, 0.0],
+    }
+    for name, values in expected.items():
+        assert table[name].tolist() == pytest.approx(values, nan_ok=True), name
+    summary = summarise(four_replications())
+    assert (summary["deals"], summary["opportunities_closed"]) == (10, 7)
+    assert summary["win_rate"] == pytest.approx(
+        (2 / 4 + 1 / 3) / 2
+    )  # replications without any: left out
+    assert summary["win_rate_ci"] == [0.0, 1.0]  # t with one degree of freedom: clipped to [0, 1]
+    assert summary["cycle_days_median"] == 30.0  # of all closed opportunities pooled
+    assert summary["cycle_days_mean"] == pytest.approx(245 / 7)
+    assert summary["revenue_net"] == pytest.approx((3500 - 600) / 4)
+    assert summary["outcomes"] == {
+        "won": 3,
+        "lost_competitor": 2,
+        "vetoed": 1,
+        "no_decision": 1,
+        "disqualified": 2,
+        "open": 1,
+    }
+    assert list(summary)[-1] == "parameters" and summary["scenario"] == "baseline"
+
+
+def test_compare_and_the_sweep_measure_a_replication_alike():
+    """The sweep's rows (from the model's raw columns) and replication_metrics (from the deal
+    table) are the same numbers, to the last bit."""
+    scenario = load_scenario(BASELINE, ["committee.stallers=3"])
+    rows = pd.DataFrame(run_point(scenario, point=0, seed=4, replications=3)["rows"])
+    table = replication_metrics(sim.simulate(scenario, replications=3, seed=4), tuple(REGISTRY))
+    pd.testing.assert_frame_equal(table, rows[table.columns], check_exact=True)
 
 
 def test_paired_difference_is_the_paired_t_test():
@@ -133,7 +210,7 @@ def test_pairs_with_nan_are_dropped():
 
 
 def test_common_random_numbers_narrow_the_interval():
-    """One more staller: paired with the same seed, the CI of the change in mean cycle is much narrower."""
+    """One more staller: paired with the same seed, the change in mean cycle has a narrower CI."""
     a_scenario, b_scenario = (
         load_scenario(BASELINE),
         load_scenario(BASELINE, ["committee.stallers=9"]),

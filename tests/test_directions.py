@@ -17,7 +17,7 @@ REPLICATIONS, SEED = 40, 2026
 
 def summary_of(root, *overrides: str) -> dict:
     scenario = load_scenario(root / "scenarios/baseline.toml", overrides)
-    return summarise(simulate(scenario, REPLICATIONS, SEED), "baseline", SEED, REPLICATIONS)
+    return summarise(simulate(scenario, REPLICATIONS, SEED))
 
 
 STALLERS = (0, 2, 5, 8, 11, 14, 20)

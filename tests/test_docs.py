@@ -11,6 +11,7 @@ import sys
 import pytest
 from conftest import ROOT
 
+from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import LISTS, SECTIONS, load_scenario
@@ -31,6 +32,11 @@ def test_parameter_table_in_docs_matches_the_schema():
     module = _update_docs()
     text = module.DOC.read_text(encoding="utf-8")
     assert module.render(text) == text, "docs/model.md is stale: run python scripts/update_docs.py"
+
+
+def test_metric_table_in_docs_matches_the_registry():
+    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    assert metric_table() in text, "docs/results.md: paste sim.analysis.metrics.metric_table()"
 
 
 def test_every_parameter_is_explained_in_the_model_docs():
@@ -54,8 +60,8 @@ def test_shipped_scenario_validates_runs_and_describes_itself(path):
     scenario = load_scenario(path)
     assert scenario.scenario.name == path.stem
     assert len(scenario.scenario.description) > 40
-    summary = summarise(simulate(scenario, replications=2, seed=1), path.stem, 1, 2)
-    assert summary["deals"] > 0
+    summary = summarise(simulate(scenario, replications=2, seed=1))
+    assert summary["deals"] > 0 and summary["scenario"] == path.stem
 
 
 def test_readme_quick_start_runs_the_baseline(tmp_path):

@@ -1,4 +1,4 @@
-"""Every command in docs/experiments.md runs, in order, in a fresh folder, and does what the text says."""
+"""Every command in docs/experiments.md runs, in order, in a fresh folder, and does what it says."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def folder(tmp_path) -> Path:
 
 
 def test_every_example_runs(folder):
-    """The sh blocks in order (an interruption simulated before --resume), the Python blocks, then the
-    documented --scheduler command, pointed at a LocalCluster: it gives the local run's tables."""
+    """The sh blocks in order (an interruption simulated before --resume), the Python blocks,
+    then the documented --scheduler command, pointed at a LocalCluster: it gives the local
+    run's tables."""
     from distributed import LocalCluster
 
     points = folder / "results/my_sweep/points"

@@ -111,7 +111,7 @@ def test_asset_level_relaxes_from_its_start_to_the_steady_state(
         rtol=1e-10,
         atol=1e-12,
     )
-    for day, expected in zip(days, ode.y[0]):
+    for day, expected in zip(days, ode.y[0], strict=False):
         assert asset.level(day) == pytest.approx(expected, rel=1e-6, abs=1e-9), day
         speed = e / build_days + 1 / shelf_life
         assert asset.level(day) == pytest.approx(
@@ -339,7 +339,7 @@ def marketing_params(draw) -> dict:
     return {
         "staff": draw(st.integers(1, 4)),
         "proactive_share": draw(st.floats(0.0, 1.0)),
-        **{tactic: w / total for tactic, w in zip(TACTICS, weights)},
+        **{tactic: w / total for tactic, w in zip(TACTICS, weights, strict=False)},
         "asset_build_days": draw(st.floats(1.0, 400.0)),
         "asset_shelf_life_days": draw(st.floats(1.0, 1000.0)),
         "initial_assets": draw(st.floats(0.0, 1.0)),
@@ -362,7 +362,7 @@ def test_utilisation_and_reactive_share_are_fractions(marketing, seed):
             assert math.isnan(row.reactive_share)
         else:
             assert 0.0 <= row.reactive_share <= 1.0
-    summary = summarise(results, "drawn", seed, 2)
+    summary = summarise(results)
     assert 0.0 <= summary["marketing_utilisation"] <= 1.0 + 1e-12
 
 
@@ -373,7 +373,7 @@ def test_reactive_share_rises_as_proactive_share_falls():
         scenario = load_scenario(
             ROOT / "scenarios/baseline.toml", [f"marketing.proactive_share={share}"]
         )
-        reactive.append(summarise(simulate(scenario, 4, SEED), "b", SEED, 4)["reactive_share"])
+        reactive.append(summarise(simulate(scenario, 4, SEED))["reactive_share"])
     assert all(np.diff(reactive) > 0), reactive
 
 
@@ -464,7 +464,8 @@ def test_lead_generation_raises_marketing_sourced_arrivals_only():
         deals = simulate(params, 3, SEED).deals
         by_source = deals.groupby("source", observed=False)
         return {
-            source: set(zip(group["replication"], group["deal_id"])) for source, group in by_source
+            source: set(zip(group["replication"], group["deal_id"], strict=True))
+            for source, group in by_source
         }, params
 
     (plain, _), (boosted, params) = arrivals({}), arrivals({"lead_generation": 1.0})

@@ -28,9 +28,9 @@ def stallers(count: int, style: dict, **more) -> dict:
 
 
 def outcome(world) -> str:
-    from sim.model.records import OUTCOMES
+    from sim.vocabulary import Outcome
 
-    return OUTCOMES[world.records.outcome[0]]
+    return Outcome.from_code(int(world.records.outcome[0])).key
 
 
 # ---------------------------------------------------------------- stallers

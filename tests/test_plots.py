@@ -1,10 +1,11 @@
-"""Plots from results folders: every picture labelled, one colour per meaning, PNG and SVG."""
+"""Plots from results folders or from memory: every picture labelled, one colour per meaning."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -12,22 +13,19 @@ from conftest import ROOT
 from matplotlib.colors import to_hex
 
 from sim.analysis.replications import simulate
-from sim.analysis.results_folder import ResultsReadError, read_results, write_results
-from sim.analysis.summary import summarise
+from sim.analysis.results_folder import ResultsReadError, read_results, read_summary, write_results
 from sim.cli import main
-from sim.model.records import CATEGORIES, OUTCOMES, STAGES
+from sim.model.records import CATEGORIES
 from sim.scenario import load_scenario
 from sim.views import palette
 from sim.views.plots import figures, load_runs
+from sim.vocabulary import Outcome, Stage
 
 
 def write_run(folder: Path, name: str, replications: int = 3, seed: int = 1, overrides=()) -> Path:
     """What `committee-sim run SCENARIO --out folder` writes, without the subprocess."""
     scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml", overrides)
-    results = simulate(scenario, replications=replications, seed=seed)
-    summary = summarise(results, scenario.scenario.name, seed, replications)
-    summary["parameters"] = scenario.to_dict()
-    write_results(folder, results, summary)
+    write_results(folder, simulate(scenario, replications=replications, seed=seed))
     return folder
 
 
@@ -45,18 +43,19 @@ def drawn(folders):
     return figures(load_runs(folders))
 
 
-def test_palette_has_a_colour_and_a_label_for_every_outcome_and_stage():
-    assert set(palette.OUTCOME_COLOURS) == set(palette.OUTCOME_LABELS) == set(OUTCOMES)
-    assert set(palette.STAGE_COLOURS) == set(palette.STAGE_LABELS) == set(STAGES)
-    assert len(set(palette.OUTCOME_COLOURS.values())) == len(OUTCOMES)
-    assert len(set(palette.STAGE_COLOURS.values())) == len(STAGES)
+def test_palette_has_a_colour_for_every_outcome_and_stage():
+    assert set(palette.OUTCOME_COLOURS) == set(Outcome)
+    assert set(palette.STAGE_COLOURS) == set(Stage)
+    assert len(set(palette.OUTCOME_COLOURS.values())) == len(Outcome)
+    assert len(set(palette.STAGE_COLOURS.values())) == len(Stage)
 
 
 def test_read_results_gives_back_what_was_written(folders):
-    results, summary = read_results(folders[1])
+    results, summary = read_results(folders[1]), read_summary(folders[1])
     again = simulate(
         load_scenario(ROOT / "scenarios" / "channel_overlap.toml"), replications=3, seed=1
     )
+    assert (results.scenario, results.seed, results.replication_count) == (again.scenario, 1, 3)
     assert list(results.deals.columns) == list(again.deals.columns)
     for name, labels in CATEGORIES.items():
         assert list(results.deals[name].cat.categories) == list(labels)
@@ -91,14 +90,16 @@ def test_the_same_meaning_has_the_same_colour(drawn):
     outcome_legend = drawn["outcomes"].axes[0].get_legend()
     shown = {
         text.get_text(): to_hex(handle.get_facecolor())
-        for text, handle in zip(outcome_legend.get_texts(), outcome_legend.legend_handles)
+        for text, handle in zip(
+            outcome_legend.get_texts(), outcome_legend.legend_handles, strict=True
+        )
     }
-    assert shown == {palette.OUTCOME_LABELS[o]: palette.OUTCOME_COLOURS[o] for o in OUTCOMES}
+    assert shown == {outcome.label: palette.OUTCOME_COLOURS[outcome] for outcome in Outcome}
     time_legend = drawn["time_use"].axes[0].get_legend()
     timeline_legend = drawn["timeline_baseline"].legends[0]
     for legend in (time_legend, timeline_legend):
-        for text, handle in zip(legend.get_texts(), legend.legend_handles):
-            stage = next(s for s, label in palette.STAGE_LABELS.items() if label == text.get_text())
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
+            stage = next(stage for stage in Stage if stage.label == text.get_text())
             assert to_hex(handle.get_facecolor()) == palette.STAGE_COLOURS[stage]
     line_colours = [
         {line.get_label(): to_hex(line.get_color()) for line in drawn[name].axes[0].get_lines()}
@@ -109,7 +110,7 @@ def test_the_same_meaning_has_the_same_colour(drawn):
 
 
 def test_revenue_split_adds_up_to_gross_revenue(drawn, folders):
-    _, summary = read_results(folders[1])
+    summary = read_summary(folders[1])
     bars = drawn["revenue_split"].axes[0].patches
     assert sum(bar.get_height() for bar in bars) == pytest.approx(
         summary["revenue_gross"], rel=1e-3
@@ -145,3 +146,48 @@ def test_plot_mistakes_exit_2_with_one_message(tmp_path):
         assert message in result.output and result.output.count("\n") == 1
     with pytest.raises(ResultsReadError):
         read_results(tmp_path / "absent")
+
+
+def drawn_numbers(figure) -> list[float]:
+    """The bars' heights and widths and the lines' points of every panel."""
+    numbers: list[float] = []
+    for ax in figure.axes:
+        for patch in ax.patches:
+            numbers += [patch.get_height(), patch.get_width()]
+        for line in ax.get_lines():
+            numbers += np.asarray(line.get_xydata(), dtype=float).ravel().tolist()
+    return numbers
+
+
+def drawn_words(figure) -> list:
+    """Every title, axis label, tick label and legend entry."""
+    words = [
+        figure.get_suptitle(),
+        [text.get_text() for legend in figure.legends for text in legend.get_texts()],
+    ]
+    for ax in figure.axes:
+        legend = ax.get_legend()
+        words += [
+            ax.get_title(loc="left") + ax.get_title(),
+            ax.get_xlabel(),
+            ax.get_ylabel(),
+            [label.get_text() for label in ax.get_xticklabels() + ax.get_yticklabels()],
+            [text.get_text() for text in legend.get_texts()] if legend else [],
+        ]
+    return words
+
+
+def test_results_in_memory_are_drawn_as_their_folder(tmp_path):
+    """`figures` takes sim.simulate's results as they are, and draws what `plot` draws from the
+    folder they are written to (the folder's tables are rounded to four decimals)."""
+    results = simulate(load_scenario(ROOT / "scenarios/channel_overlap.toml"), 2, seed=3)
+    write_results(tmp_path / "overlap", results)
+    in_memory = figures([results])
+    from_folder = figures(load_runs([tmp_path / "overlap"]))
+    assert list(in_memory) == list(from_folder)
+    assert "timeline_channel_overlap" in in_memory and "revenue_split" in in_memory
+    for name, figure in in_memory.items():
+        assert drawn_words(figure) == drawn_words(from_folder[name]), name
+        assert drawn_numbers(figure) == pytest.approx(
+            drawn_numbers(from_folder[name]), rel=1e-5, abs=1e-3
+        ), name

@@ -1,4 +1,4 @@
-"""The HTML report: self-contained, never overwritten by accident, and rendered by a real browser."""
+"""The HTML report: self-contained, never overwritten by accident, rendered by a real browser."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ import tempfile
 
 import pytest
 from click.testing import CliRunner
+from conftest import ROOT
 from test_plots import write_run
 
+from sim.analysis.replications import simulate
+from sim.analysis.results_folder import write_results
 from sim.cli import main
+from sim.scenario import load_scenario
 from sim.views.plots import figures, load_runs
 from sim.views.report import comparison, render
 
@@ -59,8 +63,8 @@ def test_report_is_never_overwritten_without_force(report, folders):
     result = CliRunner().invoke(main, ["report", str(folders[0]), "--out", str(report)])
     assert result.exit_code == 2
     assert (
-        result.output
-        == f"error: --out {report}: already exists; choose another file or pass --force to replace it\n"
+        result.output == f"error: --out {report}: already exists; "
+        "choose another file or pass --force to replace it\n"
     )
     assert report.read_bytes() == before
 
@@ -70,6 +74,25 @@ def test_report_says_when_seeds_differ_and_does_not_pair(tmp_path, folders):
     section = comparison(*load_runs([folders[0], other]))
     assert "The seeds differ (baseline (baseline): 1, baseline (seed2): 2)" in section
     assert "compared as independent samples" in section and "Paired by replication" not in section
+
+
+def test_a_report_of_results_in_memory_is_the_report_of_their_folders(tmp_path):
+    """`render` takes sim.simulate's results as they are: the page is the one `report` writes
+    from the folders they are saved in, but for the pictures' pixels (tables are rounded there)."""
+    runs = [
+        simulate(load_scenario(ROOT / "scenarios" / f"{name}.toml"), 2, seed=1)
+        for name in ("baseline", "founder_led")
+    ]
+    for results in runs:
+        write_results(tmp_path / results.scenario.scenario.name, results)
+    folders = load_runs([tmp_path / "baseline", tmp_path / "founder_led"])
+
+    def words(page: str) -> str:
+        return re.sub(r"base64,[^\"]*", "base64,...", page)
+
+    page = render(runs)
+    assert page.count("base64,") == 7 and "founder_led against baseline" in page
+    assert words(page) == words(render(folders))
 
 
 def test_one_run_has_no_comparison(folders):
@@ -101,7 +124,8 @@ def _install_chromium() -> None:
         )
         if done.returncode != 0:
             pytest.skip(
-                f"could not install chromium ({' '.join(command)} failed): {done.stderr.strip()[-300:]}"
+                f"could not install chromium ({' '.join(command)} failed): "
+                f"{done.stderr.strip()[-300:]}"
             )
 
 
@@ -130,8 +154,9 @@ def test_report_renders_in_chromium_with_every_figure(browser, report, folders, 
     expected = set(figures(load_runs(folders)))
     assert browser.title == "committee-sim report: baseline, proactive_stallers"
     images = browser.execute_script(
-        "return Array.from(document.images).map(i => ({figure: i.closest('figure') && i.closest('figure').id,"
-        " complete: i.complete, width: i.naturalWidth, shown: i.getBoundingClientRect().width}))"
+        "return Array.from(document.images).map(i => ({"
+        "figure: i.closest('figure') && i.closest('figure').id, complete: i.complete,"
+        " width: i.naturalWidth, shown: i.getBoundingClientRect().width}))"
     )
     assert {image["figure"] for image in images} == expected
     broken = [image["figure"] for image in images if not (image["complete"] and image["width"] > 0)]

@@ -343,6 +343,27 @@ def test_malformed_override_is_rejected(text):
     assert repr(text) in message
 
 
+@pytest.mark.parametrize(
+    "override",
+    [
+        "committee.stallers",
+        "comittee.stallers=4",
+        "committee.stalers=4",
+        "partners.Nobody.coverage=0.1",
+        "scenario.base=other.toml",
+    ],
+)
+def test_override_errors_name_their_origin_and_no_command_line_flag(override):
+    """The library calls them overrides; the command line passes origin="--set"."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, [override])
+    assert str(caught.value).startswith(f"override {override!r}: ")
+    assert "--set" not in str(caught.value)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(BASELINE, [override], origin="--set")
+    assert str(caught.value).startswith(f"--set {override!r}: ")
+
+
 def test_apply_overrides_sets_values_without_changing_the_input():
     data = {"committee": {"stallers": 8}}
     overrides = ["committee.stallers=4", "reps.count=2", "committee.nay_sayers=0"]

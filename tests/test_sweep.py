@@ -17,12 +17,14 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sim.analysis.executors
 import sim.analysis.sweep
-from sim.analysis.compare import mean_interval
-from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep, with_progress
+from sim.analysis.statistics import t_interval
+from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.scenario.sweep_file import Parameter, load_sweep
+from sim.scenario.sweep_file import Parameter, SweepSettings, load_sweep, sweep_parameter_rows
+from sim.views.progress import with_progress
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()
@@ -211,6 +213,33 @@ BAD_SWEEP = [  # (sweep settings, parameters, fragments)
         ["[sweep] points is missing"],
     ),
     ("speed = 3", '"committee.stallers" = [1]', ["[sweep] unknown key 'speed'"]),
+    ("sed = 3", '"committee.stallers" = [1]', ["[sweep] unknown key 'sed'", "did you mean 'seed'"]),
+    (
+        "points = 4",
+        '"committee.stallers" = [1]',
+        ['[sweep] points is not used by method = "grid"', "remove it"],
+    ),
+    (
+        'method = "saltelli"\npoints = 12',
+        '"committee.stallers" = { low = 1, high = 5 }',
+        ["[sweep] points = 12 is not allowed", "a power of two such as 16"],
+    ),
+    (
+        'method = "lhs"\npoints = 2000000',
+        '"committee.stallers" = { low = 1, high = 5 }',
+        ["[sweep] points = 2000000 is not allowed", "allowed: integer ≥ 1 and ≤ 1000000"],
+    ),
+    (
+        "seed = -1",
+        '"committee.stallers" = [1]',
+        ["[sweep] seed = -1 is not allowed", "allowed: integer ≥ 0 and ≤ 9223372036854775807"],
+    ),
+    (
+        "common_random_numbers = 1",
+        '"committee.stallers" = [1]',
+        ["[sweep] common_random_numbers = 1 is not allowed", "allowed: true or false"],
+    ),
+    ('name = ""', '"committee.stallers" = [1]', ["[sweep] name = '' is not allowed", "non-empty"]),
 ]
 
 
@@ -237,6 +266,40 @@ def test_bad_sweep_settings_are_refused(tmp_path, settings, parameters, fragment
         tmp_path, f'[sweep]\nscenario = "{BASELINE}"\n{settings}\n[parameters]\n{parameters}\n'
     )
     assert_user_error(invoke("sweep", path, "--out", tmp_path / "out"), path, *fragments)
+
+
+def test_missing_keys_tables_and_unknown_sections_are_refused(tmp_path):
+    path = write(tmp_path, '[sweep]\nmethod = "grid"\n[parameters]\n"committee.stallers" = [1]\n')
+    assert_user_error(invoke("sweep", path), path, "[sweep] scenario is missing", "allowed: ")
+    path = write(tmp_path, '[sweeps]\nscenario = "baseline.toml"\n')
+    assert_user_error(invoke("sweep", path), path, "unknown section 'sweeps'", "'sweep'")
+    path = write(tmp_path, f'[sweep]\nscenario = "{BASELINE}"\n')
+    assert_user_error(invoke("sweep", path), path, "missing [parameters] table")
+
+
+def test_every_sweep_key_is_declared_once_with_its_documentation():
+    rows = {row["key"]: row for row in sweep_parameter_rows()}
+    assert list(rows) == [f"sweep.{key}" for key in SweepSettings.model_fields]
+    for row in rows.values():
+        for column in ("meaning", "unit", "default", "allowed", "source"):
+            assert row[column].strip(), f"{row['key']} has no {column}"
+    assert rows["sweep.scenario"]["default"] == "required"
+    method = rows["sweep.method"]
+    assert (method["default"], method["allowed"]) == ("'grid'", "grid, lhs, sobol, saltelli")
+    assert rows["sweep.replications"]["allowed"] == "integer ≥ 1 and ≤ 1000000"
+    assert rows["sweep.common_random_numbers"]["default"] == "true"
+
+
+def test_left_out_settings_take_the_declared_defaults(grid):
+    grid.write_text(GRID.replace("replications = 2\nseed = 3\n", ""), encoding="utf-8")
+    sweep = load_sweep(grid)
+    fields = SweepSettings.model_fields
+    assert (sweep.replications, sweep.seed, sweep.common_random_numbers) == (
+        fields["replications"].default,
+        fields["seed"].default,
+        fields["common_random_numbers"].default,
+    )
+    assert (sweep.name, sweep.points) == (grid.stem, 0)
 
 
 def test_malformed_and_missing_files_are_refused(tmp_path):
@@ -294,14 +357,14 @@ def test_tidy_table_and_point_summary(reference):
     assert (summary["error"] == "").all()
     means = results.groupby("point")["cycle_days_mean"].mean()
     assert summary["cycle_days_mean"].to_numpy() == pytest.approx(means.to_numpy())
-    interval = mean_interval(results.loc[results["point"] == 3, "revenue_net"].to_numpy())["ci"]
+    interval = list(t_interval(results.loc[results["point"] == 3, "revenue_net"].to_numpy()))
     assert summary.loc[3, ["revenue_net_ci_low", "revenue_net_ci_high"]].tolist() == pytest.approx(
         interval
     )
 
 
 def test_common_random_numbers_across_points(reference):
-    """Every point's replication r uses the same streams: the leads (deal counts) do not depend on stallers."""
+    """Every point's replication r uses the same streams: the same seed whatever the stallers."""
     results = pd.read_parquet(reference / "results.parquet")
     assert results.groupby("replication")["seed"].nunique().eq(1).all()
 
@@ -336,7 +399,7 @@ def test_workers_and_scheduler_exclude_each_other(grid, tmp_path):
 
 
 def test_unreachable_scheduler_is_a_clear_error(grid, tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.analysis.sweep, "CONNECT_TIMEOUT", "0.3s")
+    monkeypatch.setattr(sim.analysis.executors, "CONNECT_TIMEOUT", "0.3s")
     result = invoke("sweep", grid, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
     assert (
         result.exit_code == 2
@@ -426,9 +489,9 @@ def test_killed_process_resumes_to_the_same_table(tmp_path):
 
 
 def test_a_dead_worker_stops_the_sweep_with_a_way_to_resume(grid, tmp_path, monkeypatch):
-    def first_point_then_a_dead_worker(tasks, workers=None):
-        yield sim.analysis.sweep.run_point(*tasks[0])
-        raise sim.analysis.sweep.SweepStopped("a worker process died (killed)")
+    def first_point_then_a_dead_worker(function, tasks, workers=None):
+        yield function(*tasks[0])
+        raise sim.analysis.executors.SweepStopped("a worker process died (killed)")
 
     monkeypatch.setattr(sim.analysis.sweep, "execute", first_point_then_a_dead_worker)
     out = tmp_path / "stopped"
@@ -476,15 +539,24 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_
 # ---------------------------------------------------------------- progress and start-up
 
 
-def test_progress_passes_every_record_through():
+def test_progress_passes_every_record_through(grid, tmp_path):
     records = [{"point": i} for i in range(5)]
     assert list(with_progress(iter(records), done=2, total=7, name="test")) == records
+    seen = []
+
+    def watch(records, done, total):
+        for record in records:
+            seen.append((record["point"], done, total))
+            yield record
+
+    run_sweep(load_sweep(grid), tmp_path / "watched", workers=1, progress=watch)
+    assert seen == [(point, 0, 4) for point in range(4)]
 
 
 def test_command_line_starts_without_heavy_libraries():
     code = (
-        "import sys, sim.cli; print(sorted(m for m in ('pandas', 'scipy', 'dask', 'distributed', 'SALib', "
-        "'pyarrow', 'matplotlib') if m in sys.modules))"
+        "import sys, sim.cli; print(sorted(m for m in ('pandas', 'scipy', 'dask', 'distributed', "
+        "'SALib', 'pyarrow', 'matplotlib') if m in sys.modules))"
     )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

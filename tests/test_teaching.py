@@ -15,7 +15,10 @@ from conftest import ROOT
 from sim.cli import main
 
 GUIDE = ROOT / "docs" / "teaching.md"
-INSTALL = "python3 -m venv .venv && . .venv/bin/activate && pip install -q . && committee-sim run scenarios/baseline.toml"
+INSTALL = (
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -q . "
+    "&& committee-sim run scenarios/baseline.toml"
+)
 
 
 def guide_commands() -> list[str]:

@@ -114,8 +114,9 @@ def test_results_are_byte_identical_with_and_without_the_event_log(tmp_path):
         scenario = load_scenario(ROOT / "scenarios" / f"{name}.toml")
         log: list = []
         for label, kept in (("quiet", None), ("logged", log)):
-            results = collect([simulate_replication(scenario, 3, r, log=kept) for r in range(2)])
-            write_results(tmp_path / name / label, results, summarise(results, name, 3, 2))
+            parts = [simulate_replication(scenario, 3, r, log=kept) for r in range(2)]
+            results = collect(parts, scenario, 3)
+            write_results(tmp_path / name / label, results, summarise(results))
         assert log, "the logged run kept a log"
         for file in ("deals.csv", "replications.csv", "partners.csv", "summary.json"):
             quiet, logged = (tmp_path / name / label / file for label in ("quiet", "logged"))
@@ -155,7 +156,8 @@ def test_trace_command_tells_a_story(tmp_path):
         ),
         (
             ["--outcome", "vetoed", "--set", "committee.nay_sayers=0"],
-            "error: --outcome vetoed: no deal ended that way in this replication; allowed here: won (",
+            "error: --outcome vetoed: no deal ended that way in this replication; "
+            "allowed here: won (",
         ),
     ],
 )

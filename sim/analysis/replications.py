@@ -16,11 +16,22 @@ from ..scenario import DEFAULT_SEED, Scenario, apply_overrides, load_scenario, v
 
 @dataclass(frozen=True)
 class Results:
-    """The tables of a run: one row per deal, per replication, and per partner and replication."""
+    """A run: its result tables, the validated scenario it ran and its root seed.
+
+    The tables have one row per deal, per replication, and per partner and
+    replication. Together that is all `summarise`, the plots and the report need.
+    """
 
     deals: pd.DataFrame
     replications: pd.DataFrame
     partners: pd.DataFrame
+    scenario: Scenario
+    seed: int
+
+    @property
+    def replication_count(self) -> int:
+        """How many replications were run (the rows of `replications`)."""
+        return len(self.replications)
 
 
 def simulate(
@@ -37,18 +48,21 @@ def simulate(
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
     elif overrides:
-        scenario = validate(apply_overrides(scenario.to_dict(), overrides), source="--set")
+        scenario = validate(apply_overrides(scenario.to_dict(), overrides), source="overrides")
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    return collect([simulate_replication(scenario, seed, r) for r in range(replications)])
+    parts = [simulate_replication(scenario, seed, r) for r in range(replications)]
+    return collect(parts, scenario, seed)
 
 
-def collect(parts: list[dict[str, Any]]) -> Results:
-    """Stack the tables of several replications."""
+def collect(parts: list[dict[str, Any]], scenario: Scenario, seed: int) -> Results:
+    """Stack the tables of several replications of `scenario` run with `seed`."""
     return Results(
         deals=deal_table([part["deals"] for part in parts]),
         replications=pd.DataFrame([part["stats"] for part in parts]),
         partners=pd.DataFrame(_stack([part["partners"] for part in parts])),
+        scenario=scenario,
+        seed=seed,
     )
 
 

@@ -1,4 +1,4 @@
-"""Summary statistics of a deal table: win rate with its CI, cycle length, outcomes."""
+"""Summary statistics of a run: win rate with its CI, cycle length, outcomes, money, time use."""
 
 from __future__ import annotations
 
@@ -9,17 +9,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..model.records import OUTCOMES
-from .compare import replication_metrics
+from ..vocabulary import Outcome, Source
+from .metrics import REGISTRY, closed_opportunities, outcome_codes, replication_metrics
+from .statistics import t_interval, wilson_interval
 
 if TYPE_CHECKING:
     from .replications import Results
 
-CONFIDENCE = 0.95
+POOLED = ("deals", "opportunities_closed", "win_rate")  # as the metrics pool them
 
 
-def summarise(results: Results, scenario: str, seed: int, replications: int) -> dict[str, Any]:
-    """The run's headline numbers, as stored in summary.json.
+def summarise(results: Results) -> dict[str, Any]:
+    """The run's headline numbers, as stored in summary.json (`parameters`: the scenario run).
 
     Win rate and cycle length are over closed opportunities: leads the seller
     qualified (so not disqualified, and not gone cold waiting for a rep) that have
@@ -28,35 +29,41 @@ def summarise(results: Results, scenario: str, seed: int, replications: int) -> 
     Money and time-use figures are means per replication.
     """
     table = results.deals
-    qualified = table["qualified"].to_numpy()
-    opportunity = qualified & (table["outcome"] != "open").to_numpy()
-    won = (table["outcome"] == "won").to_numpy()
+    replications = results.replication_count
+    outcome = outcome_codes(table)
+    opportunity = closed_opportunities(outcome, table["qualified"].to_numpy())
+    won = outcome == Outcome.WON
     cycle = table["cycle_days"].to_numpy()[opportunity]
-    rates = replication_metrics(results)["win_rate"].dropna().to_numpy()
-    low, high = win_rate_interval(rates, opportunity, won)
+    per_replication = replication_metrics(results, POOLED)
+    pooled = {
+        name: REGISTRY[name].pooled(per_replication[name].to_numpy(dtype=float)) for name in POOLED
+    }
     counts = table["outcome"].value_counts()
     km_median, km_p90 = censored_quantiles(table, (0.5, 0.9))
     return {
-        "scenario": scenario,
-        "seed": seed,
+        "scenario": results.scenario.scenario.name,
+        "seed": results.seed,
         "replications": replications,
-        "deals": int(len(table)),
+        "deals": int(pooled["deals"]),
         "deals_per_replication": len(table) / replications,
-        "opportunities_closed": int(opportunity.sum()),
-        "win_rate": rates.mean() if rates.size else math.nan,
-        "win_rate_ci": [low, high],
+        "opportunities_closed": int(pooled["opportunities_closed"]),
+        "win_rate": pooled["win_rate"],
+        "win_rate_ci": list(
+            win_rate_interval(per_replication["win_rate"].dropna().to_numpy(), opportunity, won)
+        ),
         "cycle_days_median": _quantile(cycle, 0.5),
         "cycle_days_mean": float(cycle.mean()) if cycle.size else math.nan,
         "cycle_days_p90": _quantile(cycle, 0.9),
         "cycle_days_won_median": _quantile(table["cycle_days"].to_numpy()[won], 0.5),
         "cycle_days_km_median": km_median,
         "cycle_days_km_p90": km_p90,
-        "outcomes": {outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES},
+        "outcomes": {kind.key: int(counts.get(kind.key, 0)) for kind in Outcome},
         **money(table, replications),
         **channel_effort(table, replications),
         "marketing_utilisation": float(results.replications["marketing_utilisation"].mean()),
         "reactive_share": float(results.replications["reactive_share"].mean()),
         "rep_departures": float(results.replications["rep_departures"].mean()),
+        "parameters": results.scenario.to_dict(),
     }
 
 
@@ -74,8 +81,8 @@ def money(table: pd.DataFrame, replications: int) -> dict[str, float]:
 
 def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
     """Wins by source, and what partner deals cost in direct effort and misrepresentation."""
-    won = (table["outcome"] == "won").to_numpy()
-    partner_sourced = (table["source"] == "partner").to_numpy()
+    won = outcome_codes(table) == Outcome.WON
+    partner_sourced = (table["source"] == Source.PARTNER.key).to_numpy()
     return {
         "wins_direct": float((won & ~partner_sourced).sum()) / replications,
         "wins_partner_sourced": float((won & partner_sourced).sum()) / replications,
@@ -90,20 +97,11 @@ def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
 def win_rate_interval(
     rates: np.ndarray, opportunity: np.ndarray, won: np.ndarray
 ) -> tuple[float, float]:
-    """95% CI of the win rate: Student t across replications, or Wilson within one replication."""
+    """CI of the win rate: Student t across replications, or Wilson within one replication."""
     if len(rates) >= 2:
-        if np.ptp(rates) == 0:  # identical rates in every replication: no spread to estimate
-            return float(rates[0]), float(rates[0])
-        low, high = stats.t.interval(
-            CONFIDENCE, len(rates) - 1, loc=rates.mean(), scale=stats.sem(rates)
-        )
-        return float(max(low, 0.0)), float(min(high, 1.0))
-    if opportunity.sum() == 0:
-        return math.nan, math.nan
-    result = stats.binomtest(int(won.sum()), int(opportunity.sum())).proportion_ci(
-        CONFIDENCE, method="wilson"
-    )
-    return float(result.low), float(result.high)
+        low, high = REGISTRY["win_rate"].clip(*t_interval(rates))
+        return float(low), float(high)
+    return wilson_interval(int((won & opportunity).sum()), int(opportunity.sum()))
 
 
 def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[float]:
@@ -113,7 +111,7 @@ def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[f
     """
     keep = table["qualified"].to_numpy()
     ages = table["age_days"].to_numpy()[keep]
-    ended = (table["outcome"] != "open").to_numpy()[keep]
+    ended = (outcome_codes(table) != Outcome.OPEN)[keep]
     if not ended.any():
         return [math.nan] * len(levels)
     cdf = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).cdf

@@ -1,28 +1,28 @@
-"""Sweeps: every point of a sweep file, each with its replications, on local cores or a Dask cluster.
+"""Sweeps: every point of a sweep file with its replications, on local cores or a Dask cluster.
 
 Nothing finished is lost: each point is written to `OUT/points/` (atomically) as soon
 as it completes, and the tables are always assembled from those files. A resumed
 run therefore computes only the missing points and ends with the same bytes as an
 uninterrupted one. Seeds come from the point and the replication (see
 `Sweep.seed_of`), never from the order in which work completes, so the number of
-workers and the executor do not change the results.
+workers and the executor (`sim.analysis.executors`) do not change the results.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import sys
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model.world import simulate_replication
-from .compare import CONFIDENCE, METRICS, column_metrics
+from .executors import connect, execute, on_dask
+from .metrics import METRICS, REGISTRY, column_metrics
 from .results_folder import ResultsExistError, write_atomic
+from .statistics import half_width
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,23 +35,11 @@ MANIFEST = "sweep.json"
 TABLES = ("results.parquet", "results.csv", "point_summary.parquet", "point_summary.csv")
 DERIVED = ("sensitivity.csv", "sensitivity.png")  # written by `committee-sim sensitivity`
 REPLICATION_STATS = ("marketing_utilisation", "reactive_share", "rep_departures")
-CONNECT_TIMEOUT = "10s"  # to reach a Dask scheduler
-ROW_METRICS = (
-    "deals",
-    "opportunities_closed",
-    *METRICS,
-    *REPLICATION_STATS,
-)  # order of column_metrics, then stats
+ROW_METRICS = (*REGISTRY, *REPLICATION_STATS)  # order of column_metrics, then stats
 
 Task = tuple["Scenario", int, int, int]  # (scenario, point, seed, replications)
-
-
-class SweepStopped(Exception):
-    """The sweep stopped before every point was done (a crashed worker); finished points are kept."""
-
-
-class SchedulerError(Exception):
-    """The Dask scheduler given with --scheduler cannot be reached."""
+Record = dict[str, Any]  # one point's result, as saved in OUT/points/
+Watch = Callable[[Iterator[Record], int, int], Iterator[Record]]  # (records, done, total)
 
 
 @dataclass
@@ -68,8 +56,8 @@ class SweepReport:
 # ---------------------------------------------------------------- one point
 
 
-def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> dict[str, Any]:
-    """Simulate one point's replications and return its record; a model error is recorded, not raised."""
+def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> Record:
+    """Simulate one point's replications and return its record; a model error is recorded."""
     rows = []
     try:
         for replication in range(replications):
@@ -108,9 +96,12 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     force: bool = False,
-    progress: bool = False,
+    progress: Watch | None = None,
 ) -> SweepReport:
     """Run (or finish) a sweep into `out` and write its tables; return what was done.
+
+    `progress`, if given, is passed the point records as they finish, the points done
+    before and all points, and passes the records on (a progress bar, say).
 
     Raises, before any work, ResultsExistError if `out` holds results and neither
     `resume` nor `force` is given, or if `resume` finds a different sweep there, and
@@ -119,9 +110,8 @@ def run_sweep(
     """
     design = sweep.design()
     scenarios = sweep.scenarios(design)
-    client = (
-        connect(scheduler) if scheduler else None
-    )  # before touching `out`: a wrong address leaves no trace
+    # Connect before touching `out`: a wrong address leaves no trace.
+    client = connect(scheduler) if scheduler else None
     try:
         prepare_output(out, sweep.manifest(design), resume=resume, force=force)
         finished = finished_points(out)
@@ -130,9 +120,11 @@ def run_sweep(
             for i in range(len(design))
             if i not in finished
         ]
-        records = _on_dask(tasks, client) if client else execute(tasks, workers=workers)
-        if progress:
-            records = with_progress(records, done=len(finished), total=len(design), name=sweep.name)
+        records = (
+            on_dask(run_point, tasks, client) if client else execute(run_point, tasks, workers)
+        )
+        if progress is not None:
+            records = progress(records, len(finished), len(design))
         for record in records:
             save_point(out, record, design[record["point"]])
     finally:
@@ -147,12 +139,14 @@ def run_sweep(
 def prepare_output(out: Path, manifest: dict[str, Any], resume: bool, force: bool) -> None:
     """Make `out` ready: new, resumed (same sweep only) or, with force, emptied of the old sweep."""
     if out.exists() and not out.is_dir():
-        raise ResultsExistError(f"--out {out}: exists and is not a folder")
+        raise ResultsExistError(out, "exists and is not a folder")
     existing = sweep_files(out)
     if existing and not (resume or force):
         raise ResultsExistError(
-            f"--out {out}: already holds sweep results ({', '.join(existing)}); "
-            "pass --resume to finish that sweep, or --force to replace it, or choose another folder"
+            out,
+            f"already holds sweep results ({', '.join(existing)})",
+            "pass {resume} to finish that sweep, or {force} to replace it, "
+            "or choose another folder",
         )
     if existing and force:
         remove_sweep(out)
@@ -183,8 +177,9 @@ def _check_same_sweep(out: Path, manifest: dict[str, Any]) -> None:
     differs = [key for key in manifest if old.get(key) != manifest[key]]
     if differs:
         raise ResultsExistError(
-            f"--out {out}: holds a different sweep (other {', '.join(differs)}), so it cannot be "
-            "resumed; choose another folder, or pass --force to replace it"
+            out,
+            f"holds a different sweep (other {', '.join(differs)}), so it cannot be resumed",
+            "choose another folder, or pass {force} to replace it",
         )
 
 
@@ -217,94 +212,11 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=1) + "\n").encode()
 
 
-# ---------------------------------------------------------------- executors
-
-
-def execute(tasks: list[Task], workers: int | None = None) -> Iterator[dict[str, Any]]:
-    """Point records in order of completion, from a local process pool (or here, with one worker)."""
-    workers = workers or default_workers()
-    if workers == 1 or len(tasks) <= 1:
-        return (run_point(*task) for task in tasks)  # no pool to start: simplest and fastest
-    return _on_processes(tasks, workers)
-
-
-def default_workers() -> int:
-    """All the cores this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def _on_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    # forkserver: forking a process with threads (progress bar, Dask) can deadlock. The server
-    # imports the model once, so each worker starts as a cheap fork with it loaded.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context)
-    try:
-        futures = [pool.submit(run_point, *task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-    except BrokenProcessPool as exc:
-        raise SweepStopped(f"a worker process died ({exc})") from None
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def connect(address: str):
-    """A client of the Dask distributed scheduler at `address`."""
-    from distributed import Client
-
-    try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"--scheduler {address}: cannot connect ({exc})") from None
-
-
-def _on_dask(tasks: list[Task], client) -> Iterator[dict[str, Any]]:
-    from distributed import as_completed
-
-    futures = [client.submit(run_point, *task, pure=False) for task in tasks]
-    for future in as_completed(futures, loop=client.loop):
-        yield future.result()
-
-
-def with_progress(
-    records: Iterable[dict[str, Any]], done: int, total: int, name: str
-) -> Iterator[dict[str, Any]]:
-    """Pass records through while a progress bar shows points done, rate and time left."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("points"),
-        TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns) as bar:
-        task = bar.add_task(name, total=total, completed=done, rate="")
-        for record in records:
-            yield record
-            bar.advance(task)
-            speed = bar.tasks[task].speed
-            bar.update(task, rate=f"{speed:.1f}/s" if speed else "")
-
-
 # ---------------------------------------------------------------- tables
 
 
 def write_tables(out: Path, sweep: Sweep) -> dict[int, str]:
-    """Write the tidy results table and the per-point summary (Parquet and CSV); return failed points."""
+    """Write the tidy results table and the point summary (Parquet, CSV); return failed points."""
     records = [json.loads(path.read_text(encoding="utf-8")) for path in _point_files(out)]
     results = results_table(records, [p.key for p in sweep.parameters])
     summary = point_summary(records, [p.key for p in sweep.parameters], results)
@@ -315,7 +227,7 @@ def write_tables(out: Path, sweep: Sweep) -> dict[int, str]:
 
 
 def results_table(records: list[dict[str, Any]], keys: list[str]) -> pd.DataFrame:
-    """One row per point and replication: point, replication, seed, the swept values, then the metrics."""
+    """One row per point and replication: point, replication, seed, swept values, then metrics."""
     import pandas as pd
 
     rows = [
@@ -335,14 +247,12 @@ def results_table(records: list[dict[str, Any]], keys: list[str]) -> pd.DataFram
 def point_summary(
     records: list[dict[str, Any]], keys: list[str], results: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per point: the swept values, replications, each metric's mean and 95% CI, and any error.
+    """One row per point: swept values, replications, each metric's mean and 95% CI, any error.
 
     The interval is Student's t over the point's replications (NaN values left out),
     the win rate's clipped to [0, 1]; with fewer than two values it is NaN.
     """
-    import numpy as np
     import pandas as pd
-    from scipy import stats
 
     summary = pd.DataFrame(
         {
@@ -357,11 +267,8 @@ def point_summary(
             getattr(groups[metric], name)().reindex(summary["point"]).to_numpy()
             for name in ("mean", "std", "count")
         )
-        with np.errstate(invalid="ignore", divide="ignore"):  # points with < 2 values get NaN
-            half = stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1) * spread / np.sqrt(count)
-        low, high = mean - half, mean + half
-        if metric == "win_rate":  # a rate's interval stays within [0, 1], as in summary.json
-            low, high = np.clip(low, 0.0, 1.0), np.clip(high, 0.0, 1.0)
+        half = half_width(spread, count)  # NaN for points with fewer than two values
+        low, high = REGISTRY[metric].clip(mean - half, mean + half)  # a rate's stays in [0, 1]
         summary[metric], summary[f"{metric}_ci_low"], summary[f"{metric}_ci_high"] = mean, low, high
     summary["error"] = [record["error"] or "" for record in records]
     return summary
@@ -371,25 +278,3 @@ def _parquet(table: pd.DataFrame) -> bytes:
     buffer = io.BytesIO()
     table.to_parquet(buffer, index=False, engine="pyarrow")
     return buffer.getvalue()
-
-
-def is_terminal() -> bool:
-    """Whether stdout is a terminal: the progress bar is shown only there."""
-    return sys.stdout.isatty()
-
-
-def describe(report: SweepReport) -> str:
-    """A few lines saying what the run did and where the results are."""
-    lines = [
-        (
-            f"{report.points} points: {report.computed} computed now, {report.reused} from an "
-            f"earlier run; wrote results.parquet, results.csv, point_summary.parquet and "
-            f"point_summary.csv to {report.out}"
-        )
-    ]
-    if report.failed:
-        lines.append(
-            f"{len(report.failed)} point(s) failed (the model raised; see {report.out}/{POINTS_DIR}/):"
-        )
-        lines += [f"  point {point}: {error}" for point, error in sorted(report.failed.items())]
-    return "\n".join(lines)

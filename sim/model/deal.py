@@ -150,7 +150,7 @@ class Deal:
     def find_direct_seller(self) -> ProcessGenerator:
         """Founder-network leads go to the founder when free; the rest wait for a rep."""
         world = self.world
-        if world.leads.source[self.id] == Source.FOUNDER_NETWORK:
+        if int(world.leads.source[self.id]) == Source.FOUNDER_NETWORK:
             founder = world.founder.slots.try_take()
             if founder is not None:
                 return founder

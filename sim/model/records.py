@@ -15,12 +15,6 @@ CATEGORIES = {
     "stage": Stage.keys(),
     "owner": Owner.keys(),
 }
-# TODO(lead): drop these once analysis and views use the vocabulary directly.
-OUTCOMES = Outcome.keys()
-STAGES = Stage.keys()
-OWNERS = Owner.keys()
-OUTCOME_INDEX = {outcome.key: outcome for outcome in Outcome}
-STAGE_INDEX = {stage.key: stage for stage in Stage}
 
 
 class DealRecords:
@@ -32,7 +26,7 @@ class DealRecords:
         self.book = book
         self.created_day = np.full(n, np.nan)  # from the clock, so cycles are never negative
         self.closed_day = np.full(n, np.nan)
-        self.outcome = np.full(n, Outcome.OPEN, dtype=np.int8)
+        self.outcome = np.full(n, int(Outcome.OPEN), dtype=np.int8)
         self.stage = np.zeros(n, dtype=np.int8)
         self.rep = np.full(n, -1, dtype=np.int32)
         self.qualified = np.zeros(n, dtype=bool)
@@ -57,10 +51,10 @@ class DealRecords:
         self.created_day[i] = deal.created_day
         if day is not None:
             self.closed_day[i] = day
-            self.outcome[i] = outcome
-        self.stage[i] = deal.stage
+            self.outcome[i] = int(outcome)  # numpy converts plain ints fastest
+        self.stage[i] = int(deal.stage)
         self.rep[i] = -1 if deal.seller is None else deal.seller.index
-        self.owner[i] = deal.owner
+        self.owner[i] = int(deal.owner)
         self.qualified[i] = deal.qualified
         self.stallers[i] = len(deal.committee.stallers) + deal.committee.precleared
         self.precleared[i] = deal.committee.precleared

@@ -87,7 +87,7 @@ class World:
         """Thinning: partner leads follow its mindshare, marketing leads lead generation."""
         if partner is not None:
             return partner.mindshare(self.env.now)
-        if self.leads.source[deal_id] == Source.MARKETING:
+        if int(self.leads.source[deal_id]) == Source.MARKETING:
             return self.marketing.lead_acceptance()
         return 1.0
 

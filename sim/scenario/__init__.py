@@ -1,4 +1,4 @@
-"""What to run: the scenario schema, loading scenario files and overrides, and the parameter reference.
+"""What to run: the scenario schema, loading scenario files and overrides, the parameter reference.
 
 The sweep-file schema is in `sim.scenario.sweep_file` (imported on its own: it needs numpy).
 """

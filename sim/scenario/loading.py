@@ -1,40 +1,57 @@
-"""Loading scenarios: TOML files, `base =` chains and `key=value` overrides, validated by the schema."""
+"""Loading scenarios: TOML files, `base =` chains and `key=value` overrides, checked by the schema.
+
+`describe_error` turns pydantic's complaint into the one-line message users see; the sweep-file
+schema (`sim.scenario.sweep_file`) uses it too.
+"""
 
 from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from .reference import allowed_values
 from .schema import LISTS, SECTIONS, Scenario
+
+OVERRIDE = "override"  # what overrides are called in messages unless the caller names them
 
 
 class ScenarioError(Exception):
     """A user mistake in a scenario file or override: shown as one message, exit code 2."""
 
 
-def load_scenario(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
-    """Read, override and validate a scenario file; raise ScenarioError on any mistake."""
-    data = apply_overrides(read_scenario_data(Path(path)), overrides)
+def load_scenario(
+    path: str | Path, overrides: Sequence[str] = (), origin: str = OVERRIDE
+) -> Scenario:
+    """Read, override and validate a scenario file; raise ScenarioError on any mistake.
+
+    `origin` is what a faulty override is called in the message (the command line says "--set").
+    """
+    data = apply_overrides(read_scenario_data(Path(path)), overrides, origin)
     return validate(data, source=str(path))
+
+
+def read_toml(path: Path, kind: str) -> dict[str, Any]:
+    """A TOML file's contents; a missing, unreadable or malformed `kind` file is a ScenarioError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: no such {kind} file") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read {kind} file ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The file's raw values merged over those of its `base` scenario, if it names one."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such scenario file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read scenario file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+    data = read_toml(path, "scenario")
     base = (
         data.get("scenario", {}).get("base", "") if isinstance(data.get("scenario"), dict) else ""
     )
@@ -56,19 +73,20 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     return merged
 
 
-def parse_override(text: str) -> tuple[str, str, Any]:
+def parse_override(text: str, origin: str = OVERRIDE) -> tuple[str, str, Any]:
     """Split 'section.key=value' and read the value as a TOML value.
 
     Bare text is a string, and so is anything given to a text key
-    (--set scenario.name=2024 names the scenario "2024"). A partner's key is
-    'partners.NAME.key'; the returned key is then 'NAME.key'.
+    (scenario.name=2024 names the scenario "2024"). A partner's key is
+    'partners.NAME.key'; the returned key is then 'NAME.key'. `origin` is what
+    the override is called in an error message.
     """
     target, sep, raw = text.partition("=")
     section, dot, key = target.strip().partition(".")
     key, raw = key.strip(), raw.strip()
     if not sep or not dot or not section or not key:
         raise ScenarioError(
-            f"--set {text!r}: expected section.key=value, e.g. committee.stallers=4"
+            f"{origin} {text!r}: expected section.key=value, e.g. committee.stallers=4"
         )
     try:
         value = tomllib.loads(f"v = {raw}")["v"]
@@ -81,9 +99,14 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     return section, key, value
 
 
-def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    """Return a copy of the scenario data with --set overrides applied (validated later)."""
-    merged = {
+def apply_overrides(
+    data: dict[str, Any], overrides: Sequence[str], origin: str = OVERRIDE
+) -> dict[str, Any]:
+    """Return a copy of the scenario data with overrides applied (validated later).
+
+    `origin` is what a faulty override is called in the message (the command line says "--set").
+    """
+    merged: dict[str, Any] = {
         name: dict(values)
         if isinstance(values, dict)
         else [dict(v) if isinstance(v, dict) else v for v in values]
@@ -92,28 +115,30 @@ def apply_overrides(data: dict[str, Any], overrides: list[str] | tuple[str, ...]
         for name, values in data.items()
     }
     for text in overrides:
-        section, key, value = parse_override(text)
+        section, key, value = parse_override(text, origin)
+        table: dict[str, Any]
         if section in LISTS:
-            table, key = _list_entry(text, merged, section, key)
+            table, key = _list_entry(f"{origin} {text!r}", merged, section, key)
         elif section in SECTIONS:
             table = merged.setdefault(section, {})
         else:
             raise ScenarioError(
-                f"--set {text!r}: {_unknown('section', section, {**SECTIONS, **LISTS})}"
+                f"{origin} {text!r}: {unknown_name('section', section, {**SECTIONS, **LISTS})}"
             )
         model = SECTIONS.get(section) or LISTS[section]
         if key not in model.model_fields:
-            raise ScenarioError(
-                f"--set {text!r}: {_unknown(f'key in [{section}]', key, model.model_fields)}"
-            )
+            what = f"key in [{section}]"
+            raise ScenarioError(f"{origin} {text!r}: {unknown_name(what, key, model.model_fields)}")
         if (section, key) == ("scenario", "base"):
-            raise ScenarioError(f"--set {text!r}: the base scenario can only be named in the file")
+            raise ScenarioError(
+                f"{origin} {text!r}: the base scenario can only be named in the file"
+            )
         table[key] = value
     return merged
 
 
 def _list_entry(
-    text: str, data: dict[str, Any], section: str, key: str
+    where: str, data: dict[str, Any], section: str, key: str
 ) -> tuple[dict[str, Any], str]:
     """The [[section]] entry named in 'NAME.key', and the key."""
     name, dot, key = key.rpartition(".")
@@ -121,9 +146,7 @@ def _list_entry(
     names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
     if not dot or name not in names:
         listed = ", ".join(map(str, names)) or "none in this scenario"
-        raise ScenarioError(
-            f"--set {text!r}: expected {section}.NAME.key with NAME one of: {listed}"
-        )
+        raise ScenarioError(f"{where}: expected {section}.NAME.key with NAME one of: {listed}")
     return entries[names.index(name)], key
 
 
@@ -134,44 +157,71 @@ def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
             if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
                 raise ScenarioError(f"{source}: {section} must be written as [[{section}]] tables")
         elif section not in SECTIONS:
-            raise ScenarioError(f"{source}: {_unknown('section', section, {**SECTIONS, **LISTS})}")
+            raise ScenarioError(
+                f"{source}: {unknown_name('section', section, {**SECTIONS, **LISTS})}"
+            )
         elif not isinstance(values, dict):
             raise ScenarioError(f"{source}: [{section}] must be a table of key = value lines")
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_describe(exc, data, source)) from None
+        raise ScenarioError(describe_error(exc, data, source, Scenario)) from None
 
 
-def _unknown(what: str, name: str, valid) -> str:
-    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
+def unknown_name(what: str, name: str, valid: Iterable[str]) -> str:
+    """'unknown key 'stalers'; did you mean 'stallers'?', or the valid names if none is close."""
+    valid = list(valid)
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
     hint = f"; did you mean '{close[0]}'?" if close else f"; valid: {', '.join(valid)}"
     return f"unknown {what} '{name}'{hint}"
 
 
-def _describe(exc: ValidationError, data: dict[str, Any], source: str) -> str:
+def describe_error(
+    exc: ValidationError,
+    data: dict[str, Any],
+    source: str,
+    model: type[BaseModel],
+    where: str = "",
+) -> str:
+    """Pydantic's first complaint as one line: file, table, key, value and what is allowed.
+
+    `model` is what `data` was validated as, and `where` names its table if it is one
+    ("[sweep]"). The error's location is followed down through the model's tables: a
+    [section], or an entry of a [[section]] list, named by its `name`.
+    """
     errors = exc.errors()
     first = errors[0]
-    loc = [str(part) for part in first["loc"]]
     more = (
         f" (and {len(errors) - 1} more problem{'s' * (len(errors) > 2)})" if len(errors) > 1 else ""
     )
     message = first["msg"].removeprefix("Value error, ")
-    if not loc:  # a rule across sections (model validator of the whole scenario)
-        return f"{source}: {message}{more}"
-    section = loc[0]
-    if section in LISTS and len(loc) > 1:  # ('partners', index, key...)
-        index = int(loc[1])
-        name = data[section][index].get("name", f"#{index + 1}")
-        where, model, loc = f"[[{section}]] {name!r}:", LISTS[section], loc[2:]
-    else:
-        where, model, loc = f"[{section}]", SECTIONS[section], loc[1:]
-    if not loc:  # a whole-section rule (model validator)
-        return f"{source}: {where} {message}{more}"
+    loc = [str(part) for part in first["loc"]]
+    while loc and (table := _table_model(model, loc[0])):
+        section, model = loc[0], table
+        if section in data and isinstance(data[section], list) and len(loc) > 1:
+            index = int(loc[1])
+            name = data[section][index].get("name", f"#{index + 1}")
+            where, data, loc = f"[[{section}]] {name!r}:", data[section][index], loc[2:]
+        else:
+            where, data, loc = f"[{section}]", data.get(section, {}), loc[1:]
+    start = f"{source}: {where} " if where else f"{source}: "
+    if not loc:  # a rule across keys: a model validator of the table, or of the whole file
+        return f"{start}{message}{more}"
     key = loc[0]
     if first["type"] == "extra_forbidden":
-        return f"{source}: {where} {_unknown('key', key, model.model_fields)}{more}"
-    return (
-        f"{source}: {where} {key} = {first['input']!r} is not allowed; "
-        f"allowed: {allowed_values(model.model_fields[key])}{more}"
-    )
+        return f"{start}{unknown_name('key', key, model.model_fields)}{more}"
+    allowed = allowed_values(model.model_fields[key])
+    if first["type"] == "missing":
+        return f"{start}{key} is missing; allowed: {allowed}{more}"
+    return f"{start}{key} = {first['input']!r} is not allowed; allowed: {allowed}{more}"
+
+
+def _table_model(model: type[BaseModel], key: str) -> type[BaseModel] | None:
+    """The model of a table (or of each entry of a list of tables) held in `key`, if it is one."""
+    field = model.model_fields.get(key)
+    if field is None:
+        return None
+    for kind in (field.annotation, *get_args(field.annotation)):
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            return kind
+    return None

@@ -2,49 +2,93 @@
 
 from __future__ import annotations
 
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
 from .schema import LISTS, SECTIONS
 
 
-def allowed_values(field) -> str:
-    """'number from 0 to 1' and the like, read from the field's constraints."""
-    kind = {int: "integer", float: "number", str: "text"}[field.annotation]
-    bounds = {type(m).__name__: m for m in field.metadata}
+def allowed_values(field: FieldInfo) -> str:
+    """'number from 0 to 1' and the like, read from the field's type and constraints.
+
+    A field that may be left out (`X | None`, None meaning "not given") is described by X.
+    """
+    kind, constraints = _kind_and_constraints(field)
+    if get_origin(kind) is Literal:
+        return ", ".join(map(str, get_args(kind)))
+    if kind is bool:
+        return "true or false"
+    noun = {int: "integer", float: "number", str: "text"}[kind]
+    bounds = {type(c).__name__: c for c in constraints}
+    if "MinLen" in bounds:
+        return "non-empty " + noun
     lower = next(
         (
-            f"{op} {getattr(bounds[name], attr):g}"
+            f"{op} {_bound(getattr(bounds[name], attr), kind)}"
             for name, attr, op in (("Ge", "ge", "≥"), ("Gt", "gt", ">"))
             if name in bounds
         ),
         None,
     )
-    upper = f"≤ {bounds['Le'].le:g}" if "Le" in bounds else None
+    upper = f"≤ {_bound(bounds['Le'].le, kind)}" if "Le" in bounds else None
     parts = [p for p in (lower, upper) if p]
-    unbounded = ", or inf" if kind == "number" and upper is None else ""
-    return kind + (" " + " and ".join(parts) if parts else "") + unbounded
+    unbounded = ", or inf" if noun == "number" and upper is None else ""
+    return noun + (" " + " and ".join(parts) if parts else "") + unbounded
+
+
+def _kind_and_constraints(field: FieldInfo) -> tuple[Any, list[Any]]:
+    """The field's type without `| None`, and its constraints, also those inside `Annotated`."""
+    kind, constraints = field.annotation, list(field.metadata)
+    if get_origin(kind) in (Union, types.UnionType):
+        (kind,) = (arg for arg in get_args(kind) if arg is not type(None))
+    if get_origin(kind) is Annotated:
+        kind, *extra = get_args(kind)
+        constraints += [c for info in extra for c in getattr(info, "metadata", [info])]
+    return kind, constraints
+
+
+def _bound(value: float, kind: Any) -> str:
+    """A limit as written in the message: integers in full (a seed's 2**63 - 1), numbers short."""
+    return str(value) if kind is int and isinstance(value, int) else f"{value:g}"
 
 
 def parameter_rows() -> list[dict[str, str]]:
     """One row per parameter for the reference table in docs/model.md."""
+    tables = [*SECTIONS.items(), *((f"{name}[]", model) for name, model in LISTS.items())]
+    return [row for section, model in tables for row in table_rows(section, model)]
+
+
+def table_rows(section: str, model: type[BaseModel]) -> list[dict[str, str]]:
+    """One reference row per key of a table declared with `param(...)`: a section, or [sweep]."""
     rows = []
-    tables = [(section, model) for section, model in SECTIONS.items()]
-    tables += [(f"{name}[]", model) for name, model in LISTS.items()]
-    for section, model in tables:
-        for key, field in model.model_fields.items():
-            extra = field.json_schema_extra or {}
-            default = field.default
-            rows.append(
-                {
-                    "key": f"{section}.{key}",
-                    "meaning": field.description or "",
-                    "unit": extra.get("unit", ""),
-                    "default": f"{default:g}"
-                    if isinstance(default, (int, float))
-                    else repr(default),
-                    "allowed": allowed_values(field),
-                    "source": extra.get("source", ""),
-                }
-            )
+    for key, field in model.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        rows.append(
+            {
+                "key": f"{section}.{key}",
+                "meaning": field.description or "",
+                "unit": str(extra.get("unit", "")),
+                "default": _default(field),
+                "allowed": allowed_values(field),
+                "source": str(extra.get("source", "")),
+            }
+        )
     return rows
+
+
+def _default(field: FieldInfo) -> str:
+    """The default as written in a file: 'required' if there is none, '-' for "not given"."""
+    default = field.default
+    if field.is_required():
+        return "required"
+    if default is None:
+        return "-"
+    if isinstance(default, bool):
+        return str(default).lower()
+    return f"{default:g}" if isinstance(default, (int, float)) else repr(default)
 
 
 def parameter_table() -> str:

@@ -11,44 +11,120 @@
     "committee.stallers" = { low = 2, high = 12 }       # a range (lhs, sobol, saltelli)
     "marketing.proactive_share" = [0.1, 0.3, 0.5]       # a list of values (grid)
 
-Every point is validated through the scenario schema before anything runs, so a
-mistake stops the sweep at once with one message (a ScenarioError).
+The [sweep] table is declared with `param(...)` like the scenario schema and checked
+by the same machinery; each [parameters] key is checked against the scenario schema,
+and every point is validated as a scenario before anything runs. A mistake stops the
+sweep at once with one message (a ScenarioError).
 """
 
 from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
+from pydantic import Field, TypeAdapter, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 
-from . import (
-    DEFAULT_SEED,
-    LISTS,
-    SECTIONS,
-    Scenario,
+from .loading import (
     ScenarioError,
-    allowed_values,
     apply_overrides,
+    describe_error,
     read_scenario_data,
+    read_toml,
+    unknown_name,
     validate,
 )
+from .reference import allowed_values, table_rows
+from .schema import DEFAULT_SEED, LISTS, SECTIONS, Scenario, Section, param
 
-METHODS = ("grid", "lhs", "sobol", "saltelli")
-SWEEP_KEYS = (
-    "name",
-    "scenario",
-    "method",
-    "points",
-    "replications",
-    "seed",
-    "common_random_numbers",
-)
+TABLES = ("sweep", "parameters")
 MAX_POINTS = 1_000_000
+Text = Annotated[str, Field(min_length=1)]  # text that may not be empty
+Method = Literal["grid", "lhs", "sobol", "saltelli"]
+
+
+class SweepSettings(Section):
+    """The [sweep] table: the base scenario, how to place the points, and the replications."""
+
+    name: Text | None = param(
+        None,
+        unit="text",
+        source="-",
+        doc="Names the sweep and its default output folder `results/NAME`; "
+        "if left out, the sweep file's name.",
+    )
+    scenario: Text = param(
+        ..., unit="path", source="-", doc="Base scenario file, relative to the sweep file."
+    )
+    method: Method = param(
+        "grid",
+        unit="-",
+        source="-",
+        doc="`grid`: every combination of the listed values; `lhs`: Latin hypercube; "
+        "`sobol`: scrambled Sobol' sequence; `saltelli`: SALib's design for Sobol indices.",
+    )
+    points: int | None = param(
+        None,
+        ge=1,
+        le=MAX_POINTS,
+        unit="points",
+        source="-",
+        doc="`lhs`, `sobol`: number of points (`sobol`: a power of two); `saltelli`: base "
+        "samples N, a power of two, giving N × (parameters + 2) points. Required but for "
+        "`grid`, which sets its own points.",
+    )
+    replications: int = param(
+        10, ge=1, le=MAX_POINTS, unit="replications", source="-", doc="Replications per point."
+    )
+    seed: int = param(
+        DEFAULT_SEED,
+        ge=0,
+        le=2**63 - 1,
+        unit="-",
+        source="-",
+        doc="Root seed of the design and of the model.",
+    )
+    common_random_numbers: bool = param(
+        True,
+        unit="-",
+        source="-",
+        doc="Every point uses the same seed, so replication r of every point sees the same "
+        "leads and dice and differences between points are not noise; `false` gives each "
+        "point its own seed, derived from the sweep's seed and the point's index.",
+    )
+
+    @model_validator(mode="after")
+    def _points_fit_the_method(self) -> SweepSettings:
+        if self.method == "grid":
+            if self.points is not None:
+                raise ValueError(
+                    'points is not used by method = "grid" (the grid sets them); remove it'
+                )
+            return self
+        if self.points is None:
+            allowed = allowed_values(SweepSettings.model_fields["points"])
+            raise ValueError(f"points is missing; allowed: {allowed}")
+        if self.method in ("sobol", "saltelli") and self.points & (self.points - 1):
+            what = (
+                "points"
+                if self.method == "sobol"
+                else "points (base samples N; the design has N × (parameters + 2) points)"
+            )
+            raise ValueError(
+                f"points = {self.points} is not allowed for method = {self.method!r}; "
+                f"allowed: a power of two such as {2 ** round(math.log2(self.points))}, "
+                f"since Sobol' sequences are balanced only then ({what})"
+            )
+        return self
+
+
+def sweep_parameter_rows() -> list[dict[str, str]]:
+    """One reference row per key of the [sweep] table, as `parameter_rows` for scenarios."""
+    return table_rows("sweep", SweepSettings)
 
 
 @dataclass(frozen=True)
@@ -62,7 +138,10 @@ class Parameter:
     high: float = math.nan
 
     def at(self, u: float) -> float | int:
-        """The value at position u in [0, 1) of the range; integers are spread evenly over low..high."""
+        """The value at position u in [0, 1) of the range.
+
+        Integers are spread evenly over low..high, both included.
+        """
         if self.integer:
             return min(int(self.low + math.floor(u * (self.high - self.low + 1))), int(self.high))
         return float(self.low + u * (self.high - self.low))
@@ -75,7 +154,7 @@ class Sweep:
     path: Path
     name: str
     base: dict[str, Any]  # the base scenario's raw data
-    method: str
+    method: Method
     parameters: tuple[Parameter, ...]
     points: int  # lhs and sobol: number of points; saltelli: base samples
     replications: int
@@ -87,9 +166,13 @@ class Sweep:
         if self.method == "grid":
             grids = np.meshgrid(*[np.arange(len(p.values)) for p in self.parameters], indexing="ij")
             combos = np.stack([g.ravel() for g in grids], axis=1)
-            return [{p.key: p.values[i] for p, i in zip(self.parameters, row)} for row in combos]
+            return [
+                {p.key: p.values[i] for p, i in zip(self.parameters, row, strict=True)}
+                for row in combos
+            ]
         return [
-            {p.key: p.at(u) for p, u in zip(self.parameters, row)} for row in self.unit_sample()
+            {p.key: p.at(u) for p, u in zip(self.parameters, row, strict=True)}
+            for row in self.unit_sample()
         ]
 
     def unit_sample(self) -> np.ndarray:
@@ -127,7 +210,10 @@ class Sweep:
         return result
 
     def manifest(self, design: list[dict[str, Any]]) -> dict[str, Any]:
-        """What identifies the sweep's results (given its design): a resumed run must match it exactly."""
+        """What identifies the sweep's results, given its design.
+
+        A resumed run must match it exactly.
+        """
         return json.loads(
             json.dumps(
                 {
@@ -167,35 +253,32 @@ def unit_problem(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
 
 
 def toml_value(value: Any) -> str:
-    """A value as TOML text, as --set reads it."""
+    """A value as TOML text, as an override reads it."""
     if isinstance(value, float):
         return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
     return json.dumps(value)  # integers, booleans and strings are written alike in JSON and TOML
 
 
 def load_sweep(path: str | Path) -> Sweep:
-    """Read and validate a sweep file; raise ScenarioError naming the file, key, value and what is allowed."""
+    """Read and validate a sweep file.
+
+    Raises ScenarioError naming the file, the key, the value and what is allowed.
+    """
     path = Path(path)
-    data = _read_toml(path)
-    unknown = sorted(set(data) - {"sweep", "parameters"})
-    if unknown:
+    data = read_toml(path, "sweep")
+    for section in data:
+        if section not in TABLES:
+            raise ScenarioError(f"{path}: {unknown_name('section', section, TABLES)}")
+    table = _table(data, "sweep", path)
+    try:
+        settings = SweepSettings.model_validate(table)
+    except ValidationError as exc:
         raise ScenarioError(
-            f"{path}: unknown section [{unknown[0]}]; allowed: [sweep] and [parameters]"
-        )
-    settings = _table(data, "sweep", path)
-    for key in settings:
-        if key not in SWEEP_KEYS:
-            raise ScenarioError(
-                f"{path}: [sweep] unknown key '{key}'; allowed: {', '.join(SWEEP_KEYS)}"
-            )
-    method = settings.get("method", "grid")
-    if method not in METHODS:
-        raise ScenarioError(
-            f"{path}: [sweep] method = {method!r} is not allowed; allowed: {', '.join(METHODS)}"
-        )
-    base = _base_scenario(path, settings)
+            describe_error(exc, table, str(path), SweepSettings, "[sweep]")
+        ) from None
+    base = _base_scenario(path.parent / settings.scenario)
     parameters = tuple(
-        _parameter(path, key, value, method, base)
+        _parameter(path, key, value, settings.method, base)
         for key, value in _flatten(_table(data, "parameters", path)).items()
     )
     if not parameters:
@@ -204,28 +287,17 @@ def load_sweep(path: str | Path) -> Sweep:
         )
     sweep = Sweep(
         path=path,
-        name=_text(path, settings, "name", path.stem),
+        name=path.stem if settings.name is None else settings.name,
         base=base,
-        method=method,
+        method=settings.method,
         parameters=parameters,
-        points=_points(path, settings, method),
-        replications=_integer(path, settings, "replications", 10, low=1),
-        seed=_integer(path, settings, "seed", DEFAULT_SEED, low=0, high=2**63 - 1),
-        common_random_numbers=_flag(path, settings, "common_random_numbers", True),
+        points=0 if settings.points is None else settings.points,
+        replications=settings.replications,
+        seed=settings.seed,
+        common_random_numbers=settings.common_random_numbers,
     )
     _check_size(sweep)
     return sweep
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such sweep file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read sweep file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
 
 
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
@@ -235,21 +307,15 @@ def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     return table
 
 
-def _base_scenario(path: Path, settings: dict[str, Any]) -> dict[str, Any]:
-    """The raw data of the base scenario (relative to the sweep file), checked by the schema."""
-    name = settings.get("scenario")
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(
-            f"{path}: [sweep] scenario = {name!r} is not allowed; allowed: the path of a scenario file"
-        )
-    scenario_path = path.parent / name
-    data = read_scenario_data(scenario_path)
-    validate(data, source=str(scenario_path))
+def _base_scenario(path: Path) -> dict[str, Any]:
+    """The raw data of the base scenario, checked by the schema."""
+    data = read_scenario_data(path)
+    validate(data, source=str(path))
     return data
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Parameters may be written "committee.stallers" = ... or as nested tables: both give dotted keys."""
+    """Parameters written "committee.stallers" = ... or as nested tables, as dotted keys."""
     flat = {}
     for key, value in table.items():
         if isinstance(value, dict) and not {"low", "high"} & set(value):
@@ -259,7 +325,7 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _parameter(path: Path, key: str, value: Any, method: str, base: dict[str, Any]) -> Parameter:
+def _parameter(path: Path, key: str, value: Any, method: Method, base: dict[str, Any]) -> Parameter:
     """One [parameters] entry, its key checked against the schema and its values validated."""
     where = f"{path}: [parameters] {key!r}"
     field = _field(where, key, base)
@@ -278,7 +344,8 @@ def _parameter(path: Path, key: str, value: Any, method: str, base: dict[str, An
         )
     if not isinstance(value, dict) or set(value) != {"low", "high"}:
         raise ScenarioError(
-            f"{where} = {value!r} is not allowed; allowed: a range {{ low = ..., high = ... }} for method = {method!r}"
+            f"{where} = {value!r} is not allowed; "
+            f"allowed: a range {{ low = ..., high = ... }} for method = {method!r}"
         )
     low, high = value["low"], value["high"]
     for item in (low, high):
@@ -290,10 +357,11 @@ def _parameter(path: Path, key: str, value: Any, method: str, base: dict[str, An
     return Parameter(key, integer, low=low, high=high)
 
 
-def _field(where: str, key: str, base: dict[str, Any]):
+def _field(where: str, key: str, base: dict[str, Any]) -> FieldInfo:
     """The schema field a dotted key names; only numeric values can be swept."""
     parts = key.split(".")
     section = parts[0]
+    model: type[Section]
     if section in LISTS and len(parts) == 3:
         names = [entry.get("name") for entry in base.get(section, []) if isinstance(entry, dict)]
         if parts[1] not in names:
@@ -309,11 +377,7 @@ def _field(where: str, key: str, base: dict[str, Any]):
         )
     field = model.model_fields.get(name)
     if field is None:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else "see docs/model.md"
-        raise ScenarioError(f"{where}: unknown parameter '{name}' in [{section}]; {hint}")
+        raise ScenarioError(f"{where}: {unknown_name('parameter', name, model.model_fields)}")
     if field.annotation not in (int, float):
         raise ScenarioError(
             f"{where}: {name} is text and cannot be swept; allowed: numeric parameters"
@@ -321,77 +385,18 @@ def _field(where: str, key: str, base: dict[str, Any]):
     return field
 
 
-def _check_value(where: str, field: Any, value: Any) -> None:
-    """One value against its parameter's type and limits (rules across parameters are checked per point)."""
-    from typing import Annotated
+def _check_value(where: str, field: FieldInfo, value: Any) -> None:
+    """One value against its parameter's type and limits.
 
-    from pydantic import TypeAdapter, ValidationError
-
+    Rules across parameters are checked per point, when the design's scenarios are validated.
+    """
+    kind: Any = Annotated[field.annotation, field]  # the parameter's type and limits
     try:
-        TypeAdapter(Annotated[field.annotation, field]).validate_python(value, strict=True)
+        TypeAdapter(kind).validate_python(value, strict=True)
     except ValidationError:
         raise ScenarioError(
             f"{where}: value {value!r} is not allowed; allowed: {allowed_values(field)}"
         ) from None
-
-
-def _points(path: Path, settings: dict[str, Any], method: str) -> int:
-    if method == "grid":
-        if "points" in settings:
-            raise ScenarioError(
-                f'{path}: [sweep] points is not used by method = "grid" (the grid sets them); remove it'
-            )
-        return 0
-    points = _integer(path, settings, "points", None, low=1, high=MAX_POINTS)
-    if method in ("sobol", "saltelli") and points & (points - 1):
-        what = (
-            "points"
-            if method == "sobol"
-            else "points (base samples N; the design has N × (parameters + 2) points)"
-        )
-        raise ScenarioError(
-            f"{path}: [sweep] points = {points} is not allowed for method = {method!r}; allowed: a power of two "
-            f"such as {2 ** round(math.log2(points))}, since Sobol' sequences are balanced only then ({what})"
-        )
-    return points
-
-
-def _integer(
-    path: Path,
-    settings: dict[str, Any],
-    key: str,
-    default: int | None,
-    low: int,
-    high: int = MAX_POINTS,
-) -> int:
-    value = settings.get(key, default)
-    if value is None:
-        raise ScenarioError(
-            f"{path}: [sweep] {key} is missing; allowed: integer ≥ {low} and ≤ {high}"
-        )
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ScenarioError(
-            f"{path}: [sweep] {key} = {value!r} is not allowed; allowed: integer ≥ {low} and ≤ {high}"
-        )
-    return value
-
-
-def _text(path: Path, settings: dict[str, Any], key: str, default: str) -> str:
-    value = settings.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise ScenarioError(
-            f"{path}: [sweep] {key} = {value!r} is not allowed; allowed: non-empty text"
-        )
-    return value
-
-
-def _flag(path: Path, settings: dict[str, Any], key: str, default: bool) -> bool:
-    value = settings.get(key, default)
-    if not isinstance(value, bool):
-        raise ScenarioError(
-            f"{path}: [sweep] {key} = {value!r} is not allowed; allowed: true or false"
-        )
-    return value
 
 
 def _check_size(sweep: Sweep) -> None:

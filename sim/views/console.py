@@ -1,80 +1,92 @@
-"""The summary table printed by `committee-sim run`, read from a summary dictionary only."""
+"""What the commands print: the run summary, a comparison, Sobol indices and what a sweep did."""
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
-from ..model.records import OUTCOMES
+from ..analysis.metrics import LABELS, METRICS, UNITS
+from ..analysis.sweep import POINTS_DIR, SweepReport
+from .formatting import CI, in_unit, p_value
+from .summary_rows import console_rows
 
-
-def _days(value: float | None, horizon: float) -> str:
-    if value is None or math.isnan(value):
-        return f"> {horizon:g} (not reached)"
-    return f"{value:.0f}"
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
+    """The summary table of `committee-sim run`, read from a summary dictionary only."""
     console = console or Console()
-    horizon = summary["parameters"]["scenario"]["horizon_days"]
-    deals = summary["deals"]
     table = Table(
-        title=f"{summary['scenario']}: {summary['replications']} replications, seed {summary['seed']}",
+        title=f"{summary['scenario']}: {summary['replications']} replications, "
+        f"seed {summary['seed']}",
         show_header=True,
         header_style="bold",
     )
     table.add_column("measure")
     table.add_column("value", justify="right")
-    table.add_row(
-        "deals (all replications)",
-        f"{deals} ({summary['deals_per_replication']:.1f} per replication)",
-    )
-    low, high = summary["win_rate_ci"]
-    rate = summary["win_rate"]
-    table.add_row(
-        "win rate (closed opportunities)",
-        "n/a" if math.isnan(rate) else f"{rate:.1%}  [95% CI {low:.1%} to {high:.1%}]",
-    )
-    table.add_row("closed opportunities", str(summary["opportunities_closed"]))
-    table.add_row(
-        "cycle days, closed: median / mean / p90",
-        " / ".join(
-            _days(summary[key], horizon)
-            for key in ("cycle_days_median", "cycle_days_mean", "cycle_days_p90")
-        ),
-    )
-    table.add_row("cycle days, won deals: median", _days(summary["cycle_days_won_median"], horizon))
-    table.add_row(
-        "cycle days, open counted (KM): median / p90",
-        " / ".join(
-            _days(summary[key], horizon) for key in ("cycle_days_km_median", "cycle_days_km_p90")
-        ),
-    )
-    for outcome in OUTCOMES:
-        count = summary["outcomes"][outcome]
-        table.add_row(f"deals {outcome}", f"{count} ({count / deals:.1%})" if deals else "0")
-    table.add_row(
-        "revenue per replication: gross / net",
-        f"${summary['revenue_gross']:,.0f} / ${summary['revenue_net']:,.0f}",
-    )
-    share = summary["commission_share"]
-    table.add_row(
-        "partner commissions, share of revenue", "n/a" if math.isnan(share) else f"{share:.1%}"
-    )
-    table.add_row(
-        "wins per replication: direct / partner-sourced",
-        f"{summary['wins_direct']:.1f} / {summary['wins_partner_sourced']:.1f}",
-    )
-    table.add_row(
-        "direct hours on partner deals (per replication)",
-        f"{summary['direct_hours_on_partner_deals']:.0f}",
-    )
-    table.add_row(
-        "marketing utilisation / share on one-off support",
-        f"{summary['marketing_utilisation']:.0%} / {summary['reactive_share']:.0%}",
-    )
-    table.add_row("reps who left (per replication)", f"{summary['rep_departures']:.1f}")
+    for label, value in console_rows(summary):
+        table.add_row(label, value)
     console.print(table)
+
+
+def print_comparison(comparison: dict[str, Any], console: Console | None = None) -> None:
+    """A table of A, B and the paired difference with its interval and p-value, then the verdict."""
+    console = console or Console()
+    a, b = comparison["a"], comparison["b"]
+    table = Table(
+        title=f"A = {a['scenario']}, B = {b['scenario']}: {comparison['replications']} paired "
+        f"replications, seed {comparison['seed']}",
+        header_style="bold",
+    )
+    for column in ("metric", "A", "B", "B - A", f"{CI} of B - A", "p"):
+        table.add_column(column, justify="left" if column == "metric" else "right")
+    for metric in METRICS:
+        entry, unit = comparison["diff"][metric], UNITS[metric]
+        low, high = (in_unit(end, unit, signed=True, symbol=False) for end in entry["ci"])
+        table.add_row(
+            f"{LABELS[metric]} ({unit})",
+            in_unit(a[metric], unit, symbol=False),
+            in_unit(b[metric], unit, symbol=False),
+            in_unit(entry["estimate"], unit, signed=True, symbol=False),
+            f"{low} to {high}",
+            p_value(entry["p_value"]),
+        )
+    console.print(table)
+    console.print(comparison["verdict"])
+
+
+def print_indices(indices: pd.DataFrame, console: Console | None = None) -> None:
+    """Sobol indices (from `sim.analysis.sensitivity`) as a table."""
+    console = console or Console()
+    table = Table(title="Sobol indices (± half-width of the 95% CI)", header_style="bold")
+    for column in ("output", "parameter", "first order S1", "total ST"):
+        table.add_column(column, justify="left" if column in ("output", "parameter") else "right")
+    for row in indices.itertuples():
+        table.add_row(
+            LABELS[str(row.output)],
+            str(row.parameter),
+            f"{row.S1:.3f} ± {row.S1_conf:.3f}",
+            f"{row.ST:.3f} ± {row.ST_conf:.3f}",
+        )
+    console.print(table)
+
+
+def describe_sweep(report: SweepReport) -> str:
+    """A few lines saying what a sweep run did and where its results are."""
+    lines = [
+        (
+            f"{report.points} points: {report.computed} computed now, {report.reused} from an "
+            f"earlier run; wrote results.parquet, results.csv, point_summary.parquet and "
+            f"point_summary.csv to {report.out}"
+        )
+    ]
+    if report.failed:
+        lines.append(
+            f"{len(report.failed)} point(s) failed "
+            f"(the model raised; see {report.out}/{POINTS_DIR}/):"
+        )
+        lines += [f"  point {point}: {error}" for point, error in sorted(report.failed.items())]
+    return "\n".join(lines)

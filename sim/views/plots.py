@@ -1,7 +1,9 @@
 """Pictures of runs, drawn from their result tables (and, for deal timelines, an event log).
 
 Every figure has a title, axes labelled with units and a legend, and takes its
-colours from `sim.palette`, so one colour keeps one meaning across all of them.
+colours from `sim.views.palette`, so one colour keeps one meaning across all of them.
+Runs come from results folders (`load_runs`) or from this session's results
+(`sim.simulate`, drawn as they are: `figures([results])`); both draw the same.
 Figures are built with matplotlib's object API and rendered by the Agg backend:
 no display is needed and no global pyplot state is touched. matplotlib is
 imported inside the functions that draw, so importing this module is cheap.
@@ -9,15 +11,21 @@ imported inside the functions that draw, so importing this module is cheap.
 
 from __future__ import annotations
 
+import io
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..model.records import OUTCOMES, STAGES
+from ..analysis.metrics import LABELS, closed_opportunities, outcome_codes
+from ..analysis.results_folder import write_atomic
+from ..analysis.sensitivity import OUTPUTS
+from ..vocabulary import Outcome, Stage
 from . import palette
+from .formatting import CI, days, dollars, percent
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,11 +40,26 @@ TIMELINE_DEALS = 3  # deals drawn in each scenario's timeline figure
 
 @dataclass(frozen=True)
 class Run:
-    """One scenario's results as the plots see them: a display name, the tables and the summary."""
+    """One run as the plots and the report see it: a display name, its results and their summary."""
 
     name: str
     results: Results
     summary: dict[str, Any]
+
+    @classmethod
+    def from_results(cls, results: Results, name: str | None = None) -> Run:
+        """A run from results in memory (`sim.simulate`), named after its scenario unless named."""
+        from ..analysis.summary import summarise
+
+        return cls(name or results.scenario.scenario.name, results, summarise(results))
+
+    @classmethod
+    def from_folder(cls, folder: Path | str, name: str | None = None) -> Run:
+        """A run from a results folder, with the summary as it was written there."""
+        from ..analysis.results_folder import read_results, read_summary
+
+        summary = read_summary(folder)
+        return cls(name or summary["scenario"], read_results(folder), summary)
 
     @property
     def replications(self) -> int:
@@ -44,23 +67,36 @@ class Run:
 
     @property
     def horizon_days(self) -> float:
-        return float(self.summary["parameters"]["scenario"]["horizon_days"])
+        return float(self.results.scenario.scenario.horizon_days)
 
 
-def load_runs(folders: list[Path]) -> list[Run]:
+def load_runs(folders: Sequence[Path | str]) -> list[Run]:
     """Read results folders; a scenario name shown twice is told apart by its folder."""
-    from ..analysis.results_folder import read_results
-
-    loaded = [(Path(folder), *read_results(Path(folder))) for folder in folders]
-    names = [summary["scenario"] for _, _, summary in loaded]
+    runs = [Run.from_folder(folder) for folder in folders]
+    names = [run.name for run in runs]
     return [
-        Run(name if names.count(name) == 1 else f"{name} ({folder.name})", results, summary)
-        for (folder, results, summary), name in zip(loaded, names)
+        run
+        if names.count(run.name) == 1
+        else replace(run, name=f"{run.name} ({Path(folder).name})")
+        for run, folder in zip(runs, folders, strict=True)
     ]
 
 
-def figures(runs: list[Run], timelines: bool = True) -> dict[str, Figure]:
-    """Every figure that applies to these runs, by file stem, in reading order."""
+def as_runs(items: Sequence[Run | Results]) -> list[Run]:
+    """Runs to draw, from runs or from results; results shown under the same name get numbers."""
+    runs = [item if isinstance(item, Run) else Run.from_results(item) for item in items]
+    names = [run.name for run in runs]
+    return [
+        run
+        if isinstance(item, Run) or names.count(run.name) == 1
+        else replace(run, name=f"{run.name} ({position})")
+        for position, (run, item) in enumerate(zip(runs, items, strict=True), start=1)
+    ]
+
+
+def figures(items: Sequence[Run | Results], timelines: bool = True) -> dict[str, Figure]:
+    """Every figure that applies to these runs (or results), by file stem, in reading order."""
+    runs = as_runs(items)
     colours = palette.assign([run.name for run in runs], palette.SCENARIO_CYCLE)
     drawn: dict[str, Figure | None] = {
         "win_rate": win_rate(runs, colours),
@@ -76,10 +112,11 @@ def figures(runs: list[Run], timelines: bool = True) -> dict[str, Figure]:
     return {name: figure for name, figure in drawn.items() if figure is not None}
 
 
-def write_plots(runs: list[Run], out_dir: Path) -> list[Path]:
+def write_plots(runs: Sequence[Run | Results], out_dir: Path | str) -> list[Path]:
     """Write every figure as PNG and SVG into out_dir; return the files written."""
     import matplotlib
 
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with matplotlib.rc_context(
@@ -95,8 +132,6 @@ def write_plots(runs: list[Run], out_dir: Path) -> list[Path]:
 
 def png_bytes(figure: Figure) -> bytes:
     """The figure as PNG, for embedding."""
-    import io
-
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", **_save_options("png"))
     return buffer.getvalue()
@@ -112,9 +147,9 @@ def _save_options(fmt: str) -> dict[str, Any]:
 
 
 def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
-    """Win rate of closed opportunities per scenario, with its 95% CI."""
+    """Win rate of closed opportunities per scenario, with its confidence interval."""
     figure, ax = _figure(
-        "Win rate by scenario (closed opportunities, 95% CI)", width=max(5.0, 1.4 * len(runs) + 2)
+        f"Win rate by scenario (closed opportunities, {CI})", width=max(5.0, 1.4 * len(runs) + 2)
     )
     for index, run in enumerate(runs):
         rate = run.summary["win_rate"]
@@ -129,7 +164,7 @@ def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
                 yerr=[[(rate - low) * 100], [(high - rate) * 100]],
                 color="black",
                 capsize=6,
-                label="95% CI" if index == 0 else None,
+                label=CI if index == 0 else None,
             )
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
@@ -147,7 +182,7 @@ def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
         deals = run.results.deals
         keep = deals["qualified"].to_numpy(dtype=bool)
         ages = deals["age_days"].to_numpy(dtype=float)[keep]
-        ended = (deals["outcome"] != "open").to_numpy()[keep]
+        ended = (deals["outcome"] != Outcome.OPEN.key).to_numpy()[keep]
         if not ended.any():
             continue
         curve = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).sf
@@ -170,14 +205,14 @@ def outcomes(runs: list[Run]) -> Figure:
     """How deals ended, as shares of all deals, one stacked bar per scenario."""
     figure, ax = _figure("How deals end, by scenario", width=max(6.0, 1.4 * len(runs) + 3.5))
     bottom = np.zeros(len(runs))
-    for outcome in OUTCOMES:
-        shares = np.array([_share(run.results.deals["outcome"] == outcome) for run in runs])
+    for outcome in Outcome:
+        shares = np.array([_share(run.results.deals["outcome"] == outcome.key) for run in runs])
         ax.bar(
             range(len(runs)),
             shares,
             bottom=bottom,
             color=palette.OUTCOME_COLOURS[outcome],
-            label=palette.OUTCOME_LABELS[outcome],
+            label=outcome.label,
         )
         bottom += shares
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
@@ -194,17 +229,17 @@ def time_use(runs: list[Run]) -> Figure:
         height=max(2.5, 0.7 * len(runs) + 1.8),
     )
     left = np.zeros(len(runs))
-    for stage in STAGES:
-        days = np.array([_closed_opportunities(run)[f"days_{stage}"].mean() for run in runs])
-        days = np.nan_to_num(days)
+    for stage in Stage:
+        spent = np.array([_closed_opportunities(run)[f"days_{stage.key}"].mean() for run in runs])
+        spent = np.nan_to_num(spent)
         ax.barh(
             range(len(runs)),
-            days,
+            spent,
             left=left,
             color=palette.STAGE_COLOURS[stage],
-            label=palette.STAGE_LABELS[stage],
+            label=stage.label,
         )
-        left += days
+        left += spent
     ax.set_yticks(range(len(runs)), [run.name for run in runs])
     ax.invert_yaxis()
     ax.set_xlabel("days (mean per closed opportunity)")
@@ -222,17 +257,19 @@ def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
     figure.suptitle("Pipeline over simulated time (mean over replications)")
     for run in runs:
         deals = run.results.deals
-        days = np.arange(0.0, run.horizon_days + 1.0)
+        day = np.arange(0.0, run.horizon_days + 1.0)
         created = np.sort(deals["created_day"].to_numpy(dtype=float))
         closed = np.sort(deals["closed_day"].dropna().to_numpy(dtype=float))
-        won = np.sort(deals.loc[deals["outcome"] == "won", "closed_day"].to_numpy(dtype=float))
-        open_now = np.searchsorted(created, days, side="right") - np.searchsorted(
-            closed, days, side="right"
+        won = np.sort(
+            deals.loc[deals["outcome"] == Outcome.WON.key, "closed_day"].to_numpy(dtype=float)
         )
-        top.plot(days, open_now / run.replications, color=colours[run.name], label=run.name)
+        open_now = np.searchsorted(created, day, side="right") - np.searchsorted(
+            closed, day, side="right"
+        )
+        top.plot(day, open_now / run.replications, color=colours[run.name], label=run.name)
         bottom.plot(
-            days,
-            np.searchsorted(won, days, side="right") / run.replications,
+            day,
+            np.searchsorted(won, day, side="right") / run.replications,
             color=colours[run.name],
             label=run.name,
         )
@@ -249,7 +286,7 @@ def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
 
 
 def revenue_split(runs: list[Run]) -> Figure | None:
-    """For scenarios with channel partners: net revenue and each partner's commission; None without."""
+    """With channel partners: net revenue and each partner's commission; None without partners."""
     channel = [run for run in runs if len(run.results.partners)]
     if not channel:
         return None
@@ -282,7 +319,7 @@ def revenue_split(runs: list[Run]) -> Figure | None:
         share = run.summary["commission_share"]
         if not math.isnan(share):
             ax.annotate(
-                f"{share:.0%} to partners",
+                f"{percent(share, 0)} to partners",
                 (index, base),
                 ha="center",
                 va="bottom",
@@ -291,9 +328,11 @@ def revenue_split(runs: list[Run]) -> Figure | None:
     ax.set_xticks(range(len(channel)), [run.name for run in channel], rotation=20, ha="right")
     ax.set_xlabel("scenario")
     ax.set_ylabel("first-year revenue per replication (USD)")
-    ax.yaxis.set_major_formatter(lambda value, _: f"${value:,.0f}")
+    ax.yaxis.set_major_formatter(lambda value, _: dollars(value))
     handles, labels = ax.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))  # a partner in several scenarios is listed once
+    unique = dict(
+        zip(labels, handles, strict=True)
+    )  # a partner in several scenarios is listed once
     ax.legend(
         unique.values(),
         unique.keys(),
@@ -314,17 +353,15 @@ def deal_timelines(run: Run, count: int = TIMELINE_DEALS) -> Figure | None:
     from the parameters and seed in the summary; results do not depend on the log,
     so these are the very deals of replication 0 in the tables.
     """
-    from ..scenario import validate
     from .trace import sample_deals, timeline, traced_replication
 
-    scenario = validate(run.summary["parameters"], source=f"{run.name}: summary.json parameters")
-    deals, log = traced_replication(scenario, int(run.summary["seed"]), 0)
+    deals, log = traced_replication(run.results.scenario, run.results.seed, 0)
     chosen = sample_deals(deals, count)
     if not chosen:
         return None
     titles = [
-        f"deal {deal['deal_id']}: {palette.OUTCOME_LABELS[deal['outcome']]}, "
-        f"{deal['age_days']:.0f} days"
+        f"deal {deal['deal_id']}: {Outcome.from_key(deal['outcome']).label}, "
+        f"{days(deal['age_days'])} days"
         for deal in chosen
     ]
     return timeline_figure(
@@ -347,14 +384,14 @@ def timeline_figure(title: str, titles: list[str], timelines: list[list[Segment]
     )
     axes = figure.subplots(len(timelines), 1, squeeze=False, height_ratios=heights)[:, 0]
     figure.suptitle(title)
-    for ax, name, segments in zip(axes, titles, timelines):
+    for ax, name, segments in zip(axes, titles, timelines, strict=True):
         _draw_timeline(ax, segments)
         ax.set_title(name, fontsize="medium", loc="left")
         ax.set_xlabel("days since the lead arrived")
         ax.set_ylabel("committee member")
     shown = [
         stage
-        for stage in STAGES
+        for stage in Stage
         if any(
             segment.stage == stage and segment.end > segment.start
             for s in timelines
@@ -363,7 +400,7 @@ def timeline_figure(title: str, titles: list[str], timelines: list[list[Segment]
     ]
     figure.legend(
         [Patch(color=palette.STAGE_COLOURS[stage]) for stage in shown],
-        [palette.STAGE_LABELS[stage] for stage in shown],
+        [stage.label for stage in shown],
         loc="outside lower center",
         ncol=min(4, len(shown)),
         fontsize="small",
@@ -389,6 +426,41 @@ def _draw_timeline(ax: Any, segments: list[Segment]) -> None:
     ax.invert_yaxis()
 
 
+# ---------------------------------------------------------------- Sobol indices
+
+
+def write_sensitivity_chart(out_dir: Path, indices: pd.DataFrame) -> None:
+    """Write the bar chart of Sobol indices (`sim.analysis.sensitivity`) to OUT/sensitivity.png."""
+    write_atomic(out_dir / "sensitivity.png", sensitivity_chart(indices))
+
+
+def sensitivity_chart(indices: pd.DataFrame) -> bytes:
+    """First-order and total indices per parameter, one panel per output, as PNG bytes."""
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(5 * len(OUTPUTS), 3.5))
+    axes = figure.subplots(1, len(OUTPUTS), squeeze=False)
+    for axis, output in zip(axes[0], OUTPUTS, strict=True):
+        rows = indices[indices["output"] == output]
+        x = np.arange(len(rows))
+        axis.bar(
+            x - 0.2, rows["S1"], 0.4, yerr=rows["S1_conf"], label="first order (S1)", capsize=3
+        )
+        axis.bar(x + 0.2, rows["ST"], 0.4, yerr=rows["ST_conf"], label="total (ST)", capsize=3)
+        axis.set_xticks(x, rows["parameter"], rotation=20, ha="right")
+        axis.set_title(f"Sobol indices: {LABELS[output]}")
+        low, high = rows[["S1", "ST"]].min().min(), rows[["S1", "ST"]].max().max()
+        axis.set_ylim(
+            min(0.0, math.floor(low * 10) / 10), max(1.05, math.ceil(high * 10) / 10 + 0.05)
+        )
+        axis.axhline(0, color="black", linewidth=0.5)
+        axis.legend(fontsize="small")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -404,7 +476,9 @@ def _figure(title: str, width: float = 8.0, height: float = 4.5) -> tuple[Figure
 def _closed_opportunities(run: Run) -> pd.DataFrame:
     """Qualified deals that ended before the horizon, as in summary.json's cycle figures."""
     deals = run.results.deals
-    return deals[deals["qualified"].to_numpy(dtype=bool) & (deals["outcome"] != "open").to_numpy()]
+    return deals[
+        closed_opportunities(outcome_codes(deals), deals["qualified"].to_numpy(dtype=bool))
+    ]
 
 
 def _share(mask) -> float:

@@ -1,20 +1,28 @@
-"""One self-contained HTML report of one or more runs, read from their results folders.
+"""One self-contained HTML report of one or more runs, from results folders or from memory.
 
 The page holds everything it shows: figures are PNG data URIs and the style is
 inline, so it opens offline and can be mailed as one file. For two or more runs
-each is compared with the first, replication by replication (sim.compare).
+each is compared with the first, replication by replication (`sim.analysis.compare`).
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import math
+from collections.abc import Sequence, Set
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..analysis.compare import independent_difference, paired_difference, verdict
+from ..analysis.metrics import LABELS, METRICS, UNITS, replication_metrics
 from ..analysis.results_folder import ResultsExistError, write_atomic
-from .plots import Run, figures, png_bytes
+from ..analysis.statistics import CONFIDENCE
+from .formatting import CI, in_unit, p_value
+from .plots import Run, as_runs, figures, png_bytes
+from .summary_rows import report_rows
+
+if TYPE_CHECKING:
+    from ..analysis.replications import Results
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
@@ -26,40 +34,16 @@ figure { margin: 2em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 .note { color: #7a4b00; }
 """
-SUMMARY_ROWS = (  # (label, how to show one summary)
-    ("deals per replication", lambda s: f"{s['deals_per_replication']:.1f}"),
-    ("closed opportunities (all replications)", lambda s: str(s["opportunities_closed"])),
-    ("win rate [95% CI]", lambda s: _rate(s["win_rate"], s["win_rate_ci"])),
-    (
-        "cycle days, closed: median / mean / p90",
-        lambda s: " / ".join(
-            _days(s[k]) for k in ("cycle_days_median", "cycle_days_mean", "cycle_days_p90")
-        ),
-    ),
-    (
-        "cycle days, open counted (Kaplan-Meier): median / p90",
-        lambda s: " / ".join(_days(s[k]) for k in ("cycle_days_km_median", "cycle_days_km_p90")),
-    ),
-    ("cycle days of won deals: median", lambda s: _days(s["cycle_days_won_median"])),
-    (
-        "revenue per replication: gross / net",
-        lambda s: f"${s['revenue_gross']:,.0f} / ${s['revenue_net']:,.0f}",
-    ),
-    ("partner commissions, share of revenue", lambda s: _percent(s["commission_share"])),
-    (
-        "marketing utilisation / share on one-off support",
-        lambda s: f"{_percent(s['marketing_utilisation'])} / {_percent(s['reactive_share'])}",
-    ),
-    ("reps who left, per replication", lambda s: f"{s['rep_departures']:.1f}"),
-)
 FIGURE_CAPTIONS = {
-    "win_rate": "Win rate of closed opportunities; the bars show 95% confidence intervals over replications.",
-    "cycle_length": "Share of opportunities still open by age; deals still open at the horizon count as "
-    "censored (Kaplan-Meier), so long deals are not dropped.",
+    "win_rate": "Win rate of closed opportunities; the bars show "
+    f"{CONFIDENCE:.0%} confidence intervals over replications.",
+    "cycle_length": "Share of opportunities still open by age; deals still open at the horizon "
+    "count as censored (Kaplan-Meier), so long deals are not dropped.",
     "outcomes": "How all deals ended, as shares of all deals.",
     "time_use": "Where the time goes: mean days a closed opportunity spent in each stage.",
     "pipeline": "Open deals and cumulative wins over simulated time, averaged over replications.",
-    "revenue_split": "First-year revenue of won deals: what the company keeps and each partner's commission.",
+    "revenue_split": "First-year revenue of won deals: what the company keeps and each partner's "
+    "commission.",
 }
 TIMELINE_CAPTION = (
     "Timelines of sampled deals from replication 0, re-run with the event log on: one row per "
@@ -68,29 +52,32 @@ TIMELINE_CAPTION = (
 
 
 class ReportExistsError(ResultsExistError):
-    """The report file exists already and --force was not given."""
+    """The report file exists already (and is not to be replaced), or is a folder."""
 
 
-def write_report(runs: list[Run], out: Path, force: bool = False) -> None:
-    """Write the report to `out`, never over an existing file unless forced."""
+def write_report(runs: Sequence[Run | Results], out: Path | str, force: bool = False) -> None:
+    """Write the report of these runs (or results) to `out`, never over a file unless forced."""
+    out = Path(out)
     check_report_writable(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(out, render(runs))
 
 
 def check_report_writable(out: Path, force: bool) -> None:
+    """Refuse, before any work is done, a folder or an existing file unless forced."""
     if out.is_dir():
         raise ReportExistsError(
-            f"--out {out}: is a folder; give the report's file name, e.g. {out / 'report.html'}"
+            out, f"is a folder; give the report's file name, e.g. {out / 'report.html'}"
         )
     if out.exists() and not force:
         raise ReportExistsError(
-            f"--out {out}: already exists; choose another file or pass --force to replace it"
+            out, "already exists", "choose another file or pass {force} to replace it"
         )
 
 
-def render(runs: list[Run]) -> str:
+def render(items: Sequence[Run | Results]) -> str:
     """The whole page as HTML text."""
+    runs = as_runs(items)
     names = ", ".join(run.name for run in runs)
     body = [
         f"<h1>committee-sim report: {_e(names)}</h1>",
@@ -102,7 +89,8 @@ def render(runs: list[Run]) -> str:
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>committee-sim report: {_e(names)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<title>committee-sim report: {_e(names)}</title>\n"
+        f"<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
     )
@@ -111,16 +99,14 @@ def render(runs: list[Run]) -> str:
 def _scenarios_section(runs: list[Run]) -> str:
     items = "".join(
         f"<li><b>{_e(run.name)}</b>: {run.replications} replications, seed {run.summary['seed']}, "
-        f"horizon {run.horizon_days:g} days. {_e(run.summary['parameters']['scenario']['description'])}</li>"
+        f"horizon {run.horizon_days:g} days. {_e(run.results.scenario.scenario.description)}</li>"
         for run in runs
     )
     return f"<h2>Scenarios</h2>\n<ul>{items}</ul>"
 
 
 def _summary_section(runs: list[Run]) -> str:
-    rows = [(label, [show(run.summary) for run in runs]) for label, show in SUMMARY_ROWS]
-    for outcome in runs[0].summary["outcomes"]:
-        rows.append((f"deals {outcome}", [_count_share(run.summary, outcome) for run in runs]))
+    rows = report_rows([run.summary for run in runs])
     return "<h2>Summary</h2>\n" + _table(["measure", *[run.name for run in runs]], rows)
 
 
@@ -133,45 +119,37 @@ def _comparison_section(runs: list[Run]) -> str:
 
 
 def comparison(base: Run, other: Run) -> str:
-    """A table of differences (other - base) with 95% CIs and p-values, and a one-line verdict."""
-    from ..analysis.compare import (
-        LABELS,
-        METRICS,
-        independent_difference,
-        paired_difference,
-        replication_metrics,
-        verdict,
-    )
-
+    """A table of differences (other - base) with their CIs and p-values, and a one-line verdict."""
     a, b = replication_metrics(base.results), replication_metrics(other.results)
     paired = base.summary["seed"] == other.summary["seed"]
     if paired:
         diff = paired_difference(a, b)
         how = (
-            f"Paired by replication: both runs used seed {base.summary['seed']}, so replication r of each saw "
-            "the same leads and the same dice (common random numbers)."
+            f"Paired by replication: both runs used seed {base.summary['seed']}, so replication r "
+            "of each saw the same leads and the same dice (common random numbers)."
         )
         if base.replications != other.replications:
-            how += f" Only the {min(base.replications, other.replications)} replications both runs have are paired."
+            both = min(base.replications, other.replications)
+            how += f" Only the {both} replications both runs have are paired."
     else:
         diff = independent_difference(a, b)
         how = (
             f'<span class="note">The seeds differ ({_e(base.name)}: {base.summary["seed"]}, '
-            f"{_e(other.name)}: {other.summary['seed']}), so replications cannot be paired; the runs are "
-            "compared as independent samples (Welch's t-test), with wider intervals. Run both with the same "
-            "--seed to pair them.</span>"
+            f"{_e(other.name)}: {other.summary['seed']}), so replications cannot be paired; "
+            "the runs are compared as independent samples (Welch's t-test), with wider intervals. "
+            "Run both with the same --seed to pair them.</span>"
         )
     rows = [
         (
             LABELS[metric],
             [
-                _metric(metric, diff[metric]["a"]),
-                _metric(metric, diff[metric]["b"]),
-                _metric(metric, diff[metric]["estimate"], signed=True),
+                in_unit(diff[metric]["a"], UNITS[metric]),
+                in_unit(diff[metric]["b"], UNITS[metric]),
+                in_unit(diff[metric]["estimate"], UNITS[metric], signed=True),
                 "["
-                + ", ".join(_metric(metric, end, signed=True) for end in diff[metric]["ci"])
+                + ", ".join(in_unit(end, UNITS[metric], signed=True) for end in diff[metric]["ci"])
                 + "]",
-                _p(diff[metric]["p_value"]),
+                p_value(diff[metric]["p_value"]),
             ],
         )
         for metric in METRICS
@@ -181,7 +159,7 @@ def comparison(base: Run, other: Run) -> str:
         base.name,
         other.name,
         "difference",
-        "95% CI",
+        CI,
         "p-value",
     ]
     return (
@@ -204,7 +182,7 @@ def _figures_section(runs: list[Run]) -> str:
 
 
 def _parameters_section(runs: list[Run]) -> str:
-    """Every parameter, side by side; rows where the scenarios differ are highlighted and listed first."""
+    """Every parameter side by side; rows where the scenarios differ are highlighted and first."""
     flat = [_flatten(run.summary["parameters"]) for run in runs]
     keys = list(
         dict.fromkeys(key for values in flat for key in values if key != "scenario.description")
@@ -213,7 +191,8 @@ def _parameters_section(runs: list[Run]) -> str:
     ordered = differs + [key for key in keys if key not in differs]
     rows = [(key, [_value(values.get(key)) for values in flat]) for key in ordered]
     note = (
-        f"<p>{len(differs)} parameter(s) differ between the scenarios (highlighted, listed first).</p>"
+        f"<p>{len(differs)} parameter(s) differ between the scenarios "
+        "(highlighted, listed first).</p>"
         if len(runs) > 1
         else ""
     )
@@ -240,7 +219,7 @@ def _flatten(parameters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(
-    header: list[str], rows: list[tuple[str, list[str]]], highlight: set[str] = frozenset()
+    header: list[str], rows: list[tuple[str, list[str]]], highlight: Set[str] = frozenset()
 ) -> str:
     head = "".join(f"<th>{_e(cell)}</th>" for cell in header)
     body = "".join(
@@ -255,47 +234,6 @@ def _table(
 
 def _e(text: Any) -> str:
     return html.escape(str(text))
-
-
-def _nan(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _days(value: float) -> str:
-    return "not reached" if _nan(value) else f"{value:.0f}"
-
-
-def _percent(value: float) -> str:
-    return "n/a" if _nan(value) else f"{value:.1%}"
-
-
-def _rate(rate: float, ci: list[float]) -> str:
-    if _nan(rate):
-        return "n/a"
-    return f"{rate:.1%} [{_percent(ci[0])}, {_percent(ci[1])}]"
-
-
-def _count_share(summary: dict[str, Any], outcome: str) -> str:
-    count = summary["outcomes"][outcome]
-    return f"{count} ({count / summary['deals']:.1%})" if summary["deals"] else "0"
-
-
-def _metric(metric: str, value: float, signed: bool = False) -> str:
-    """A metric in its unit: win rate in % (points for differences), days, dollars."""
-    if _nan(value):
-        return "n/a"
-    sign = "+" if signed else ""
-    if metric == "win_rate":
-        return f"{value * 100:{sign}.1f}" + (" pts" if signed else "%")
-    if metric == "revenue_net":
-        return f"{'-' if value < 0 else sign if value else ''}${abs(value):,.0f}"
-    return f"{value:{sign}.1f} d"
-
-
-def _p(value: float) -> str:
-    if _nan(value):
-        return "n/a"
-    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _value(value: Any) -> str:

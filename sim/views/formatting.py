@@ -1,0 +1,71 @@
+"""Numbers as people read them: every view formats percentages, days, dollars and p-values here."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..analysis.statistics import CONFIDENCE
+
+MISSING = "n/a"
+CI = f"{CONFIDENCE:.0%} CI"  # "95% CI": how every view names a confidence interval
+
+
+def is_missing(value: Any) -> bool:
+    """None or NaN: a figure that could not be computed (null in JSON)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float, digits: int = 1, signed: bool = False, grouped: bool = False) -> str:
+    """12.3; with `signed` +12.3; with `grouped` thousands separated by commas (12,345)."""
+    if is_missing(value):
+        return MISSING
+    return f"{value:{'+' if signed else ''}{',' if grouped else ''}.{digits}f}"
+
+
+def percent(value: float, digits: int = 1, missing: str = MISSING) -> str:
+    """A share as a percentage: 0.243 is 24.3%."""
+    return missing if is_missing(value) else f"{value:.{digits}%}"
+
+
+def days(value: float, missing: str = "not reached") -> str:
+    """Whole days; `missing` when the figure does not exist (a quantile beyond the horizon)."""
+    return missing if is_missing(value) else f"{value:.0f}"
+
+
+def dollars(value: float, signed: bool = False) -> str:
+    """Whole dollars with thousands separated: $12,345, -$120; with `signed` +$12,345 (but $0)."""
+    if is_missing(value):
+        return MISSING
+    sign = "-" if value < 0 else "+" if signed and value else ""
+    return f"{sign}${abs(value):,.0f}"
+
+
+def p_value(value: float) -> str:
+    """A p-value to three decimals, or '< 0.001'."""
+    if is_missing(value):
+        return MISSING
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) -> str:
+    """A metric in its unit (see `sim.analysis.metrics`): 24.3%, 120.6 d, $12,345.
+
+    With `signed` it is a difference: +1.2 pts for a share, +3.0 d, +$500. Without
+    `symbol` the unit is left out, for a table that names it in its header.
+    """
+    if is_missing(value):
+        return MISSING
+    if unit == "%":
+        text = number(value * 100, 1, signed)
+        return text + (" pts" if signed else "%") if symbol else text
+    if unit == "USD":
+        return dollars(value, signed) if symbol else number(value, 0, signed, grouped=True)
+    if unit == "count":
+        return number(value, 0, signed, grouped=True)
+    return number(value, 1, signed) + (" d" if symbol else "")
+
+
+def share_of(count: int, total: int) -> str:
+    """A count with its share of the total: '12 (4.5%)'."""
+    return f"{count} ({count / total:.1%})" if total else str(count)
