@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .replications import Results
 
 COLUMNS = ("outcome", "qualified", "cycle_days", "revenue", "commission")  # what metrics read
+WON, OPEN = int(Outcome.WON), int(Outcome.OPEN)  # plain codes: numpy compares these fastest
 
 
 def outcome_codes(table: pd.DataFrame) -> np.ndarray:
@@ -38,7 +39,7 @@ def outcome_codes(table: pd.DataFrame) -> np.ndarray:
 
 def closed_opportunities(outcome: np.ndarray, qualified: np.ndarray) -> np.ndarray:
     """Which deals are closed opportunities: qualified and no longer open."""
-    return qualified & (outcome != Outcome.OPEN)
+    return qualified & (outcome != OPEN)
 
 
 class ReplicationDeals:
@@ -80,7 +81,7 @@ class Metric:
 
 
 def _win_rate(deals: ReplicationDeals) -> float:
-    won = deals.outcome == Outcome.WON
+    won = deals.outcome == WON
     return float((won & deals.opportunity).sum()) / deals.closed if deals.closed else math.nan
 
 

@@ -10,7 +10,14 @@ import pandas as pd
 from scipy import stats
 
 from ..vocabulary import Outcome, Source
-from .metrics import REGISTRY, closed_opportunities, outcome_codes, replication_metrics
+from .metrics import (
+    OPEN,
+    REGISTRY,
+    WON,
+    closed_opportunities,
+    outcome_codes,
+    replication_metrics,
+)
 from .statistics import t_interval, wilson_interval
 
 if TYPE_CHECKING:
@@ -32,7 +39,7 @@ def summarise(results: Results) -> dict[str, Any]:
     replications = results.replication_count
     outcome = outcome_codes(table)
     opportunity = closed_opportunities(outcome, table["qualified"].to_numpy())
-    won = outcome == Outcome.WON
+    won = outcome == WON
     cycle = table["cycle_days"].to_numpy()[opportunity]
     per_replication = replication_metrics(results, POOLED)
     pooled = {
@@ -81,7 +88,7 @@ def money(table: pd.DataFrame, replications: int) -> dict[str, float]:
 
 def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
     """Wins by source, and what partner deals cost in direct effort and misrepresentation."""
-    won = outcome_codes(table) == Outcome.WON
+    won = outcome_codes(table) == WON
     partner_sourced = (table["source"] == Source.PARTNER.key).to_numpy()
     return {
         "wins_direct": float((won & ~partner_sourced).sum()) / replications,
@@ -111,7 +118,7 @@ def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[f
     """
     keep = table["qualified"].to_numpy()
     ages = table["age_days"].to_numpy()[keep]
-    ended = (outcome_codes(table) != Outcome.OPEN)[keep]
+    ended = (outcome_codes(table) != OPEN)[keep]
     if not ended.any():
         return [math.nan] * len(levels)
     cdf = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).cdf
