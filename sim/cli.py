@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -18,7 +19,17 @@ from .scenario import DEFAULT_SEED, ScenarioError, load_scenario
 if TYPE_CHECKING:
     from .views.trace import TraceError
 
-SET_HELP = "Override a scenario value, e.g. --set committee.stallers=4 (repeatable)."
+SET_OPTION = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override a scenario value, e.g. --set committee.stallers=4 (repeatable).",
+)
+F = TypeVar("F", bound=Callable[..., Any])
+RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
+    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 FLAGS = {  # how the library's advice reads on the command line (see PathError)
     "force": "--force",
     "resume": "--resume",
@@ -46,6 +57,29 @@ def user_errors(command):
     return wrapper
 
 
+def replications_option(minimum: int, help_text: str) -> Callable[[F], F]:
+    """`-n/--replications`, shared by the commands that run replications."""
+    return click.option(
+        "-n",
+        "--replications",
+        type=click.IntRange(minimum, 1_000_000),
+        default=20,
+        show_default=True,
+        help=help_text,
+    )
+
+
+def seed_option(help_text: str) -> Callable[[F], F]:
+    """`--seed`, shared by the commands that simulate."""
+    return click.option(
+        "--seed",
+        type=click.IntRange(0, 2**63 - 1),
+        default=DEFAULT_SEED,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -62,7 +96,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
+@SET_OPTION
 @user_errors
 def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     """Check a scenario file without running it."""
@@ -72,28 +106,15 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(1, 1_000_000),
-    default=20,
-    show_default=True,
-    help="Independent replications of the scenario.",
-)
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Root seed; the same seed and inputs give byte-identical results.",
-)
+@replications_option(1, "Independent replications of the scenario.")
+@seed_option("Root seed; the same seed and inputs give byte-identical results.")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the result tables (deals, replications, partners) and summary.json.",
 )
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
-@click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
+@SET_OPTION
 @user_errors
 def run(
     scenario: Path,
@@ -123,21 +144,10 @@ def run(
 @main.command()
 @click.argument("scenario_a", metavar="A", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("scenario_b", metavar="B", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(2, 1_000_000),
-    default=20,
-    show_default=True,
-    help="Paired replications: replication r of A and of B share their random numbers.",
+@replications_option(
+    2, "Paired replications: replication r of A and of B share their random numbers."
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Root seed of both runs.",
-)
+@seed_option("Root seed of both runs.")
 @click.option(
     "--json",
     "as_json",
@@ -347,13 +357,7 @@ def _trace_error() -> type[TraceError]:
     help="Follow the first deal that ended this way: won, lost (lost_competitor), vetoed, "
     "no_decision, disqualified or open.",
 )
-@click.option(
-    "--seed",
-    type=click.IntRange(0, 2**63 - 1),
-    default=DEFAULT_SEED,
-    show_default=True,
-    help="Root seed.",
-)
+@seed_option("Root seed.")
 @click.option(
     "--replication",
     type=click.IntRange(0, 1_000_000),
@@ -361,7 +365,7 @@ def _trace_error() -> type[TraceError]:
     show_default=True,
     help="Which replication of that seed.",
 )
-@click.option("--set", "overrides", multiple=True, metavar="SECTION.KEY=VALUE", help=SET_HELP)
+@SET_OPTION
 @user_errors
 def trace(
     scenario: Path,
@@ -387,9 +391,7 @@ def trace(
 
 
 @main.command()
-@click.argument(
-    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
-)
+@RESULTS_FOLDERS
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -410,9 +412,7 @@ def plot(folders: tuple[Path, ...], out: Path) -> None:
 
 
 @main.command()
-@click.argument(
-    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
-)
+@RESULTS_FOLDERS
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
