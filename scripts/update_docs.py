@@ -1,35 +1,57 @@
-"""Regenerate the parameter table in docs/model.md from the scenario schema.
+"""Regenerate the tables in the docs that are generated from declarations.
 
-python scripts/update_docs.py          # rewrite the table
+- docs/model.md: the parameter table, from the scenario schema;
+- docs/results.md: the deal table's columns (from `sim.model.records.DEAL_COLUMNS`)
+  and the metrics of one replication (from `sim.analysis.metrics`).
+
+python scripts/update_docs.py          # rewrite the tables
 python scripts/update_docs.py --check  # exit 1 if the docs are stale
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+from sim.analysis.metrics import metric_table
+from sim.model.records import deal_column_table
 from sim.scenario import parameter_table
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
-START, END = "<!-- parameters:start -->", "<!-- parameters:end -->"
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+TABLES: dict[str, dict[str, Callable[[], str]]] = {  # file -> marker name -> table
+    "model.md": {"parameters": parameter_table},
+    "results.md": {"deal-columns": deal_column_table, "metrics": metric_table},
+}
 
 
-def render(text: str) -> str:
-    head, _, rest = text.partition(START)
-    _, _, tail = rest.partition(END)
-    return f"{head}{START}\n{parameter_table()}\n{END}{tail}"
+def render(text: str, tables: dict[str, Callable[[], str]]) -> str:
+    """`text` with each generated block (between its start and end markers) made afresh."""
+    for name, table in tables.items():
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        head, found, rest = text.partition(start)
+        if not found:
+            raise SystemExit(f"no {start} marker in the docs")
+        _, _, tail = rest.partition(end)
+        text = f"{head}{start}\n{table()}\n{end}{tail}"
+    return text
 
 
 def main() -> int:
-    text = DOC.read_text(encoding="utf-8")
-    fresh = render(text)
-    if "--check" in sys.argv[1:]:
-        if fresh != text:
-            print(f"{DOC} is stale: run python scripts/update_docs.py", file=sys.stderr)
-            return 1
-        return 0
-    DOC.write_text(fresh, encoding="utf-8")
+    stale = []
+    for name, tables in TABLES.items():
+        path = DOCS / name
+        text = path.read_text(encoding="utf-8")
+        fresh = render(text, tables)
+        if fresh == text:
+            continue
+        if "--check" in sys.argv[1:]:
+            stale.append(str(path))
+        else:
+            path.write_text(fresh, encoding="utf-8")
+    if stale:
+        print(f"stale: {', '.join(stale)}: run python scripts/update_docs.py", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -10,7 +10,7 @@ Units shared by several layers are defined here too, once.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Self
+from typing import Self, cast
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -43,8 +43,8 @@ class Term(IntEnum):
 
     @classmethod
     def from_code(cls, code: int) -> Self:
-        """The member stored as `code` in result arrays."""
-        return cls(code)  # type: ignore[call-arg]  # the enum's lookup, not __new__
+        """The member stored as `code` in result arrays (a dict look-up: it is called often)."""
+        return cast(Self, cls._value2member_map_[code])
 
 
 class Outcome(Term):

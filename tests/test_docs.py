@@ -14,6 +14,7 @@ from conftest import ROOT
 from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
+from sim.model.records import DEAL_COLUMNS, deal_column_table
 from sim.scenario import LISTS, SECTIONS, load_scenario
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
@@ -28,15 +29,19 @@ def _update_docs():
     return module
 
 
-def test_parameter_table_in_docs_matches_the_schema():
+def test_generated_tables_in_docs_match_their_declarations():
+    """Parameters (model.md), deal columns and metrics (results.md) are generated, never edited."""
     module = _update_docs()
-    text = module.DOC.read_text(encoding="utf-8")
-    assert module.render(text) == text, "docs/model.md is stale: run python scripts/update_docs.py"
+    for name, tables in module.TABLES.items():
+        text = (module.DOCS / name).read_text(encoding="utf-8")
+        assert module.render(text, tables) == text, f"docs/{name} is stale: run update_docs.py"
+    results = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    assert metric_table() in results and deal_column_table() in results
 
 
-def test_metric_table_in_docs_matches_the_registry():
-    text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
-    assert metric_table() in text, "docs/results.md: paste sim.analysis.metrics.metric_table()"
+def test_the_deal_table_has_exactly_the_declared_columns_in_order():
+    deals = simulate(ROOT / "scenarios" / "channel_overlap.toml", replications=1, seed=1).deals
+    assert list(deals.columns) == list(DEAL_COLUMNS)
 
 
 def test_every_parameter_is_explained_in_the_model_docs():

@@ -174,7 +174,7 @@ class Deal:
                 world.partners[index].account_conflict()
 
     def after_stall(self) -> None:
-        """A partner deal that keeps stalling calls for rescue, once, if nobody direct is on it."""
+        """A partner deal that keeps stalling calls for rescue while no direct seller is on it."""
         partner = self.partner
         if partner is None or self.seller is not None:
             return

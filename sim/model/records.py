@@ -4,9 +4,66 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vocabulary import Outcome, Owner, Source, Stage
+from ..vocabulary import Outcome, Owner, Source, Stage, Term
 from .deal import Deal
 from .leads import LeadBook
+
+
+def _listed(term: type[Term]) -> str:
+    """'`won`, `lost_competitor`, ...': the keys a category column can hold."""
+    return ", ".join(f"`{member.key}`" for member in term)
+
+
+# The deal table's columns, in the order users see them, each with its meaning: the
+# one declaration behind `DealRecords.columns` and the table in docs/results.md.
+DEAL_COLUMNS = {
+    "replication": "replication number, 0 to N-1",
+    "deal_id": "the lead's number within its replication, in order of arrival; candidate "
+    "leads that never arrived (thinned away, see docs/model.md) leave gaps",
+    "source": _listed(Source),
+    "partner": "index of the partner that brought the lead (order of `[[partners]]`), "
+    "-1 for direct leads",
+    "owner": "who works the deal: `rep`, `founder`, `partner` (also when rescued), `none` "
+    "(never got a seller)",
+    "created_day": "day the lead arrived",
+    "closed_day": "day the deal ended; empty for `open` deals",
+    "outcome": _listed(Outcome),
+    "cycle_days": "`closed_day - created_day`; empty for `open` deals",
+    "age_days": "days observed: `cycle_days` if closed, `horizon_days - created_day` if open",
+    "value": "first-year deal value, USD",
+    "stage": "stage at the end: " + _listed(Stage),
+    "rep": "index of the rep working the deal at its end (also a rescuing rep), -1 if none "
+    "or the founder (see `owner`)",
+    "qualified": "the seller qualified the lead: it is an opportunity",
+    "incumbent": 'the account had an incumbent vendor ("inside job" risk)',
+    "patience_days": "the buyer's patience, counted from `created_day`",
+    "stallers": "stallers on the committee, including those cleared in advance",
+    "stallers_precleared": "stallers the buyer had already cleared through web content",
+    "committee_size": "all members of the committee",
+    "stalls": "stalls the seller went through (reschedules, requests, hand-offs)",
+    "requests": "staller requests for information",
+    "objections": "nay-sayer objections handled",
+    "claimants": "partners covering the account: each claims commission on a win",
+    "revenue": "first-year revenue of a won deal (value less options a misrepresenting "
+    "partner never sold); 0 otherwise",
+    "commission": "commission paid to partners on this deal",
+    "misrepresented": "a partner misrepresented the product on this deal",
+    "misrepresentation_veto": "the nay-sayer vetoed the deal for the partner's false claims",
+    "rescued": "a direct seller joined this partner deal to rescue it",
+    "direct_hours": "hours reps or the founder spent on the deal",
+    **{
+        f"days_{stage.key}": f"days in stage `{stage.key}` ({stage.label}); the stages add "
+        "up to `age_days`"
+        for stage in Stage
+    },
+}
+
+
+def deal_column_table() -> str:
+    """The deal table's columns as a Markdown table, for docs/results.md."""
+    rows = [f"| `{name}` | {meaning} |" for name, meaning in DEAL_COLUMNS.items()]
+    return "\n".join(["| column | meaning |", "|---|---|", *rows])
+
 
 # Category columns of the deal table: the keys of their codes, as written in files.
 CATEGORIES = {
@@ -76,7 +133,7 @@ class DealRecords:
         return claims
 
     def columns(self, replication: int) -> dict[str, np.ndarray]:
-        """The replication's deal table as named columns, in the documented order.
+        """The replication's deal table as named columns, in the order of DEAL_COLUMNS.
 
         Candidate leads that never arrived (thinned away) have no row.
         """
@@ -117,4 +174,5 @@ class DealRecords:
         }
         for stage in Stage:
             table[f"days_{stage.key}"] = self.stage_days[:, stage]
-        return {name: values[arrived] for name, values in table.items()}
+        assert table.keys() == DEAL_COLUMNS.keys(), "every column is declared, once"
+        return {name: table[name][arrived] for name in DEAL_COLUMNS}

@@ -23,7 +23,10 @@ from .streams import Streams
 
 
 class World:
-    """What one replication shares: clock, scenario, dice, sellers, marketing, partners."""
+    """What one replication shares: clock, scenario, dice, sellers, marketing, partners.
+
+    `streams` replaces the replication's random streams (tests pass scripted dice).
+    """
 
     committees: CommitteeDraws  # drawn when the clock starts, for the final lead book
 
