@@ -2,7 +2,8 @@
 
 - docs/model.md: the parameter table, from the scenario schema;
 - docs/results.md: the deal table's columns (from `sim.model.records.DEAL_COLUMNS`)
-  and the metrics of one replication (from `sim.analysis.metrics`).
+  and the metrics of one replication (from `sim.analysis.metrics`);
+- docs/experiments.md: the keys of a sweep file's [sweep] table.
 
 python scripts/update_docs.py          # rewrite the tables
 python scripts/update_docs.py --check  # exit 1 if the docs are stale
@@ -17,11 +18,13 @@ from pathlib import Path
 from sim.analysis.metrics import metric_table
 from sim.model.records import deal_column_table
 from sim.scenario import parameter_table
+from sim.scenario.sweep_file import sweep_key_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TABLES: dict[str, dict[str, Callable[[], str]]] = {  # file -> marker name -> table
     "model.md": {"parameters": parameter_table},
     "results.md": {"deal-columns": deal_column_table, "metrics": metric_table},
+    "experiments.md": {"sweep-keys": sweep_key_table},
 }
 
 

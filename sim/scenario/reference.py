@@ -91,20 +91,26 @@ def _default(field: FieldInfo) -> str:
     return f"{default:g}" if isinstance(default, (int, float)) else repr(default)
 
 
-def parameter_table() -> str:
-    """The Markdown parameter table, generated from the schema."""
-    lines = [
-        "| key | meaning | unit | default | allowed | source of default |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in parameter_rows():
-        cells = [
-            f"`{row['key']}`",
-            row["meaning"],
-            row["unit"],
-            row["default"],
-            row["allowed"],
-            row["source"],
-        ]
+COLUMNS = {  # reference-table heading -> row key
+    "key": "key",
+    "meaning": "meaning",
+    "unit": "unit",
+    "default": "default",
+    "allowed": "allowed",
+    "source of default": "source",
+}
+
+
+def markdown_table(rows: list[dict[str, str]], headings: tuple[str, ...] = tuple(COLUMNS)) -> str:
+    """Reference rows as a Markdown table with the given columns (keys in backticks)."""
+    lines = ["| " + " | ".join(headings) + " |", "|" + "---|" * len(headings)]
+    for row in rows:
+        cells = [row[COLUMNS[heading]] for heading in headings]
+        cells[0] = f"`{cells[0]}`"
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
+
+
+def parameter_table() -> str:
+    """The Markdown parameter table of docs/model.md, generated from the schema."""
+    return markdown_table(parameter_rows())

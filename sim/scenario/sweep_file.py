@@ -38,7 +38,7 @@ from .loading import (
     unknown_name,
     validate,
 )
-from .reference import allowed_values, table_rows
+from .reference import allowed_values, markdown_table, table_rows
 from .schema import DEFAULT_SEED, LISTS, SECTIONS, Scenario, Section, param
 
 TABLES = ("sweep", "parameters")
@@ -125,6 +125,11 @@ class SweepSettings(Section):
 def sweep_parameter_rows() -> list[dict[str, str]]:
     """One reference row per key of the [sweep] table, as `parameter_rows` for scenarios."""
     return table_rows("sweep", SweepSettings)
+
+
+def sweep_key_table() -> str:
+    """The [sweep] keys as the Markdown table of docs/experiments.md."""
+    return markdown_table(sweep_parameter_rows(), ("key", "meaning", "default", "allowed"))
 
 
 @dataclass(frozen=True)
