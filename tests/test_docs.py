@@ -14,6 +14,7 @@ from conftest import ROOT
 from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
+from sim.model import records
 from sim.model.records import DEAL_COLUMNS, deal_column_table
 from sim.scenario import LISTS, SECTIONS, load_scenario
 
@@ -39,9 +40,15 @@ def test_generated_tables_in_docs_match_their_declarations():
     assert metric_table() in results and deal_column_table() in results
 
 
-def test_the_deal_table_has_exactly_the_declared_columns_in_order():
+def test_the_deal_table_has_exactly_the_declared_columns_in_order(monkeypatch):
     deals = simulate(ROOT / "scenarios" / "channel_overlap.toml", replications=1, seed=1).deals
     assert list(deals.columns) == list(DEAL_COLUMNS)
+    assert list(deals.columns[:3]) == ["replication", "deal_id", "source"]  # as documented
+    # A column the model computes but nobody declared (so nobody documented) is refused.
+    undeclared = {name: meaning for name, meaning in DEAL_COLUMNS.items() if name != "stalls"}
+    monkeypatch.setattr(records, "DEAL_COLUMNS", undeclared)
+    with pytest.raises(AssertionError, match="every column is declared"):
+        simulate(ROOT / "scenarios" / "baseline.toml", replications=1, seed=1)
 
 
 def test_every_parameter_is_explained_in_the_model_docs():

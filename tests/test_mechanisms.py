@@ -280,6 +280,47 @@ def test_deal_still_running_at_the_horizon_is_open_with_its_time_booked():
     assert columns["days_stallers"][0] == pytest.approx(15.0)
 
 
+@pytest.mark.parametrize(
+    ("reps", "meeting_day"),
+    [
+        ({"value_focus": 0.0}, 4.0),  # a salary plan: usual effort
+        ({"value_focus": 1.0}, 16.0),  # value 1000 / median 100000 clamps to effort 0.25
+        ({"value_focus": 1.0, "effort_floor": 0.5}, 8.0),
+        ({"value_focus": 1.0, "effort_floor": 0.001}, 200.0),  # 0.01: the productivity floor
+        ({"value_focus": 1.0, "effort_floor": 0.001, "productivity_floor": 0.1}, 40.0),
+    ],
+)
+def test_effort_floor_and_productivity_floor_set_the_pace_of_a_small_deal(reps, meeting_day):
+    params = scenario(
+        leads={"value_median": 100000.0}, committee=stallers(1, RESCHEDULERS), reps=reps
+    )
+    world = one_lead_world(params, [PASS])  # every lead is worth 1000
+    world.run()
+    assert (meeting_day, "staller 1", "lets the seller through") in trace(world)
+
+
+def test_effort_ceiling_caps_the_pace_of_a_big_deal():
+    params = scenario(
+        leads={"value_median": 10.0},  # value 1000: 100 times the median
+        committee=stallers(1, RESCHEDULERS),
+        reps={"value_focus": 1.0, "effort_ceiling": 2.0},
+    )
+    world = one_lead_world(params, [PASS])
+    world.run()
+    assert (2.0, "staller 1", "lets the seller through") in trace(world)
+
+
+@pytest.mark.parametrize("hours", [8.0, 6.0])
+def test_a_reps_hours_are_shared_among_its_deal_slots(hours):
+    params = scenario(
+        committee=stallers(1, RESCHEDULERS), reps={"hours_per_day": hours, "max_active_deals": 4}
+    )
+    world = one_lead_world(params, [PASS])
+    world.run()
+    assert world.records.closed_day[0] == pytest.approx(4.0)
+    assert world.records.direct_hours[0] == pytest.approx(4.0 * hours / 4)
+
+
 # ---------------------------------------------------------------- committees and random streams
 
 

@@ -61,7 +61,7 @@ def print_comparison(comparison: dict[str, Any], console: Console | None = None)
 def print_indices(indices: pd.DataFrame, console: Console | None = None) -> None:
     """Sobol indices (from `sim.analysis.sensitivity`) as a table."""
     console = console or Console()
-    table = Table(title="Sobol indices (± half-width of the 95% CI)", header_style="bold")
+    table = Table(title=f"Sobol indices (± half-width of the {CI})", header_style="bold")
     for column in ("output", "parameter", "first order S1", "total ST"):
         table.add_column(column, justify="left" if column in ("output", "parameter") else "right")
     for row in indices.itertuples():

@@ -350,7 +350,7 @@ def deal_timelines(run: Run, count: int = TIMELINE_DEALS) -> Figure | None:
     """Timelines of a few deals of the run's first replication, re-run with the event log on.
 
     The tables hold no per-member timing, so the replication is simulated again
-    from the parameters and seed in the summary; results do not depend on the log,
+    from the results' scenario and seed; results do not depend on the log,
     so these are the very deals of replication 0 in the tables.
     """
     from .trace import sample_deals, timeline, traced_replication
