@@ -1,9 +1,10 @@
-"""How much common random numbers narrow the interval of a difference, on the shipped scenarios.
+"""How much common random numbers narrow the interval of a difference: small and large changes.
 
-For each shipped scenario B against the baseline A, runs A and B with the same seed
-(common random numbers) and B again with another seed (an independent run), then
-compares the width of the paired 95% CI of B - A with the width of Welch's CI from
-the independent runs. Prints a Markdown table (used in docs/experiments.md):
+For each change (B against the baseline A), runs A and B with the same seed (common
+random numbers) and B again with another seed (an independent run), then compares the
+width of the paired 95% CI of B - A with the width of Welch's CI from the independent
+runs. Small changes are one parameter nudged with --set; large ones are the shipped
+scenarios. Prints a Markdown table (used in docs/experiments.md):
 
     python scripts/crn_gain.py [--replications 50]
 """
@@ -19,19 +20,24 @@ from sim.analysis.replications import simulate
 from sim.scenario import DEFAULT_SEED, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = "baseline"
+BASELINE = ROOT / "scenarios" / "baseline.toml"
 SEED, OTHER_SEED = DEFAULT_SEED, DEFAULT_SEED + 1  # the common and an independent seed
+SMALL = (  # one parameter nudged: effects about the size of the noise
+    "committee.status_quo_weight=0.55",
+    "committee.negotiation_days=15",
+    "competition.incumbent_weight=4",
+    "committee.stallers=9",
+)
 
 
-def widths(replications: int, name: str) -> dict[str, float]:
-    """Paired CI width / independent CI width of B - A per metric, B = `name`, A = the baseline."""
-    a = replication_metrics(
-        simulate(load_scenario(ROOT / f"scenarios/{BASELINE}.toml"), replications, SEED)
+def widths(replications: int, a_runs, b_scenario) -> dict[str, float]:
+    """Paired CI width / independent CI width of B - A, per metric."""
+    b_common = replication_metrics(simulate(b_scenario, replications, SEED))
+    b_other = replication_metrics(simulate(b_scenario, replications, OTHER_SEED))
+    paired, independent = (
+        paired_difference(a_runs, b_common),
+        independent_difference(a_runs, b_other),
     )
-    scenario = load_scenario(ROOT / f"scenarios/{name}.toml")
-    b_common = replication_metrics(simulate(scenario, replications, SEED))
-    b_other = replication_metrics(simulate(scenario, replications, OTHER_SEED))
-    paired, independent = paired_difference(a, b_common), independent_difference(a, b_other)
     return {metric: _width(paired[metric]) / _width(independent[metric]) for metric in METRICS}
 
 
@@ -44,17 +50,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=50)
     args = parser.parse_args()
-    names = sorted(
-        path.stem for path in (ROOT / "scenarios").glob("*.toml") if path.stem != BASELINE
-    )
+    a_runs = replication_metrics(simulate(load_scenario(BASELINE), args.replications, SEED))
+    changes = [(f"`{o}`", load_scenario(BASELINE, [o])) for o in SMALL] + [
+        (path.stem, load_scenario(path))
+        for path in sorted((ROOT / "scenarios").glob("*.toml"))
+        if path != BASELINE
+    ]
     print(
-        f"CI width with CRN / without, {args.replications} replications each, "
-        f"B against {BASELINE}:\n"
+        f"CI width with CRN / without, {args.replications} replications each, B against baseline:\n"
     )
-    print("| scenario B | " + " | ".join(METRICS) + " |")
+    print("| change B | " + " | ".join(METRICS) + " |")
     print("|---|" + "---:|" * len(METRICS))
-    for name in names:
-        ratios = widths(args.replications, name)
+    for name, scenario in changes:
+        ratios = widths(args.replications, a_runs, scenario)
         print(f"| {name} | " + " | ".join(f"{ratios[metric]:.2f}" for metric in METRICS) + " |")
 
 

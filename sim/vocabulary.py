@@ -70,6 +70,48 @@ class Stage(Term):
     NEGOTIATING = 6, "negotiation"
 
 
+class Reason(Term):
+    """Why a deal ended as it did; `OPEN` if it had not ended at the horizon.
+
+    The no-decision reasons say whose delay or which choice ended it: the buyer's
+    patience running out while waiting for a rep, for marketing's material or in the
+    committee's own process; the committee choosing the status quo or failing to agree;
+    the rep leaving; or the lead going cold before any rep was free.
+    """
+
+    WON = 0, "won"
+    POOR_FIT = 1, "disqualified: a poor fit"
+    MISREPRESENTATION = 2, "vetoed for a partner's false claims"
+    VETO = 3, "vetoed by a nay-sayer"
+    COMPETITOR = 4, "lost to a competitor"
+    INSIDE_JOB = 5, "lost to an incumbent (inside job)"
+    STATUS_QUO = 6, "chose the status quo"
+    NO_CONSENSUS = 7, "no consensus among decision makers"
+    PATIENCE_WAITING_FOR_REP = 8, "patience ran out waiting for a rep"
+    PATIENCE_WAITING_FOR_MARKETING = 9, "patience ran out waiting for marketing material"
+    PATIENCE_WITH_COMMITTEE = 10, "patience ran out in the committee's process"
+    REP_LEFT = 11, "the rep left"
+    WENT_COLD = 12, "went cold before a rep was free"
+    OPEN = 13, "still open"
+
+
+# The reasons a `no_decision` deal can have, in the order views list them.
+NO_DECISION_REASONS = (
+    Reason.PATIENCE_WAITING_FOR_REP,
+    Reason.PATIENCE_WAITING_FOR_MARKETING,
+    Reason.PATIENCE_WITH_COMMITTEE,
+    Reason.STATUS_QUO,
+    Reason.NO_CONSENSUS,
+    Reason.REP_LEFT,
+    Reason.WENT_COLD,
+)
+# Where a deal was when the buyer's patience ran out, and the reason that gives.
+PATIENCE_REASONS = {
+    Stage.WAITING_FOR_REP: Reason.PATIENCE_WAITING_FOR_REP,
+    Stage.MARKETING_MATERIAL: Reason.PATIENCE_WAITING_FOR_MARKETING,
+}
+
+
 class Source(Term):
     """Where a lead came from."""
 

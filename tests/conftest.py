@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model.leads import LeadBook
-from sim.model.streams import Stream, Streams
+from sim.model.streams import BEHAVIOUR, DECISIONS, Dice, Streams
 from sim.model.world import World
 from sim.scenario import Scenario, validate
 from sim.views.trace import actor_name, what_happened
@@ -39,7 +39,7 @@ def scenario(**sections: dict) -> Scenario:
     return validate(data)
 
 
-class Scripted(Stream):
+class Scripted(Dice):
     """Dice with a script: uniforms come from a list, exponentials return their mean.
 
     Once the script is used up, uniforms are `then` (an error if `then` is None).
@@ -58,6 +58,17 @@ class Scripted(Stream):
         return mean
 
 
+class ScriptedStreams(Streams):
+    """Streams whose deals all share one scripted behaviour dice and one decision dice."""
+
+    def __init__(self, behaviour: Dice, decisions: Dice):
+        super().__init__(seed=1, replication=0)
+        self.scripted = {BEHAVIOUR: behaviour, DECISIONS: decisions}
+
+    def dice(self, deal_id: int, purpose: str) -> Dice:
+        return self.scripted[purpose]
+
+
 def one_lead_world(
     params: Scenario,
     uniforms=(),
@@ -74,9 +85,7 @@ def one_lead_world(
     The leads are direct marketing leads that all arrive (thinning draw 0).
     """
     n = len(arrivals)
-    streams = Streams(seed=1, replication=0)
-    streams.behaviour = Scripted(uniforms)
-    streams.decisions = Scripted(decisions, then=0.0)
+    streams = ScriptedStreams(Scripted(uniforms), Scripted(decisions, then=0.0))
     world = World(params, seed=1, replication=0, log=[], streams=streams)
     world.leads = LeadBook(
         arrival_day=np.array(arrivals, dtype=float),

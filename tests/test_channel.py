@@ -738,7 +738,7 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     dark = [
         (day, deal)
         for day, deal, actor, what in told(world)
-        if what == "goes dark: its rep left the company"
+        if what == "goes dark: its rep left the company (no decision)"
     ]
     assert len(dark) > 20
     assert {day for day, _ in dark} <= {30.0, 80.0, 130.0, 180.0}
@@ -750,7 +750,7 @@ def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
     texts = [what for *_, what in told(world)]
     assert "takes over the deal of a rep who left" in texts
     assert (
-        "goes dark: its rep left the company" in texts
+        "goes dark: its rep left the company (no decision)" in texts
     )  # the last of three leaving at once has no heir
     summary = summarise(simulate(world.scenario, 2, SEED))
     assert summary["rep_departures"] == 12

@@ -8,7 +8,7 @@ from conftest import one_lead_world, scenario, trace
 
 from sim.model.committee import Committee, CommitteeDraws
 from sim.model.reps import Rep
-from sim.model.streams import Stream, Streams, generator
+from sim.model.streams import BEHAVIOUR, CHUNK, DECISIONS, OVERFLOW_BLOCK, Streams, generator
 
 REQUESTERS = {"request_weight": 1.0, "reschedule_weight": 0.0, "handoff_weight": 0.0}
 RESCHEDULERS = {"request_weight": 0.0, "reschedule_weight": 1.0, "handoff_weight": 0.0}
@@ -246,7 +246,11 @@ def test_buyer_who_loses_patience_goes_dark_and_frees_the_rep():
     )
     world = one_lead_world(params, [PASS, PASS], patience=30.0, arrivals=(0.0, 31.0))
     world.run()
-    assert trace(world)[-1] == (30.0, "deal", "goes dark: the buyer's patience ran out")
+    assert trace(world)[-1] == (
+        30.0,
+        "deal",
+        "goes dark: the buyer's patience ran out in the committee's process (no decision)",
+    )
     assert world.records.stage[0] == 2  # went dark while with the stallers
     assert trace(world, 1)[1] == (31.0, "rep 1", "takes the deal (1 active)")
 
@@ -334,9 +338,7 @@ def test_committee_has_the_configured_members_with_their_own_state():
             "member_concentration": 4.0,
         }
     )
-    committee = Committee(
-        params.committee, CommitteeDraws(params.committee, np.random.default_rng(0), 1), 0
-    )
+    committee = Committee(params.committee, CommitteeDraws(params.committee, Streams(0, 0), 0), 0)
     assert (len(committee.stallers), len(committee.nay_sayers), len(committee.decision_makers)) == (
         8,
         1,
@@ -355,15 +357,43 @@ def test_streams_depend_on_seed_replication_and_purpose_only():
     assert draws(5, 2, "leads") != draws(5, 3, "leads")
     assert draws(5, 2, "leads") != draws(5, 2, "behaviour")
     assert draws(5, 2, "leads") != draws(6, 2, "leads")
-    first, second = Streams(5, 2), Streams(5, 2)
-    assert [first.behaviour.exponential(2.0) for _ in range(600)] == [
-        second.behaviour.exponential(2.0) for _ in range(600)
-    ]
+
+
+def _uniforms(streams, deal_id, purpose, count=3 * OVERFLOW_BLOCK):  # into overflow blocks
+    dice = streams.dice(deal_id, purpose)
+    return [dice.uniform() for _ in range(count)]
+
+
+def test_a_deals_dice_depend_on_its_key_alone_not_on_other_deals():
+    alone = _uniforms(Streams(5, 2), 300, BEHAVIOUR)
+    busy = Streams(5, 2)
+    for other in (3, 299, 301, 600):  # other deals, in other chunks too, drawing a lot first
+        _uniforms(busy, other, BEHAVIOUR, 1000)
+    assert _uniforms(busy, 300, BEHAVIOUR) == alone
+    assert _uniforms(Streams(5, 2), 301, BEHAVIOUR) != alone
+    assert _uniforms(Streams(5, 2), 300, DECISIONS) != alone
+    assert _uniforms(Streams(5, 3), 300, BEHAVIOUR) != alone
+    assert _uniforms(Streams(6, 2), 300, BEHAVIOUR) != alone
+    assert len(set(alone)) == len(alone)  # the overflow blocks do not repeat the first block
+
+
+def test_one_more_staller_leaves_every_other_member_as_it_was():
+    def members(stallers, deal_id):
+        params = scenario(committee={"stallers": stallers, "staller_engagement_mean": 0.3})
+        draws = CommitteeDraws(params.committee, Streams(4, 1), deal_id // CHUNK)
+        committee = Committee(params.committee, draws, deal_id)
+        stallers = [(s.style, s.engagement) for s in committee.stallers]
+        return stallers, [n.scepticism for n in committee.nay_sayers]
+
+    for deal_id in (0, 17, 300):
+        eight, nine = members(8, deal_id), members(9, deal_id)
+        assert nine[0][:8] == eight[0] and nine[1] == eight[1]
+    assert members(8, 0) != members(8, 1)
 
 
 def test_stream_choice_is_proportional_to_weights():
-    stream = Stream(np.random.default_rng(3))
-    picks = np.bincount([stream.choice((1.0, 0.0, 3.0)) for _ in range(4000)], minlength=3)
+    dice = Streams(3, 0).dice(0, DECISIONS)
+    picks = np.bincount([dice.choice((1.0, 0.0, 3.0)) for _ in range(4000)], minlength=3)
     assert picks[1] == 0
     # Binomial(4000, 0.25): sd = 27.4; allow 4 sd.
     assert abs(picks[0] - 1000) < 4 * np.sqrt(4000 * 0.25 * 0.75)

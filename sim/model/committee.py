@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections import deque
+from enum import IntEnum
 
 import numpy as np
 from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Committee as CommitteeParams
-from ..vocabulary import Choice, StallStyle
+from ..vocabulary import Choice
 from .decision_makers import DecisionMaker
 from .meeting import Meeting
 from .nay_sayers import NaySayer
 from .room import Room
 from .stallers import Staller
+from .streams import CHUNK, Streams
+
+
+class Trait(IntEnum):
+    """Committee members' traits, each drawn from its own generator (part of its key)."""
+
+    STYLE_AND_RESEARCH = 0  # uniforms: a staller's stalling style; whether the buyer cleared it
+    ENGAGEMENT = 1
+    SCEPTICISM = 2
 
 
 def _beta(
@@ -27,33 +37,50 @@ def _beta(
 
 
 class CommitteeDraws:
-    """The committee members of every candidate lead, drawn up front (row = deal id).
+    """The committee members of a chunk of deals, drawn by seat; kept as lists by deal.
 
-    One draw per replication is far cheaper than several small draws per deal, and
-    a deal's committee then depends on its id alone, so committees match across
-    scenarios that share a seed (common random numbers).
+    A few numpy calls per chunk are far cheaper than small draws per deal. Each trait
+    has its own generator and seats fill rows in order, so a deal's member in seat s
+    depends only on the deal and the seat: committees match across scenarios that
+    share a seed (common random numbers), and one more staller adds a member without
+    redrawing the others.
     """
 
-    __slots__ = ("styles", "engagement", "scepticism", "researched")
+    __slots__ = ("chunk", "styles", "engagement", "scepticism", "researched")
 
-    def __init__(self, params: CommitteeParams, rng: np.random.Generator, leads: int):
-        stallers = (leads, params.stallers)
+    def __init__(self, params: CommitteeParams, streams: Streams, chunk: int):
+        self.chunk = chunk
+        stallers = (params.stallers, CHUNK)
         weights = np.array(  # in StallStyle order
             [params.reschedule_weight, params.request_weight, params.handoff_weight]
         )
-        self.styles = rng.choice(len(StallStyle), size=stallers, p=weights / weights.sum())
-        self.engagement = _beta(
-            rng, params.staller_engagement_mean, params.member_concentration, stallers
+        cumulative = np.cumsum(weights / weights.sum())
+        uniforms = streams.seat_generator(chunk, Trait.STYLE_AND_RESEARCH).random(
+            (params.stallers, 2, CHUNK)
         )
-        self.scepticism = _beta(
-            rng,
+        style_draws = uniforms[:, 0]
+        last = int(np.flatnonzero(weights)[-1])  # rounding never picks a style of weight 0
+        styles = np.minimum(np.searchsorted(cumulative, style_draws, side="right"), last)
+        engagement = _beta(
+            streams.seat_generator(chunk, Trait.ENGAGEMENT),
+            params.staller_engagement_mean,
+            params.member_concentration,
+            stallers,
+        )
+        scepticism = _beta(
+            streams.seat_generator(chunk, Trait.SCEPTICISM),
             params.nay_sayer_scepticism_mean,
             params.member_concentration,
-            (leads, params.nay_sayers),
+            (params.nay_sayers, CHUNK),
         )
         # Buyers who researched on the web have cleared some stallers before a seller arrives;
         # drawn for every staller so that committees match across scenarios.
-        self.researched = rng.random(stallers)
+        researched = uniforms[:, 1]
+        # Deal by deal, as plain lists: a deal reads its members with one index each.
+        self.styles: list[list[int]] = styles.T.tolist()
+        self.engagement: list[list[float]] = engagement.T.tolist()
+        self.researched: list[list[float]] = researched.T.tolist()
+        self.scepticism: list[list[float]] = scepticism.T.tolist()
 
 
 class Committee:
@@ -68,17 +95,16 @@ class Committee:
         deal_id: int,
         preclear_probability: float = 0.0,
     ):
-        styles, engagement = draws.styles[deal_id].tolist(), draws.engagement[deal_id].tolist()
-        researched = draws.researched[deal_id].tolist()
+        column = deal_id - draws.chunk * CHUNK
+        styles, engagement = draws.styles[column], draws.engagement[column]
+        researched = draws.researched[column]
         self.stallers = [
             Staller(seat, styles[seat], engagement[seat])
             for seat in range(params.stallers)
             if researched[seat] >= preclear_probability
         ]
         self.precleared = params.stallers - len(self.stallers)
-        self.nay_sayers = [
-            NaySayer(seat, s) for seat, s in enumerate(draws.scepticism[deal_id].tolist())
-        ]
+        self.nay_sayers = [NaySayer(seat, s) for seat, s in enumerate(draws.scepticism[column])]
         self.decision_makers = [DecisionMaker(seat) for seat in range(params.decision_makers)]
 
     @property
@@ -105,13 +131,17 @@ class Committee:
         return True
 
     def decide(self, deal: Meeting, room: Room) -> ProcessGenerator:
-        """The decision makers deliberate; the first proposes, the others must all go along."""
-        yield room.env.timeout(room.dice.exponential(room.rules.decision_days))
+        """The decision makers deliberate; the first proposes, the others must all go along.
+
+        Returns the committee's choice, or None when a decision maker blocks the proposal
+        (no consensus: nothing is bought).
+        """
+        yield room.env.timeout(deal.dice.exponential(room.rules.decision_days))
         lead, *others = self.decision_makers
         proposal = lead.choose(deal, room)
         if proposal == Choice.NOTHING:
             return Choice.NOTHING
         for other in others:
             if not other.go_along(deal, room, proposal):
-                return Choice.NOTHING
+                return None
         return proposal

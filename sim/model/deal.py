@@ -8,9 +8,9 @@ import simpy
 from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Scenario
-from ..vocabulary import Choice, Outcome, Owner, Source, Stage
+from ..vocabulary import PATIENCE_REASONS, Choice, Outcome, Owner, Reason, Source, Stage
 from .committee import Committee, CommitteeDraws
-from .events import Actor, Closing, Event, EventKind, Someone
+from .events import Actor, Event, EventKind, Someone
 from .founder import Founder
 from .leads import LeadBook
 from .marketing import Marketing
@@ -18,7 +18,7 @@ from .partners import Partner
 from .reps import RepPool
 from .room import Room
 from .sellers import Seller
-from .streams import Streams
+from .streams import BEHAVIOUR, DECISIONS, Dice, Streams
 
 
 class Market(Protocol):
@@ -28,7 +28,9 @@ class Market(Protocol):
     scenario: Scenario
     streams: Streams
     leads: LeadBook
-    committees: CommitteeDraws
+
+    def committee_draws(self, deal_id: int) -> CommitteeDraws: ...
+
     room: Room
     marketing: Marketing
     founder: Founder
@@ -50,6 +52,8 @@ class Deal:
         "incumbent",
         "fit",
         "committee",
+        "dice",
+        "_decision_dice",
         "seller",
         "partner",
         "effort",
@@ -69,6 +73,7 @@ class Deal:
         "direct_since",
         "direct_hours",
         "revenue",
+        "reason",
     )
 
     def __init__(self, world: Market, deal_id: int, partner: Partner | None):
@@ -79,9 +84,11 @@ class Deal:
         self.value = float(book.value[deal_id])
         self.incumbent = bool(book.incumbent[deal_id])
         self.fit = float(book.fit[deal_id])
+        self.dice: Dice = world.streams.dice(deal_id, BEHAVIOUR)  # delays and behaviour
+        self._decision_dice: Dice | None = None  # drawn when the committee comes to decide
         self.committee = Committee(
             world.scenario.committee,
-            world.committees,
+            world.committee_draws(deal_id),
             deal_id,
             world.marketing.preclear_probability(),
         )
@@ -98,16 +105,17 @@ class Deal:
         self.stalls = self.requests = self.objections = 0
         self.direct_since = 0.0
         self.direct_hours = self.revenue = 0.0
+        self.reason = Reason.OPEN
 
     def journey(self) -> ProcessGenerator:
         """Find a seller, qualify, get past stallers, nay-sayers and decision makers, sign."""
         world, room = self.world, self.world.room
-        env, dice = world.env, world.streams.behaviour
+        env, dice = world.env, self.dice
         try:
             if self.partner is None:
                 seller = yield from self.find_direct_seller()
                 if seller is None:
-                    return self.close(Outcome.NO_DECISION, Closing.WAITED_TOO_LONG)
+                    return self.close(Outcome.NO_DECISION, Reason.WENT_COLD)
                 self.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
             else:
                 self.partner.active_deals += 1
@@ -117,7 +125,7 @@ class Deal:
             self.enter(Stage.QUALIFYING)
             yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
-                return self.close(Outcome.DISQUALIFIED, Closing.POOR_FIT)
+                return self.close(Outcome.DISQUALIFIED, Reason.POOR_FIT)
             self.qualified = True
             worker = self.seller or self.partner
             assert worker is not None  # a rep who left with no heir has ended the deal already
@@ -127,25 +135,27 @@ class Deal:
             self.enter(Stage.NAY_SAYERS)
             if self.partner_misrepresents() and self.nay_sayer_finds_out():
                 self.misrepresentation_veto = True
-                return self.close(Outcome.VETOED, Closing.MISREPRESENTATION)
+                return self.close(Outcome.VETOED, Reason.MISREPRESENTATION)
             approved = yield from self.committee.win_over_nay_sayers(self, room)
             if not approved:
-                return self.close(Outcome.VETOED, Closing.VETO)
+                return self.close(Outcome.VETOED, Reason.VETO)
             self.enter(Stage.DECIDING)
             choice = yield from self.committee.decide(self, room)
-            if choice == Choice.COMPETITOR:
-                lost_to = Closing.INSIDE_JOB if self.incumbent else Closing.COMPETITOR
-                return self.close(Outcome.LOST_COMPETITOR, lost_to)
+            if choice is None:
+                return self.close(Outcome.NO_DECISION, Reason.NO_CONSENSUS)
             if choice == Choice.NOTHING:
-                return self.close(Outcome.NO_DECISION, Closing.NO_DECISION)
+                return self.close(Outcome.NO_DECISION, Reason.STATUS_QUO)
+            if choice == Choice.COMPETITOR:
+                lost_to = Reason.INSIDE_JOB if self.incumbent else Reason.COMPETITOR
+                return self.close(Outcome.LOST_COMPETITOR, lost_to)
             self.committed = True
             self.enter(Stage.NEGOTIATING)
             yield env.timeout(dice.exponential(world.scenario.committee.negotiation_days))
             missed = world.scenario.channel.missed_option_share * self.misrepresented
             self.revenue = self.value * (1.0 - missed)
-            self.close(Outcome.WON, Closing.WON)
+            self.close(Outcome.WON, Reason.WON)
         except simpy.Interrupt as stop:  # the rep left, or the buyer's patience ran out
-            self.close(Outcome.NO_DECISION, cast(Closing, stop.cause))
+            self.close(Outcome.NO_DECISION, cast(Reason, stop.cause))
 
     def find_direct_seller(self) -> ProcessGenerator:
         """Founder-network leads go to the founder when free; the rest wait for a rep."""
@@ -192,17 +202,17 @@ class Deal:
         self.seller = None
         if self.partner is not None or self.committed:
             return  # the partner or the signed-off committee carries on without the rep
-        if world.streams.reps.uniform() < world.scenario.reps.reassign_probability:
+        if self.dice.uniform() < world.scenario.reps.reassign_probability:
             heir = world.reps.try_take()
             if heir is not None:
                 return self.assign(heir, EventKind.TAKES_OVER)
-        self.interrupt(Closing.REP_LEFT)
+        self.interrupt(Reason.REP_LEFT)
 
     def partner_misrepresents(self) -> bool:
         """Did the partner misrepresent the product (claims it cannot meet, options unsold)?"""
         if self.partner is None:
             return False
-        dice, channel = self.world.streams.behaviour, self.world.scenario.channel
+        dice, channel = self.dice, self.world.scenario.channel
         untrained = 1.0 - self.partner.training()
         if dice.uniform() >= channel.misrepresentation_probability * untrained:
             return False
@@ -213,7 +223,7 @@ class Deal:
     def nay_sayer_finds_out(self) -> bool:
         """A nay-sayer, if the committee has one, may veto for the partner's false claims."""
         chance = self.world.scenario.channel.misrepresentation_veto_probability
-        return bool(self.committee.nay_sayers) and self.world.streams.behaviour.uniform() < chance
+        return bool(self.committee.nay_sayers) and self.dice.uniform() < chance
 
     def productivity(self, day: float) -> float:
         """How fast the deal moves: the better of its direct seller and its partner."""
@@ -229,6 +239,13 @@ class Deal:
         return best
 
     @property
+    def decision_dice(self) -> Dice:
+        """The deal's own dice for decision makers' choices."""
+        if self._decision_dice is None:
+            self._decision_dice = self.world.streams.dice(self.id, DECISIONS)
+        return self._decision_dice
+
+    @property
     def owner(self) -> Owner:
         """Who works the deal: a partner's deal stays the partner's, even when rescued."""
         if self.partner is not None:
@@ -238,9 +255,9 @@ class Deal:
     def lose_patience(self, _event: simpy.Event) -> None:
         """Called when the buyer's patience runs out: the deal goes dark unless already decided."""
         if not self.closed and not self.committed:
-            self.interrupt(Closing.PATIENCE)
+            self.interrupt(PATIENCE_REASONS.get(self.stage, Reason.PATIENCE_WITH_COMMITTEE))
 
-    def interrupt(self, reason: Closing) -> None:
+    def interrupt(self, reason: Reason) -> None:
         if self.process is not None:
             self.process.interrupt(reason)
 
@@ -261,10 +278,11 @@ class Deal:
         self.book_time()
         self.stage = stage
 
-    def close(self, outcome: Outcome, reason: Closing) -> None:
+    def close(self, outcome: Outcome, reason: Reason) -> None:
         self.book_time()
         self.book_direct_hours()
         self.closed = True
+        self.reason = reason
         self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
         self.world.deal_closed(self, outcome)
 

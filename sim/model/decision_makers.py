@@ -28,13 +28,13 @@ class DecisionMaker:
         if deal.incumbent:
             theirs += competition.incumbent_weight
         weights = (ours, theirs, room.rules.status_quo_weight)
-        self.choice = Choice.from_code(room.decision_dice.choice(weights))
+        self.choice = Choice.from_code(deal.decision_dice.choice(weights))
         deal.note(self, EventKind.CHOOSES, choice=self.choice)
         return self.choice
 
     def go_along(self, deal: Meeting, room: Room, proposal: Choice) -> bool:
         """Back the lead decision maker's proposal, or block it (then nothing is bought)."""
-        agrees = room.decision_dice.uniform() < room.rules.consensus_probability
+        agrees = deal.decision_dice.uniform() < room.rules.consensus_probability
         self.choice = proposal if agrees else Choice.NOTHING
         deal.note(self, EventKind.GOES_ALONG if agrees else EventKind.BLOCKS)
         return agrees

@@ -48,22 +48,7 @@ class EventKind(Enum):
     CHOOSES = auto()  # decision maker: choice (Choice)
     GOES_ALONG = auto()  # decision maker
     BLOCKS = auto()  # decision maker: no consensus
-    CLOSES = auto()  # deal: outcome (Outcome), reason (Closing)
-
-
-class Closing(Enum):
-    """Why a deal closed the way it did."""
-
-    WAITED_TOO_LONG = auto()  # no rep was free before the lead went cold
-    POOR_FIT = auto()
-    MISREPRESENTATION = auto()  # vetoed for the partner's false claims
-    VETO = auto()
-    COMPETITOR = auto()
-    INSIDE_JOB = auto()  # lost to an incumbent's inside relationship
-    NO_DECISION = auto()
-    WON = auto()
-    REP_LEFT = auto()
-    PATIENCE = auto()  # the buyer's patience ran out
+    CLOSES = auto()  # deal: outcome (Outcome), reason (Reason)
 
 
 class Event(NamedTuple):

@@ -21,7 +21,6 @@ from ..scenario.schema import Marketing as MarketingParams
 from ..vocabulary import Stage
 from .events import Actor, EventKind, Someone
 from .meeting import Meeting
-from .streams import Stream
 
 
 class Asset:
@@ -50,10 +49,9 @@ class Asset:
 class Marketing:
     """The marketing team of one replication: its assets and its queue of one-off requests."""
 
-    def __init__(self, env: simpy.Environment, params: MarketingParams, dice: Stream):
+    def __init__(self, env: simpy.Environment, params: MarketingParams):
         self.env = env
         self.params = params
-        self.dice = dice
         self.assets = {tactic: Asset(params.tactic_people(tactic), params) for tactic in TACTICS}
         self.reactive_fraction = 1.0 - params.proactive_share  # of each marketer's time
         self.team = simpy.Resource(env, capacity=params.staff)  # who is free for one-off work
@@ -90,7 +88,7 @@ class Marketing:
 
     def answer(self, deal: Meeting, staller: Someone) -> ProcessGenerator:
         """Answer a staller's request for information, from the kit or with one-off material."""
-        env, dice = self.env, self.dice
+        env, dice = self.env, deal.dice
         deal.requests += 1
         deal.enter(Stage.MARKETING_MATERIAL)
         if dice.uniform() < self.level("staller_kit"):

@@ -6,12 +6,20 @@ from typing import Any, Protocol
 
 from ..vocabulary import Stage
 from .events import Actor, EventKind, Someone
+from .streams import Dice
 
 
 class Meeting(Protocol):
     """A deal as the people on the buying side and marketing deal with it."""
 
     incumbent: bool  # an incumbent vendor has an inside relationship with the account
+    dice: Dice  # the deal's own draws for delays and behaviour
+
+    @property
+    def decision_dice(self) -> Dice:
+        """The deal's own draws for decision makers' choices."""
+        ...
+
     stalls: int
     requests: int
     objections: int

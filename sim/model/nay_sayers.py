@@ -26,7 +26,7 @@ class NaySayer:
         Each objection costs the rep time to handle and lowers the scepticism;
         value-proposition collateral damps both objections and vetoes.
         """
-        env, dice, rules = room.env, room.dice, room.rules
+        env, dice, rules = room.env, deal.dice, room.rules
         while True:
             yield env.timeout(dice.exponential(rules.nay_sayer_review_days))
             doubt = self.scepticism * room.marketing.doubt_damping()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vocabulary import Outcome, Owner, Source, Stage, Term
+from ..vocabulary import Outcome, Owner, Reason, Source, Stage, Term
 from .deal import Deal
 from .leads import LeadBook
 
@@ -26,8 +26,11 @@ DEAL_COLUMNS = {
     "owner": "who works the deal: `rep`, `founder`, `partner` (also when rescued), `none` "
     "(never got a seller)",
     "created_day": "day the lead arrived",
+    "counted": "the lead arrived in the statistics window (on or after `warmup_days`): the "
+    "deals the headline figures count",
     "closed_day": "day the deal ended; empty for `open` deals",
     "outcome": _listed(Outcome),
+    "reason": "why the deal ended as it did, the no-decision reasons included: " + _listed(Reason),
     "cycle_days": "`closed_day - created_day`; empty for `open` deals",
     "age_days": "days observed: `cycle_days` if closed, `horizon_days - created_day` if open",
     "value": "first-year deal value, USD",
@@ -69,6 +72,7 @@ def deal_column_table() -> str:
 CATEGORIES = {
     "source": Source.keys(),
     "outcome": Outcome.keys(),
+    "reason": Reason.keys(),
     "stage": Stage.keys(),
     "owner": Owner.keys(),
 }
@@ -77,13 +81,15 @@ CATEGORIES = {
 class DealRecords:
     """Columns for every deal of one replication; deals never closed stay `open`."""
 
-    def __init__(self, book: LeadBook, horizon_days: float):
+    def __init__(self, book: LeadBook, horizon_days: float, warmup_days: float = 0.0):
         n = len(book)
         self.horizon_days = horizon_days
+        self.warmup_days = warmup_days
         self.book = book
         self.created_day = np.full(n, np.nan)  # from the clock, so cycles are never negative
         self.closed_day = np.full(n, np.nan)
         self.outcome = np.full(n, int(Outcome.OPEN), dtype=np.int8)
+        self.reason = np.full(n, int(Reason.OPEN), dtype=np.int8)
         self.stage = np.zeros(n, dtype=np.int8)
         self.rep = np.full(n, -1, dtype=np.int32)
         self.qualified = np.zeros(n, dtype=bool)
@@ -109,6 +115,7 @@ class DealRecords:
         if day is not None:
             self.closed_day[i] = day
             self.outcome[i] = int(outcome)  # numpy converts plain ints fastest
+            self.reason[i] = int(deal.reason)
         self.stage[i] = int(deal.stage)
         self.rep[i] = -1 if deal.seller is None else deal.seller.index
         self.owner[i] = int(deal.owner)
@@ -148,8 +155,10 @@ class DealRecords:
             "partner": book.partner.astype(np.int16),
             "owner": self.owner,
             "created_day": self.created_day,
+            "counted": self.created_day >= self.warmup_days,
             "closed_day": self.closed_day,
             "outcome": self.outcome,
+            "reason": self.reason,
             "cycle_days": np.where(closed, self.closed_day - self.created_day, np.nan),
             "age_days": end_day - self.created_day,
             "value": book.value,

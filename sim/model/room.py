@@ -1,4 +1,4 @@
-"""The room a buying committee meets in: the clock, the dice, the rules and marketing's help."""
+"""The room a buying committee meets in: the clock, the rules and marketing's help."""
 
 from __future__ import annotations
 
@@ -9,16 +9,17 @@ import simpy
 from ..scenario.schema import Committee as CommitteeRules
 from ..scenario.schema import Competition
 from .marketing import Marketing
-from .streams import Stream
 
 
 @dataclass(frozen=True, slots=True)
 class Room:
-    """What committee members work with; one per replication, shared by every deal."""
+    """What committee members work with; one per replication, shared by every deal.
+
+    The dice are the deal's own (`Meeting.dice`), so that one deal's draws never
+    depend on what other deals did.
+    """
 
     env: simpy.Environment
-    dice: Stream  # delays and behaviour
-    decision_dice: Stream  # decision makers' choices
     rules: CommitteeRules
     competition: Competition
     marketing: Marketing

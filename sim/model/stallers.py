@@ -28,7 +28,7 @@ class Staller:
         Returns True when the staller lets the seller through, False when it hands the
         seller off to a colleague (the seller has to come back to this staller later).
         """
-        env, dice, rules = room.env, room.dice, room.rules
+        env, dice, rules = room.env, deal.dice, room.rules
         meeting_days, stall_probability = (
             rules.staller_meeting_days,
             rules.staller_stall_probability,

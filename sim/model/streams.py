@@ -1,47 +1,64 @@
-"""Random number streams: one numpy Generator per replication and purpose.
+"""Random number streams, keyed by replication, purpose and, for what a deal does, by deal.
 
-Every replication draws from its own streams, derived from the run's seed, the
-replication number and the purpose, never from the order in which work runs.
+Every stream is seeded from the run's seed and a key, never from the order in which
+work runs:
+- the lead book, the reps' skills and the partners' plans come from one numpy
+  Generator per replication and purpose (`Streams.leads`, `.reps`, `.partners`);
+- what happens inside a deal (delays, stalls, objections: `BEHAVIOUR`; decision
+  makers' choices: `DECISIONS`) comes from the deal's own dice, keyed by the
+  replication, the deal id and the purpose;
+- a committee member's traits come from draws keyed by the deal and the member's seat.
+
 Two scenarios run with the same seed therefore see the same leads, the same
-committee members and the same dice for behaviour: common random numbers.
+committee members and the same dice for every deal: common random numbers. A change
+that alters one deal's path (one more negotiation day) leaves the dice of every other
+deal as they were; it reaches another deal only through what they share (a rep's
+free slot, marketing's queue). Adding a staller adds a seat and leaves the others.
+
+Per-deal dice are cheap: the first draws (`BLOCKS`) of `CHUNK` consecutive deals come
+from one numpy call; a deal that needs more draws its own overflow blocks.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 # Purposes, in a fixed order: the index is part of each stream's seed.
 PURPOSES = ("leads", "committee", "reps", "behaviour", "decisions", "partners")
-BLOCK = 512  # draws fetched from numpy at a time; one-at-a-time calls are slow
+BEHAVIOUR, DECISIONS, COMMITTEE = "behaviour", "decisions", "committee"
+CHUNK = 128  # deals whose dice are drawn together
+# Draws per deal made up front, by purpose: (uniforms, exponentials). Most deals need
+# fewer; a deal that needs more draws overflow blocks of its own.
+BLOCKS = {BEHAVIOUR: (24, 32), DECISIONS: (8, 0)}
+OVERFLOW_BLOCK = 128
+_CHUNKS, _OVERFLOW, _SEATS = 0, 1, 2  # kinds of key, so that no two keys coincide
+_UNIFORM, _EXPONENTIAL = 0, 1
 
 
-def generator(seed: int, replication: int, purpose: str) -> np.random.Generator:
-    """The generator for one purpose in one replication."""
-    sequence = np.random.SeedSequence(seed, spawn_key=(replication, PURPOSES.index(purpose)))
-    return np.random.Generator(np.random.PCG64(sequence))
+def generator(seed: int, replication: int, purpose: str, *key: int) -> np.random.Generator:
+    """The generator for one purpose in one replication, and optionally a finer key."""
+    spawn_key = (replication, PURPOSES.index(purpose), *key)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))
 
 
-class Stream:
-    """Scalar draws for the model's processes, fetched from numpy in blocks."""
+class Dice:
+    """Scalar draws as the model's processes use them; subclasses supply the uniforms."""
 
-    __slots__ = ("rng", "_uniforms", "_exponentials")
-
-    def __init__(self, rng: np.random.Generator):
-        self.rng = rng
-        self._uniforms: list[float] = []
-        self._exponentials: list[float] = []
+    __slots__ = ()
 
     def uniform(self) -> float:
         """A uniform draw on [0, 1)."""
-        if not self._uniforms:
-            self._uniforms = self.rng.random(BLOCK).tolist()
-        return self._uniforms.pop()
+        raise NotImplementedError
 
     def exponential(self, mean: float) -> float:
-        """An exponential draw with the given mean (0 gives 0)."""
-        if not self._exponentials:
-            self._exponentials = self.rng.standard_exponential(BLOCK).tolist()
-        return self._exponentials.pop() * mean
+        """An exponential draw with the given mean (0 gives 0).
+
+        By inversion of one uniform, so a longer mean stretches the same draw: the
+        smoothest pairing of two scenarios that differ in a mean.
+        """
+        return -math.log1p(-self.uniform()) * mean
 
     def choice(self, weights: tuple[float, ...]) -> int:
         """Index drawn with probability proportional to its weight."""
@@ -54,21 +71,84 @@ class Stream:
         return max(i for i, w in enumerate(weights) if w > 0)
 
 
-class Streams:
-    """All streams of one replication, one attribute per purpose."""
+class DealDice(Dice):
+    """The dice of one deal and purpose: its up-front draws, then overflow blocks of its own.
 
-    __slots__ = PURPOSES
+    Uniforms and exponentials are separate lists, so a change in how many of one kind a
+    deal uses does not shift the other.
+    """
+
+    __slots__ = ("_uniforms", "_exponentials", "_streams", "_purpose", "_deal_id", "_overflows")
+
+    def __init__(
+        self,
+        uniforms: list[float],
+        exponentials: list[float],
+        streams: Streams,
+        purpose: str,
+        deal_id: int,
+    ):
+        self._uniforms, self._exponentials = uniforms, exponentials
+        self._streams, self._purpose, self._deal_id = streams, purpose, deal_id
+        self._overflows = [0, 0]  # overflow blocks drawn so far, of uniforms and exponentials
+
+    def uniform(self) -> float:
+        if not self._uniforms:
+            self._uniforms = self._overflow(_UNIFORM).tolist()
+        return self._uniforms.pop()
+
+    def exponential(self, mean: float) -> float:
+        if not self._exponentials:
+            self._exponentials = (-np.log1p(-self._overflow(_EXPONENTIAL))).tolist()
+        return self._exponentials.pop() * mean
+
+    def _overflow(self, kind: int) -> np.ndarray:
+        streams, used = self._streams, self._overflows[kind]
+        self._overflows[kind] = used + 1
+        key = (_OVERFLOW, self._deal_id, kind, used)
+        return generator(streams.seed, streams.replication, self._purpose, *key).random(
+            OVERFLOW_BLOCK
+        )
+
+
+class Streams:
+    """All streams of one replication."""
 
     def __init__(self, seed: int, replication: int):
-        self.leads = Stream(generator(seed, replication, "leads"))  # arrivals and lead attributes
-        self.committee = Stream(
-            generator(seed, replication, "committee")
-        )  # who sits on each committee
-        self.reps = Stream(generator(seed, replication, "reps"))  # rep skills
-        self.behaviour = Stream(generator(seed, replication, "behaviour"))  # delays and stalls
-        self.decisions = Stream(
-            generator(seed, replication, "decisions")
-        )  # decision makers' choices
-        self.partners = Stream(
-            generator(seed, replication, "partners")
-        )  # partner leads, coverage, plan changes
+        self.seed, self.replication = seed, replication
+        self.leads = generator(seed, replication, "leads")  # arrivals and lead attributes
+        self.reps = generator(seed, replication, "reps")  # rep skills
+        self.partners = generator(seed, replication, "partners")  # partner leads and plans
+        self._chunk = -1  # the chunk of deals whose up-front draws are in `_blocks`
+        self._blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # purpose: (uniforms, exps)
+
+    def dice(self, deal_id: int, purpose: str) -> Dice:
+        """The dice of one deal for `BEHAVIOUR` or `DECISIONS`."""
+        chunk, row = divmod(deal_id, CHUNK)
+        if self._chunk != chunk:  # deals open in id order: one chunk at a time
+            self._draw_chunk(chunk)
+        uniforms, exponentials = self._blocks[purpose]
+        return DealDice(uniforms[row].tolist(), exponentials[row].tolist(), self, purpose, deal_id)
+
+    def _draw_chunk(self, chunk: int) -> None:
+        """Every deal's up-front draws for a chunk of deals, from one numpy call."""
+        width = sum(sum(counts) for counts in BLOCKS.values())
+        draws = self.chunk_generator(chunk, BEHAVIOUR).random((CHUNK, width))
+        start = 0
+        for purpose, (uniforms, exponentials) in BLOCKS.items():
+            middle, end = start + uniforms, start + uniforms + exponentials
+            self._blocks[purpose] = (draws[:, start:middle], -np.log1p(-draws[:, middle:end]))
+            start = end
+        self._chunk = chunk
+
+    def chunk_generator(self, chunk: int, purpose: str, *key: int) -> np.random.Generator:
+        """The generator of one chunk of deals for a purpose (and a finer key, e.g. a trait)."""
+        return generator(self.seed, self.replication, purpose, _CHUNKS, chunk, *key)
+
+    def seat_generator(self, chunk: int, trait: int) -> np.random.Generator:
+        """Draws of one committee trait for a chunk of deals; fill arrays (seat, deal in chunk).
+
+        numpy fills arrays in order, so row `seat` does not depend on how many seats follow:
+        a committee with one more staller keeps every other member as it was.
+        """
+        return self.chunk_generator(chunk, COMMITTEE, _SEATS, trait)

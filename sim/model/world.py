@@ -19,7 +19,7 @@ from .partners import Partner
 from .records import DealRecords
 from .reps import Rep, RepPool
 from .room import Room
-from .streams import Streams
+from .streams import CHUNK, Streams
 
 
 class World:
@@ -27,8 +27,6 @@ class World:
 
     `streams` replaces the replication's random streams (tests pass scripted dice).
     """
-
-    committees: CommitteeDraws  # drawn when the clock starts, for the final lead book
 
     def __init__(
         self,
@@ -42,18 +40,12 @@ class World:
         self.scenario = scenario
         self.streams = streams or Streams(seed, replication)
         self.log = log
-        self.leads = draw_leads(scenario, self.streams.leads.rng, self.streams.partners.rng)
-        self.records = DealRecords(self.leads, scenario.scenario.horizon_days)
-        self.marketing = Marketing(self.env, scenario.marketing, self.streams.behaviour)
-        self.room = Room(
-            self.env,
-            self.streams.behaviour,
-            self.streams.decisions,
-            scenario.committee,
-            scenario.competition,
-            self.marketing,
-        )
-        self.reps = RepPool(self.env, scenario.reps, self.streams.reps.rng, self.rep_left)
+        self.leads = draw_leads(scenario, self.streams.leads, self.streams.partners)
+        info = scenario.scenario
+        self.records = DealRecords(self.leads, info.horizon_days, info.warmup_days)
+        self.marketing = Marketing(self.env, scenario.marketing)
+        self.room = Room(self.env, scenario.committee, scenario.competition, self.marketing)
+        self.reps = RepPool(self.env, scenario.reps, self.streams.reps, self.rep_left)
         self.founder = Founder(self.env, scenario.founder)
         horizon = scenario.scenario.horizon_days
         self.partners = [
@@ -62,7 +54,7 @@ class World:
                 index,
                 params,
                 scenario.channel,
-                self.streams.partners.rng,
+                self.streams.partners,
                 self.marketing,
                 horizon,
             )
@@ -71,6 +63,15 @@ class World:
         self.commission_rates = np.array([partner.commission for partner in scenario.partners])
         self.commissions = np.zeros(len(self.partners))  # paid to each partner
         self.deals: dict[int, Deal] = {}  # open deals only
+        self._committees: CommitteeDraws | None = None  # the latest chunk of committees
+
+    def committee_draws(self, deal_id: int) -> CommitteeDraws:
+        """The committee members of the chunk of deals that holds `deal_id`."""
+        chunk = deal_id // CHUNK
+        draws = self._committees
+        if draws is None or draws.chunk != chunk:  # deals open in id order: one chunk at a time
+            draws = self._committees = CommitteeDraws(self.scenario.committee, self.streams, chunk)
+        return draws
 
     def open_deal(self, deal_id: int) -> None:
         """A candidate lead is due: if it arrives, start its journey and the buyer's patience."""
@@ -113,9 +114,6 @@ class World:
         self.records.close(deal, outcome, self.env.now)
 
     def run(self) -> None:
-        self.committees = CommitteeDraws(
-            self.scenario.committee, self.streams.committee.rng, len(self.leads)
-        )
         self.env.process(arrive(self.env, self.leads, self.open_deal))
         for partner in self.partners:
             self.env.process(partner.follow_comp_plan())

@@ -58,6 +58,25 @@ class ScenarioInfo(Section):
         source=ASSUMPTION + " (one business year)",
         doc="Simulated time. Deals still running at the horizon are reported as `open`.",
     )
+    warmup_days: float = param(
+        0.0,
+        ge=0,
+        le=36500,
+        unit="days",
+        source=ASSUMPTION,
+        doc="Warm-up: deals that arrive before this day are simulated but not counted, so "
+        "the headline figures describe a pipeline in steady state, not one filling up from "
+        "empty (`committee-sim warmup` recommends a value). Must be below `horizon_days`.",
+    )
+
+    @model_validator(mode="after")
+    def _warmup_before_horizon(self) -> ScenarioInfo:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(
+                f"warmup_days {self.warmup_days:g} must be below horizon_days "
+                f"{self.horizon_days:g}: no deal would be counted"
+            )
+        return self
 
 
 class Leads(Section):

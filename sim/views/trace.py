@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..model.events import Actor, Closing, Event, EventKind
-from ..vocabulary import Choice, Outcome, Source, Stage
+from ..model.events import Actor, Event, EventKind
+from ..vocabulary import Choice, Outcome, Reason, Source, Stage
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,16 +68,22 @@ ASKS_MARKETING = (
     "for this deal ({queue} requests ahead in its queue)"
 )
 CLOSINGS = {
-    Closing.WAITED_TOO_LONG: "goes cold waiting for a free rep",
-    Closing.POOR_FIT: "is disqualified: a poor fit",
-    Closing.MISREPRESENTATION: "is vetoed: the partner promised what the product cannot do",
-    Closing.VETO: "is vetoed",
-    Closing.COMPETITOR: "is lost to a competitor",
-    Closing.INSIDE_JOB: "is lost to a competitor (an inside job)",
-    Closing.NO_DECISION: "ends in no decision",
-    Closing.WON: "is won",
-    Closing.REP_LEFT: "goes dark: its rep left the company",
-    Closing.PATIENCE: "goes dark: the buyer's patience ran out",
+    Reason.WENT_COLD: "goes cold waiting for a free rep (no decision)",
+    Reason.POOR_FIT: "is disqualified: a poor fit",
+    Reason.MISREPRESENTATION: "is vetoed: the partner promised what the product cannot do",
+    Reason.VETO: "is vetoed",
+    Reason.COMPETITOR: "is lost to a competitor",
+    Reason.INSIDE_JOB: "is lost to a competitor (an inside job)",
+    Reason.STATUS_QUO: "ends in no decision: the committee chooses the status quo",
+    Reason.NO_CONSENSUS: "ends in no decision: the decision makers cannot agree",
+    Reason.WON: "is won",
+    Reason.REP_LEFT: "goes dark: its rep left the company (no decision)",
+    Reason.PATIENCE_WAITING_FOR_REP: "goes dark: the buyer's patience ran out waiting for a rep "
+    "(no decision)",
+    Reason.PATIENCE_WAITING_FOR_MARKETING: "goes dark: the buyer's patience ran out waiting for "
+    "marketing material (no decision)",
+    Reason.PATIENCE_WITH_COMMITTEE: "goes dark: the buyer's patience ran out in the committee's "
+    "process (no decision)",
 }
 
 
