@@ -6,7 +6,9 @@ width of the paired 95% CI of B - A with the width of Welch's CI from the indepe
 runs. Small changes are one parameter nudged with --set; large ones are the shipped
 scenarios. Prints a Markdown table (used in docs/experiments.md):
 
-    python scripts/crn_gain.py [--replications 50]
+    python scripts/crn_gain.py [--replications 50] [--set SECTION.KEY=VALUE ...]
+
+`--set` applies to A and every B (the test suite shortens the run with it).
 """
 
 from __future__ import annotations
@@ -49,10 +51,12 @@ def _width(entry: dict) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=50)
+    parser.add_argument("--set", dest="overrides", action="append", default=[])
     args = parser.parse_args()
-    a_runs = replication_metrics(simulate(load_scenario(BASELINE), args.replications, SEED))
-    changes = [(f"`{o}`", load_scenario(BASELINE, [o])) for o in SMALL] + [
-        (path.stem, load_scenario(path))
+    common = args.overrides
+    a_runs = replication_metrics(simulate(load_scenario(BASELINE, common), args.replications, SEED))
+    changes = [(f"`{o}`", load_scenario(BASELINE, [*common, o])) for o in SMALL] + [
+        (path.stem, load_scenario(path, common))
         for path in sorted((ROOT / "scenarios").glob("*.toml"))
         if path != BASELINE
     ]

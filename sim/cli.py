@@ -27,6 +27,7 @@ SET_OPTION = click.option(
     help="Override a scenario value, e.g. --set committee.stallers=4 (repeatable).",
 )
 F = TypeVar("F", bound=Callable[..., Any])
+WARMUP_REPLICATIONS, WARMUP_DAYS = 40, 2920.0  # `warmup`: what the shipped defaults came from
 RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
     "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
 )
@@ -57,13 +58,13 @@ def user_errors(command):
     return wrapper
 
 
-def replications_option(minimum: int, help_text: str) -> Callable[[F], F]:
+def replications_option(minimum: int, help_text: str, default: int = 20) -> Callable[[F], F]:
     """`-n/--replications`, shared by the commands that run replications."""
     return click.option(
         "-n",
         "--replications",
         type=click.IntRange(minimum, 1_000_000),
-        default=20,
+        default=default,
         show_default=True,
         help=help_text,
     )
@@ -78,6 +79,55 @@ def seed_option(help_text: str) -> Callable[[F], F]:
         show_default=True,
         help=help_text,
     )
+
+
+def precision_options(command):
+    """`--precision`, `--metric` and `--max-replications`: let the interval choose n."""
+    from .analysis.metrics import METRICS
+
+    options = [
+        click.option(
+            "--precision",
+            type=click.FloatRange(min=0, min_open=True),
+            default=None,
+            help="Instead of -n, add replications until the 95% CI half-width of --metric is "
+            "at most this, in the metric's unit (a rate as a fraction: 0.01 is 1 point).",
+        ),
+        click.option(
+            "--metric",
+            type=click.Choice(METRICS),
+            default="win_rate",
+            show_default=True,
+            help="The metric --precision applies to.",
+        ),
+        click.option(
+            "--max-replications",
+            type=click.IntRange(3, 1_000_000),
+            default=1000,
+            show_default=True,
+            help="With --precision: stop here even if the target is not reached.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _report_precision(record: dict[str, Any]) -> None:
+    """Say how many replications --precision needed, or warn that the budget ran out."""
+    target, reached = record["target_half_width"], record["half_width"]
+    if record["reached"]:
+        click.echo(
+            f"--precision {target:g}: the {record['metric']} interval's half-width is "
+            f"{reached:.4g} after {record['replications_needed']} replications "
+            f"({record['replications_run']} run, look-ahead included)"
+        )
+    else:
+        click.echo(
+            f"warning: --precision {target:g} not reached within --max-replications "
+            f"{record['replications_run']}: the {record['metric']} half-width is {reached:.4g}",
+            err=True,
+        )
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -114,6 +164,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     help="Folder for the result tables (deals, replications, partners) and summary.json.",
 )
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
+@precision_options
 @SET_OPTION
 @user_errors
 def run(
@@ -122,9 +173,13 @@ def run(
     seed: int,
     out: Path | None,
     force: bool,
+    precision: float | None,
+    metric: str,
+    max_replications: int,
     overrides: tuple[str, ...],
 ) -> None:
     """Run a scenario and print a summary table."""
+    from .analysis.precision import precision_record, simulate_to_precision
     from .analysis.replications import simulate
     from .analysis.results_folder import check_writable, write_results
     from .analysis.summary import summarise
@@ -133,9 +188,17 @@ def run(
     loaded = load_scenario(scenario, overrides, origin="--set")
     if out is not None:
         check_writable(out, force)
-    results = simulate(loaded, replications=replications, seed=seed)
-    summary = summarise(results)
+    if precision is None:
+        results = simulate(loaded, replications=replications, seed=seed)
+        summary = summarise(results)
+    else:
+        results, sequential = simulate_to_precision(
+            loaded, metric, precision, seed, max_replications
+        )
+        summary = {**summarise(results), "precision": precision_record(sequential, metric)}
     print_summary(summary)
+    if "precision" in summary:
+        _report_precision(summary["precision"])
     if out is not None:
         write_results(out, results, summary, force=force)
         click.echo(f"wrote deals.csv, replications.csv, partners.csv and summary.json to {out}")
@@ -154,9 +217,17 @@ def run(
     is_flag=True,
     help="Print a JSON object with keys a, b and diff instead of a table.",
 )
+@precision_options
 @user_errors
 def compare(
-    scenario_a: Path, scenario_b: Path, replications: int, seed: int, as_json: bool
+    scenario_a: Path,
+    scenario_b: Path,
+    replications: int,
+    seed: int,
+    as_json: bool,
+    precision: float | None,
+    metric: str,
+    max_replications: int,
 ) -> None:
     """Compare scenario B with scenario A, replication by replication.
 
@@ -172,11 +243,21 @@ def compare(
     names = (a.scenario.name, b.scenario.name)
     if names[0] == names[1]:
         names = (str(scenario_a), str(scenario_b))
-    comparison = compare_runs(a, b, replications=replications, seed=seed, names=names)
+    comparison = compare_runs(
+        a,
+        b,
+        replications=replications,
+        seed=seed,
+        names=names,
+        precision=None if precision is None else (metric, precision),
+        budget=max_replications,
+    )
     if as_json:
         click.echo(comparison_json(comparison))
     else:
         print_comparison(comparison)
+    if "precision" in comparison and not as_json:
+        _report_precision(comparison["precision"])
 
 
 def sweep_options(command):
@@ -388,6 +469,64 @@ def trace(
     deals, log = traced_replication(loaded, seed, replication)
     for line in tell(log, pick_deal(deals, deal_id, outcome), loaded, seed):
         click.echo(line)
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@replications_option(
+    2,
+    "Replications averaged into each output's series; slow creeps show only with enough.",
+    default=WARMUP_REPLICATIONS,
+)
+@seed_option("Root seed.")
+@click.option(
+    "--days",
+    type=click.FloatRange(min=70, max=36500),
+    default=WARMUP_DAYS,
+    show_default=True,
+    help="How long to run from empty; MSER-5 looks for the end of the transient in the first half.",
+)
+@click.option(
+    "--plot",
+    "picture",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw the outputs, Welch's moving average and the cut-offs (.png or .svg).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing --plot file.")
+@SET_OPTION
+@user_errors
+def warmup(
+    scenario: Path,
+    replications: int,
+    seed: int,
+    days: float,
+    picture: Path | None,
+    force: bool,
+    overrides: tuple[str, ...],
+) -> None:
+    """Recommend a warm-up: run from an empty pipeline and find where the transient ends.
+
+    Runs the scenario with no warm-up for --days, follows weekly open deals, wins
+    and no-decisions averaged over the replications, and applies MSER-5 to each.
+    """
+    from .analysis.replications import simulate
+    from .analysis.warmup import advise
+    from .views.warmup import advice_lines, write_warmup_figure
+
+    if picture is not None:
+        if picture.suffix not in (".png", ".svg"):
+            raise click.BadParameter(f"{picture}: give a .png or .svg file", param_hint="--plot")
+        if picture.exists() and not force:
+            _fail(f"--plot {picture} exists; add --force to replace it")
+    run_from_empty = [*overrides, f"scenario.horizon_days={days}", "scenario.warmup_days=0"]
+    loaded = load_scenario(scenario, run_from_empty, origin="--set")
+    advice = advise(simulate(loaded, replications=replications, seed=seed))
+    for line in advice_lines(advice, loaded.scenario.name):
+        click.echo(line)
+    if picture is not None:
+        write_warmup_figure(advice, loaded.scenario.name, picture)
+        click.echo(f"wrote {picture}")
 
 
 @main.command()

@@ -15,6 +15,7 @@ from sim.views.trace import actor_name, what_happened
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {  # every delay and behaviour switched off; tests switch on what they examine
+    "scenario": {"horizon_days": 365.0, "warmup_days": 0.0},  # one year from empty, all counted
     "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e6, "patience_shape": 1000.0},
     "committee": {
         "stallers": 0,

@@ -125,7 +125,9 @@ def test_three_partners_covering_every_account_take_sixty_percent():
     np.testing.assert_allclose(won["commission"], 0.6 * won["revenue"], rtol=1e-12)
     summary = summarise(results)
     assert summary["commission_share"] == pytest.approx(0.6, rel=1e-12)
-    assert summary["revenue_net"] == pytest.approx(0.4 * summary["revenue_gross"], rel=1e-12)
+    assert summary["revenue_net_per_year"] == pytest.approx(
+        0.4 * summary["revenue_gross_per_year"], rel=1e-12
+    )
 
 
 @st.composite
@@ -145,7 +147,7 @@ def channel_scenarios(draw) -> Scenario:
         for i in range(count)
     ]
     data = load_scenario(ROOT / "scenarios/baseline.toml").to_dict()
-    data["scenario"]["horizon_days"] = 150.0
+    data["scenario"].update(horizon_days=150.0, warmup_days=0.0)
     data["leads"]["arrivals_per_month"] = draw(st.floats(0.0, 15.0))
     data["founder"]["max_active_deals"] = draw(st.integers(0, 3))
     data["channel"].update(
@@ -176,9 +178,9 @@ def test_commissions_are_bounded_by_the_claimants_and_their_rates(params, seed):
     ).all()  # a partner covers the leads it brings
     assert (revenue <= deals["value"] * (1 + 1e-12)).all()
     summary = summarise(results)
-    assert summary["revenue_net"] <= summary["revenue_gross"] + 1e-9
-    assert summary["revenue_net"] == pytest.approx(
-        summary["revenue_gross"] - summary["commissions"]
+    assert summary["revenue_net_per_year"] <= summary["revenue_gross_per_year"] + 1e-9
+    assert summary["revenue_net_per_year"] == pytest.approx(
+        summary["revenue_gross_per_year"] - summary["commissions_per_year"]
     )
     if revenue.sum() > 0:
         assert summary["commission_share"] == pytest.approx(
@@ -445,7 +447,7 @@ def test_more_training_means_fewer_misrepresentation_vetoes():
                 "channel.leads_per_staff_month=0.2",
             ],
         )
-        return summarise(simulate(scenario, 10, SEED))["misrepresentation_vetoes"]
+        return summarise(simulate(scenario, 10, SEED))["misrepresentation_vetoes_per_year"]
 
     untrained, half, trained = vetoes(0.0), vetoes(0.5), vetoes(1.0)
     assert untrained > half > trained == 0.0
@@ -487,7 +489,7 @@ def test_misrepresentation_vetoes_count_only_vetoes_for_misrepresentation():
     assert not any("is vetoed: the partner promised" in what for *_, what in told(world))
     summary = summarise(simulate(params, 1, SEED))
     assert summary["outcomes"]["vetoed"] > 50
-    assert summary["misrepresentation_vetoes"] == 0
+    assert summary["misrepresentation_vetoes_per_year"] == 0
 
 
 # ---------------------------------------------------------------- rescue
@@ -753,7 +755,7 @@ def test_a_departing_reps_deals_are_handed_to_reps_with_free_slots():
         "goes dark: its rep left the company (no decision)" in texts
     )  # the last of three leaving at once has no heir
     summary = summarise(simulate(world.scenario, 2, SEED))
-    assert summary["rep_departures"] == 12
+    assert summary["rep_departures_per_year"] == pytest.approx(12 / summary["window"]["years"])
 
 
 def test_reps_never_leave_without_a_drought_limit_and_are_not_replaced_with_an_infinite_delay():

@@ -22,71 +22,50 @@ from sim.analysis.summary import summarise
 from sim.analysis.sweep import run_point
 from sim.cli import main
 from sim.scenario import load_scenario
-from sim.vocabulary import Outcome
+from sim.vocabulary import DAYS_PER_YEAR, Outcome, Reason, Stage
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios/baseline.toml"
 
 
-def hand_made_results() -> Results:
-    """Replication 0: a win, a loss, an open opportunity and a disqualified lead; 1: no deals."""
-    outcome = np.array(
-        [Outcome.from_key(name) for name in ("won", "lost_competitor", "open", "disqualified")],
-        dtype=np.int8,
-    )
-    columns = {
-        "replication": np.zeros(4, dtype=np.int32),
-        "source": np.zeros(4, dtype=np.int8),
-        "owner": np.ones(4, dtype=np.int8),
-        "stage": np.zeros(4, dtype=np.int8),
-        "outcome": outcome,
-        "reason": np.zeros(4, dtype=np.int8),
-        "qualified": np.array([True, True, True, False]),
-        "cycle_days": np.array([10.0, 30.0, np.nan, 2.0]),
-        "revenue": np.array([1000.0, 0.0, 0.0, 0.0]),
-        "commission": np.array([100.0, 0.0, 0.0, 0.0]),
-    }
-    return Results(
-        deals=deal_table([columns]),
-        replications=pd.DataFrame({"replication": [0, 1]}),
-        partners=pd.DataFrame(),
-        scenario=load_scenario(BASELINE),
-        seed=1,
-    )
-
-
-DEALS = [  # replication, outcome, qualified, cycle days, revenue, commission
-    (0, "won", True, 10.0, 1000.0, 100.0),
-    (0, "won", True, 40.0, 500.0, 0.0),
-    (0, "lost_competitor", True, 25.0, 0.0, 0.0),
-    (0, "no_decision", True, 70.0, 0.0, 0.0),
-    (0, "open", True, np.nan, 0.0, 0.0),
-    (0, "disqualified", False, 3.0, 0.0, 0.0),
-    (1, "vetoed", True, 50.0, 0.0, 0.0),
-    (1, "won", True, 20.0, 2000.0, 500.0),
-    (1, "lost_competitor", True, 30.0, 0.0, 0.0),
-    (3, "disqualified", False, 5.0, 0.0, 0.0),  # replication 2 has no deal at all
-]
+# A window of exactly one year: deals arriving from day 100 count, money booked from day 100.
+WINDOW = ["scenario.warmup_days=100", f"scenario.horizon_days={100 + DAYS_PER_YEAR}"]
+DEALS = [  # replication, counted, outcome, reason, stage, qualified, age, closed day, revenue, com.
+    (0, True, "won", "won", "negotiating", True, 10.0, 200.0, 1000.0, 100.0),
+    (0, True, "won", "won", "negotiating", True, 40.0, 300.0, 500.0, 0.0),
+    (0, True, "lost_competitor", "competitor", "deciding", True, 25.0, 150.0, 0.0, 0.0),
+    (0, True, "no_decision", "status_quo", "deciding", True, 70.0, 250.0, 0.0, 0.0),
+    (0, True, "open", "open", "stallers", True, 100.0, np.nan, 0.0, 0.0),
+    (0, True, "disqualified", "poor_fit", "qualifying", False, 3.0, 110.0, 0.0, 0.0),
+    (0, False, "won", "won", "negotiating", True, 80.0, 150.0, 300.0, 0.0),  # warm-up lead
+    (1, True, "vetoed", "veto", "nay_sayers", True, 50.0, 300.0, 0.0, 0.0),
+    (1, True, "won", "won", "negotiating", True, 20.0, 400.0, 2000.0, 500.0),
+    (1, True, "lost_competitor", "competitor", "deciding", True, 30.0, 350.0, 0.0, 0.0),
+    (3, True, "disqualified", "poor_fit", "qualifying", False, 5.0, 200.0, 0.0, 0.0),
+]  # replication 2 has no deal at all
 
 
 def four_replications() -> Results:
     """The deals above as a run of four replications; the tests' expected figures are by hand."""
-    replication, outcome, qualified, cycle, revenue, commission = map(
-        np.array, zip(*DEALS, strict=True)
-    )
+    columns = dict(zip(COLUMNS, map(np.array, zip(*DEALS, strict=True)), strict=True))
     n = len(DEALS)
-    columns = {
-        "replication": replication.astype(np.int32),
+    closed = ~np.isnan(columns["closed_day"].astype(float))
+    table = {
+        **columns,
+        "replication": columns["replication"].astype(np.int32),
+        "counted": columns["counted"].astype(bool),
+        "qualified": columns["qualified"].astype(bool),
         "source": np.zeros(n, dtype=np.int8),
         "owner": np.ones(n, dtype=np.int8),
-        "stage": np.zeros(n, dtype=np.int8),
-        "outcome": np.array([Outcome.from_key(key) for key in outcome], dtype=np.int8),
-        "reason": np.zeros(n, dtype=np.int8),
-        "qualified": qualified.astype(bool),
-        "cycle_days": cycle.astype(float),
-        "age_days": np.where(np.isnan(cycle.astype(float)), 100.0, cycle.astype(float)),
-        "revenue": revenue.astype(float),
-        "commission": commission.astype(float),
+        **{
+            name: np.array([term.from_key(key) for key in columns[name]], dtype=np.int8)
+            for name, term in (("outcome", Outcome), ("reason", Reason), ("stage", Stage))
+        },
+        "age_days": columns["age_days"].astype(float),
+        "cycle_days": np.where(closed, columns["age_days"].astype(float), np.nan),
+        "closed_day": columns["closed_day"].astype(float),
+        "revenue": columns["revenue"].astype(float),
+        "commission": columns["commission"].astype(float),
         "direct_hours": np.zeros(n),
         "misrepresentation_veto": np.zeros(n, dtype=bool),
     }
@@ -94,12 +73,26 @@ def four_replications() -> Results:
         name: [0.0] * 4 for name in ("marketing_utilisation", "reactive_share", "rep_departures")
     }
     return Results(
-        deals=deal_table([columns]),
+        deals=deal_table([table]),
         replications=pd.DataFrame({"replication": [0, 1, 2, 3], **stats}),
         partners=pd.DataFrame(),
-        scenario=load_scenario(BASELINE),
+        scenario=load_scenario(BASELINE, WINDOW),
         seed=1,
     )
+
+
+COLUMNS = (
+    "replication",
+    "counted",
+    "outcome",
+    "reason",
+    "stage",
+    "qualified",
+    "age_days",
+    "closed_day",
+    "revenue",
+    "commission",
+)
 
 
 def metrics_table(rows: dict[str, list[float]], replications=None) -> pd.DataFrame:
@@ -108,40 +101,50 @@ def metrics_table(rows: dict[str, list[float]], replications=None) -> pd.DataFra
     return table
 
 
-def test_replication_metrics_follow_the_summary_definitions():
-    table = replication_metrics(hand_made_results())
-    assert list(table.columns) == ["replication", *METRICS]
-    first, empty = table.iloc[0], table.iloc[1]
-    assert first["win_rate"] == 0.5  # open and disqualified deals are not closed opportunities
-    assert first["cycle_days_median"] == 20.0 and first["cycle_days_mean"] == 20.0
-    assert first["revenue_net"] == 900.0
-    assert (
-        math.isnan(empty["win_rate"]) and empty["revenue_net"] == 0.0
-    )  # kept, though it has no deals
-
-
 def test_metrics_and_summary_of_a_hand_made_run():
     table = replication_metrics(four_replications(), tuple(REGISTRY)).set_index("replication")
     nan = math.nan
-    expected = {  # worked out by hand from DEALS: closed opportunities are qualified and not open
+    # Worked out by hand from DEALS. Replication 0's counted opportunities end at ages 10
+    # (won), 25 (lost), 40 (won), 70 (no decision) and 100 (still open, censored).
+    # Aalen-Johansen: at 10, 1/5 of 5 at risk is won (0.2), leaving 4/5; at 25 a loss leaves
+    # 3/5; at 40 a win adds 3/5 x 1/3 = 0.2 (0.4 in all), leaving 2/5; at 70 the no decision
+    # takes 2/5 x 1/2 = 0.2. Kaplan-Meier: 0.8, 0.6, 0.4 still open after 10, 25, 40: median 40.
+    # Leads (the disqualified one too, ending at 3): wins 5/6 x 1/5 + 3/6 x 1/3 = 1/3.
+    # Money: deals won from day 100 on, the warm-up lead's too: 900 + 500 + 300 in one year.
+    expected = {
         "deals": [6, 3, 0, 1],
-        "opportunities_closed": [4, 3, 0, 0],
-        "win_rate": [2 / 4, 1 / 3, nan, nan],
-        "cycle_days_median": [(25 + 40) / 2, 30.0, nan, nan],
-        "cycle_days_mean": [(10 + 40 + 25 + 70) / 4, (50 + 20 + 30) / 3, nan, nan],
-        "revenue_net": [1500 - 100, 2000 - 500, 0.0, 0.0],
+        "opportunities": [5, 3, 0, 0],
+        "win_rate": [0.4, 1 / 3, nan, nan],
+        "no_decision_rate": [0.2, 0.0, nan, nan],
+        "lead_win_rate": [1 / 3, 1 / 3, nan, 0.0],
+        "cycle_days_median": [40.0, 30.0, nan, nan],
+        "revenue_net_per_year": [1700.0, 1500.0, 0.0, 0.0],
+        "win_rate_closed": [2 / 4, 1 / 3, nan, nan],
+        "cycle_days_median_closed": [(25 + 40) / 2, 30.0, nan, nan],
+        "cycle_days_mean_closed": [(10 + 40 + 25 + 70) / 4, (50 + 20 + 30) / 3, nan, nan],
     }
+    assert list(expected) == list(REGISTRY)
     for name, values in expected.items():
         assert table[name].tolist() == pytest.approx(values, nan_ok=True), name
     summary = summarise(four_replications())
-    assert (summary["deals"], summary["opportunities_closed"]) == (10, 7)
-    assert summary["win_rate"] == pytest.approx(
-        (2 / 4 + 1 / 3) / 2
-    )  # replications without any: left out
-    assert summary["win_rate_ci"] == [0.0, 1.0]  # t with one degree of freedom: clipped to [0, 1]
-    assert summary["cycle_days_median"] == 30.0  # of all closed opportunities pooled
-    assert summary["cycle_days_mean"] == pytest.approx(245 / 7)
-    assert summary["revenue_net"] == pytest.approx((3500 - 600) / 4)
+    assert (summary["deals"], summary["opportunities"]) == (10, 8)
+    assert summary["win_rate"] == pytest.approx((0.4 + 1 / 3) / 2)  # those without: left out
+    half = stats.t.ppf(0.975, 1) * np.std([0.4, 1 / 3], ddof=1) / np.sqrt(2)
+    assert summary["win_rate_ci"] == [0.0, pytest.approx((0.4 + 1 / 3) / 2 + half)]  # clipped
+    assert summary["cycle_days_median"] == pytest.approx(35.0)  # mean of the replications'
+    assert summary["revenue_net_per_year"] == pytest.approx((1700 + 1500) / 4)
+    assert summary["revenue_gross_per_year"] == pytest.approx((1800 + 2000) / 4)
+    assert summary["deals_per_year"] == pytest.approx(10 / 4)
+    assert summary["funnel_per_year"] == pytest.approx(
+        {
+            "leads": 10 / 4,
+            "qualified": 8 / 4,
+            "past_stallers": 7 / 4,
+            "past_nay_sayers": 6 / 4,
+            "decided": 6 / 4,
+            "won": 3 / 4,
+        }
+    )
     assert summary["outcomes"] == {
         "won": 3,
         "lost_competitor": 2,
@@ -150,6 +153,8 @@ def test_metrics_and_summary_of_a_hand_made_run():
         "disqualified": 2,
         "open": 1,
     }
+    assert summary["no_decision_reasons"]["status_quo"] == 1
+    assert sum(summary["no_decision_reasons"].values()) == 1
     assert list(summary)[-1] == "parameters" and summary["scenario"] == "baseline"
 
 
@@ -176,9 +181,7 @@ def test_paired_difference_is_the_paired_t_test():
 def test_paired_difference_pairs_by_replication_not_by_row_order():
     a = metrics_table({metric: [1.0, 2.0, 4.0] for metric in METRICS})
     b = metrics_table({metric: [4.5, 1.5, 2.5] for metric in METRICS}, replications=[2, 0, 1])
-    entry = paired_difference(a, b)[
-        "cycle_days_mean"
-    ]  # every pair differs by 0.5: no spread at all
+    entry = paired_difference(a, b)["cycle_days_median"]  # every pair differs by 0.5: no spread
     assert entry["ci"] == pytest.approx([0.5, 0.5]) and entry["p_value"] == 0.0
 
 
@@ -192,7 +195,7 @@ def test_constant_nonzero_difference_is_certain():
     a = metrics_table({metric: [0.2, 0.3, 0.25] for metric in METRICS})
     b = a.copy()
     b[list(METRICS)] += 1.0
-    entry = paired_difference(a, b)["revenue_net"]
+    entry = paired_difference(a, b)["revenue_net_per_year"]
     assert entry["estimate"] == pytest.approx(1.0) and entry["p_value"] == 0.0
     assert entry["ci"][0] == pytest.approx(1.0) and entry["ci"][1] == pytest.approx(1.0)
 
@@ -212,16 +215,17 @@ def test_pairs_with_nan_are_dropped():
 
 
 def test_common_random_numbers_narrow_the_interval():
-    """One more staller: paired with the same seed, the change in mean cycle has a narrower CI."""
+    """One more staller: paired with the same seed, the change in median cycle has a narrower CI."""
+    short = ["scenario.warmup_days=365", "scenario.horizon_days=730"]  # quick, still filled
     a_scenario, b_scenario = (
-        load_scenario(BASELINE),
-        load_scenario(BASELINE, ["committee.stallers=9"]),
+        load_scenario(BASELINE, short),
+        load_scenario(BASELINE, [*short, "committee.stallers=9"]),
     )
     a = replication_metrics(sim.simulate(a_scenario, replications=20, seed=1))
     b_common = replication_metrics(sim.simulate(b_scenario, replications=20, seed=1))
     b_other = replication_metrics(sim.simulate(b_scenario, replications=20, seed=2))
-    paired = paired_difference(a, b_common)["cycle_days_mean"]["ci"]
-    independent = independent_difference(a, b_other)["cycle_days_mean"]["ci"]
+    paired = paired_difference(a, b_common)["cycle_days_median"]["ci"]
+    independent = independent_difference(a, b_other)["cycle_days_median"]["ci"]
     assert paired[1] - paired[0] < 0.8 * (independent[1] - independent[0])
 
 
@@ -231,7 +235,7 @@ def test_verdict_says_what_changed_and_what_is_noise():
     sentence = verdict(diff, "baseline", "kit")
     assert sentence == (
         "Against baseline, kit shortens the median cycle by 12.0 days (each p < 0.05); "
-        "the win rate, mean cycle and net revenue stay within noise."
+        "the win rate, no-decision rate and net revenue stay within noise."
     )
     diff["cycle_days_median"]["p_value"] = 0.2
     assert "not distinguishable" in verdict(diff, "baseline", "kit")
@@ -281,7 +285,12 @@ def test_compare_command_table_and_mistakes(monkeypatch):
 
 def test_crn_gain_script_smoke_run():
     done = subprocess.run(
-        [sys.executable, str(ROOT / "scripts/crn_gain.py"), "--replications", "4"],
+        [
+            sys.executable,
+            str(ROOT / "scripts/crn_gain.py"),
+            *("--replications", "4", "--set", "scenario.horizon_days=200"),
+            *("--set", "scenario.warmup_days=0"),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -290,3 +299,14 @@ def test_crn_gain_script_smoke_run():
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| proactive_stallers |")]
     assert len(rows) == 1 and len(rows[0].split("|")) == 2 + 1 + len(METRICS)
+
+
+def test_mostly_zero_paired_differences_are_flagged_and_the_verdict_warns():
+    a = metrics_table({metric: [0.2] * 10 for metric in METRICS})
+    b = a.copy()
+    b.loc[:2, "win_rate"] -= 0.05  # three pairs differ, seven are identical
+    diff = paired_difference(a, b)
+    assert (diff["win_rate"]["nonzero"], diff["win_rate"]["degenerate"]) == (3, True)
+    assert "(win rate 3 of 10, " in verdict(diff, "A", "B")
+    every = paired_difference(a.iloc[:5], b.iloc[:5].assign(win_rate=0.1))["win_rate"]
+    assert (every["nonzero"], every["degenerate"]) == (5, False)  # few pairs, none zero

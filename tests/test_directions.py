@@ -12,40 +12,34 @@ from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import load_scenario
 
-REPLICATIONS, SEED = 40, 2026
+REPLICATIONS, SEED = 30, 2026
+# A shorter warm-up and window than the shipped ones keep these checks quick; directions,
+# unlike levels, do not need the last percent of the transient gone (docs/experiments.md).
+WINDOW = ("scenario.warmup_days=365", "scenario.horizon_days=1095")
 
 
 def summary_of(root, *overrides: str) -> dict:
-    scenario = load_scenario(root / "scenarios/baseline.toml", overrides)
+    scenario = load_scenario(root / "scenarios/baseline.toml", [*WINDOW, *overrides])
     return summarise(simulate(scenario, REPLICATIONS, SEED))
 
 
 STALLERS = (0, 2, 5, 8, 11, 14, 20)
+CYCLE_MEDIANS = ("cycle_days_median", "cycle_days_median_closed")  # Kaplan-Meier, closed only
 
 
 def test_more_stallers_never_shorten_the_median_cycle(root):
     runs = [summary_of(root, f"committee.stallers={k}") for k in STALLERS]
-    for key in ("cycle_days_km_median", "cycle_days_won_median"):
-        medians = [run[key] for run in runs]
-        assert all(np.diff(medians) > 0), (key, medians)
-
-
-def test_more_stallers_never_shorten_the_closed_median_when_few_deals_are_censored(root):
-    # Within one year, long deals are still open and drop out of the closed-only
-    # median (it then falls at 20 stallers); over three years few are censored.
-    runs = [
-        summary_of(root, f"committee.stallers={k}", "scenario.horizon_days=1095") for k in STALLERS
-    ]
-    medians = [run["cycle_days_median"] for run in runs]
+    medians = [run["cycle_days_median"] for run in runs]  # Kaplan-Meier, open ones counted
     assert all(np.diff(medians) > 0), medians
+    # The closed-only median leaves out the slowest deals, still open at the horizon:
+    # with 20 stallers so many are open that it stops rising (docs/results.md).
+    closed = [run["cycle_days_median_closed"] for run in runs]
+    assert closed[-1] - closed[-2] < medians[-1] - medians[-2]
 
 
 def test_larger_committees_buy_less_often(root):
     win_rates = [summary_of(root, f"committee.stallers={k}")["win_rate"] for k in (2, 8, 14)]
     assert win_rates[0] > win_rates[1] > win_rates[2]
-
-
-CYCLE_MEDIANS = ("cycle_days_median", "cycle_days_km_median", "cycle_days_won_median")
 
 
 def test_proactive_staller_tactics_shorten_the_cycle_in_the_baseline(root):

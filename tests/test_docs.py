@@ -92,4 +92,4 @@ def test_readme_quick_start_runs_the_baseline(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert "win rate" in done.stdout and "no_decision" in done.stdout
+    assert "win rate" in done.stdout and "no decision" in done.stdout

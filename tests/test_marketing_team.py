@@ -352,7 +352,7 @@ def marketing_params(draw) -> dict:
 @given(marketing=marketing_params(), seed=st.integers(0, 2**16))
 def test_utilisation_and_reactive_share_are_fractions(marketing, seed):
     params = load_scenario(ROOT / "scenarios/baseline.toml").to_dict()
-    params["scenario"]["horizon_days"] = 120.0
+    params["scenario"].update(horizon_days=120.0, warmup_days=30.0)  # time use over the window
     params["marketing"].update(marketing)
     scenario = validate(params)
     results = simulate(scenario, 2, seed)

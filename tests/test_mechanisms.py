@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import one_lead_world, scenario, trace
@@ -9,6 +11,7 @@ from conftest import one_lead_world, scenario, trace
 from sim.model.committee import Committee, CommitteeDraws
 from sim.model.reps import Rep
 from sim.model.streams import BEHAVIOUR, CHUNK, DECISIONS, OVERFLOW_BLOCK, Streams, generator
+from sim.vocabulary import Outcome, Reason
 
 REQUESTERS = {"request_weight": 1.0, "reschedule_weight": 0.0, "handoff_weight": 0.0}
 RESCHEDULERS = {"request_weight": 0.0, "reschedule_weight": 1.0, "handoff_weight": 0.0}
@@ -28,9 +31,12 @@ def stallers(count: int, style: dict, **more) -> dict:
 
 
 def outcome(world) -> str:
-    from sim.vocabulary import Outcome
-
     return Outcome.from_code(int(world.records.outcome[0])).key
+
+
+def reason(world, deal_id: int = 0) -> str:
+    """Why the deal ended, as the deal table writes it."""
+    return Reason.from_code(int(world.records.reason[deal_id])).key
 
 
 # ---------------------------------------------------------------- stallers
@@ -175,10 +181,14 @@ def test_collateral_damps_objections_and_vetoes():
 
 
 @pytest.mark.parametrize(
-    ("draw", "expected"),
-    [(0.1, "won"), (0.45, "lost_competitor"), (0.9, "no_decision")],
+    ("draw", "expected", "why"),
+    [
+        (0.1, "won", "won"),
+        (0.45, "lost_competitor", "competitor"),
+        (0.9, "no_decision", "status_quo"),
+    ],
 )
-def test_decision_maker_choice_follows_appeal(draw, expected):
+def test_decision_maker_choice_follows_appeal(draw, expected, why):
     # Appeals: us 1, competitors 2 x 0.5 = 1, status quo 1: thirds of the unit interval.
     params = scenario(
         committee={"status_quo_weight": 1.0},
@@ -186,7 +196,7 @@ def test_decision_maker_choice_follows_appeal(draw, expected):
     )
     world = one_lead_world(params, decisions=[draw])
     world.run()
-    assert outcome(world) == expected
+    assert (outcome(world), reason(world)) == (expected, why)
 
 
 def test_incumbent_takes_the_deal_as_an_inside_job():
@@ -202,7 +212,7 @@ def test_every_further_decision_maker_must_go_along():
     params = scenario(committee={"decision_makers": 3, "consensus_probability": 0.8})
     world = one_lead_world(params, decisions=[0.1, 0.5, 0.85])  # proposes us; one agrees, one not
     world.run()
-    assert outcome(world) == "no_decision"
+    assert (outcome(world), reason(world)) == ("no_decision", "no_consensus")
     assert trace(world)[-2] == (0.0, "decision maker 3", "does not agree: no consensus")
 
 
@@ -236,6 +246,7 @@ def test_leads_queue_for_a_busy_rep_and_go_cold():
     world.run()
     assert list(world.records.closed_day) == pytest.approx([50.0, 30.0, 100.0])
     assert [world.records.outcome[i] for i in range(3)] == [0, 3, 0]  # won, no_decision (cold), won
+    assert reason(world, 1) == "went_cold"
     assert world.records.stage_days[2][0] == pytest.approx(10.0)  # waited 40 -> 50 for the rep
 
 
@@ -252,7 +263,28 @@ def test_buyer_who_loses_patience_goes_dark_and_frees_the_rep():
         "goes dark: the buyer's patience ran out in the committee's process (no decision)",
     )
     assert world.records.stage[0] == 2  # went dark while with the stallers
+    assert reason(world) == "patience_with_committee"
     assert trace(world, 1)[1] == (31.0, "rep 1", "takes the deal (1 active)")
+
+
+def test_patience_running_out_names_what_the_buyer_was_waiting_for():
+    params = scenario(
+        committee=stallers(1, REQUESTERS, staller_meeting_days=2.0),
+        marketing={"custom_work_days": 30.0},
+        reps={"count": 1, "max_active_deals": 1},
+    )
+    world = one_lead_world(params, [STALL, 0.5, PASS], arrivals=(0.0, 1.0))
+    world.leads = dataclasses.replace(world.leads, patience_days=np.array([10.0, 5.0]))
+    world.run()
+    # Deal 0 waits for marketing's material from day 2; deal 1 waits for the only rep.
+    assert (reason(world, 0), world.records.closed_day[0]) == (
+        "patience_waiting_for_marketing",
+        10.0,
+    )
+    assert (reason(world, 1), world.records.closed_day[1]) == ("patience_waiting_for_rep", 6.0)
+    assert trace(world, 1)[-1][2] == (
+        "goes dark: the buyer's patience ran out waiting for a rep (no decision)"
+    )
 
 
 def test_patience_no_longer_matters_once_the_committee_chose_us():

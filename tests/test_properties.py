@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import LISTS, SECTIONS, TACTICS, Scenario, ScenarioError, allowed_values, validate
-from sim.vocabulary import Outcome, Stage
+from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STAGE_COLUMNS = [f"days_{stage.key}" for stage in Stage]
@@ -51,8 +52,13 @@ def scenarios(draw) -> Scenario:
     tactic_shares = draw(shares(len(TACTICS) + 1))[
         :-1
     ]  # the last share is proactive time left idle
+    horizon = draw(st.floats(30.0, 400.0))
     data = {
-        "scenario": {"name": "drawn", "horizon_days": draw(st.floats(30.0, 400.0))},
+        "scenario": {
+            "name": "drawn",
+            "horizon_days": horizon,
+            "warmup_days": draw(st.floats(0.0, horizon / 2)),
+        },
         "leads": {
             "arrivals_per_month": draw(st.floats(0.0, 20.0)),
             "value_median": draw(st.floats(1.0, 1e6)),
@@ -179,6 +185,17 @@ def test_outcomes_partition_the_deals(scenario, seed):
         assert (np.diff(part["deal_id"].to_numpy()) > 0).all(), replication
         assert (np.diff(part["created_day"].to_numpy()) >= 0).all(), replication
     assert list(results.replications["replication"]) == [0, 1]
+    # Every deal's reason belongs to its outcome; a no-decision deal says why.
+    reasons = {
+        "won": {"won"},
+        "lost_competitor": {"competitor", "inside_job"},
+        "vetoed": {"veto", "misrepresentation"},
+        "no_decision": {reason.key for reason in NO_DECISION_REASONS},
+        "disqualified": {"poor_fit"},
+        "open": {"open"},
+    }
+    for outcome, reason in zip(table["outcome"], table["reason"], strict=True):
+        assert reason in reasons[outcome], (outcome, reason)
     # Only qualified leads can get as far as a committee's verdict.
     verdict = table["outcome"].isin(["won", "lost_competitor", "vetoed"]).to_numpy()
     assert table["qualified"].to_numpy()[verdict].all()
@@ -222,13 +239,19 @@ def test_summary_win_rate_and_interval(scenario, seed):
     summary = summarise(results)
     rate = summary["win_rate"]
     low, high = summary["win_rate_ci"]
-    assert sum(summary["outcomes"].values()) == summary["deals"] == len(results.deals)
-    if summary["opportunities_closed"] == 0:
+    counted = results.deals["counted"].to_numpy()
+    assert sum(summary["outcomes"].values()) == summary["deals"] == counted.sum()
+    opportunities = results.deals["qualified"].to_numpy() & counted
+    assert summary["opportunities"] == opportunities.sum()
+    if summary["opportunities"] == 0:
         assert math.isnan(rate) and math.isnan(low) and math.isnan(high)
     else:
-        assert 0.0 <= low <= rate <= high <= 1.0
-        won = summary["outcomes"]["won"]
-        assert (rate > 0) == (won > 0)
+        assert 0.0 <= low <= rate <= high <= 1.0 or math.isnan(low)  # NaN: one has no value
+        won = (results.deals["outcome"] == "won").to_numpy() & opportunities
+        assert (rate > 0) == (won.sum() > 0)
+    # The funnel narrows step by step, and its ends are the counted leads and their wins.
+    steps = list(summary["funnel_per_year"].values())
+    assert all(later <= earlier + 1e-9 for earlier, later in itertools.pairwise(steps))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -266,7 +289,7 @@ def test_identical_win_rates_in_every_replication_give_a_point_interval():
     """Every deal is won in both replications: the interval is [1, 1], without warnings."""
     scenario = validate(
         {
-            "scenario": {"horizon_days": 200},
+            "scenario": {"horizon_days": 200, "warmup_days": 0},
             "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e5},
             "committee": {"stallers": 0, "nay_sayers": 0, "status_quo_weight": 0.0},
             "competition": {"competitors": 0, "incumbent_probability": 0.0},
@@ -277,8 +300,9 @@ def test_identical_win_rates_in_every_replication_give_a_point_interval():
     closed = results.deals[results.deals["outcome"] != "open"]
     assert len(closed) > 0 and (closed["outcome"] == "won").all()
     summary = summarise(results)
-    assert summary["win_rate"] == 1.0
-    assert summary["win_rate_ci"] == [1.0, 1.0]
+    assert summary["win_rate"] == pytest.approx(1.0, abs=1e-12)  # Aalen-Johansen's sum
+    low, high = summary["win_rate_ci"]
+    assert low == high == summary["win_rate"]
 
 
 # ---------------------------------------------------------------- invalid values

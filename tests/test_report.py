@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -10,15 +11,16 @@ import tempfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
-from test_plots import write_run
+from test_plots import WARMUP_DAYS, short, write_run
 
+from sim.analysis.metrics import REGISTRY
 from sim.analysis.replications import simulate
 from sim.analysis.results_folder import write_results
 from sim.cli import main
-from sim.scenario import load_scenario
 from sim.views.plots import figures, load_runs
-from sim.views.report import comparison, render
+from sim.views.report import FIGURE_CAPTIONS, comparison, render
+from sim.views.summary_rows import SHOWN_ELSEWHERE, metric_label
+from sim.vocabulary import NO_DECISION_REASONS, Outcome
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 BROWSER_FLAGS = (  # headless, offline, and no state shared with any other run
@@ -40,6 +42,12 @@ def folders(tmp_path_factory):
     return [write_run(root / "baseline", "baseline"), write_run(root / "kit", "proactive_stallers")]
 
 
+@pytest.fixture
+def no_pixels(monkeypatch):
+    """Figures drawn but not rendered to PNG, for tests of the page's words: much faster."""
+    monkeypatch.setattr("sim.views.report.png_bytes", lambda figure: b"figure")
+
+
 @pytest.fixture(scope="module")
 def report(folders, tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "report.html"
@@ -53,9 +61,36 @@ def test_report_is_self_contained(report):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page), (
         "the report must not need the network"
     )
-    assert page.count('src="data:image/png;base64,') == 7  # five summary figures and two timelines
+    assert page.count('src="data:image/png;base64,') == 9  # seven summary figures, two timelines
     assert "proactive_stallers against baseline" in page and "Paired by replication" in page
     assert "95% CI" in page and "p-value" in page
+
+
+def test_report_says_what_was_counted(report):
+    """The summary table and the captions use the definitions of `sim.analysis.metrics`."""
+    page = report.read_text(encoding="utf-8")
+    window = f"days {WARMUP_DAYS} to 400 (0.8 years per replication)"
+    assert f"<td>counted window</td><td>{window}</td><td>{window}</td>" in page
+    assert f"baseline: {window}; proactive_stallers: {window}." in page
+    for name, metric in REGISTRY.items():
+        if name in SHOWN_ELSEWHERE:
+            continue
+        label = metric_label(name) + (" per year" if metric.pool == "sum" else " [95% CI]")
+        assert f"<td>{html.escape(label)}</td>" in page, name
+    assert "<td>win rate (opportunities, censoring-aware) [95% CI]</td>" in page
+    assert "<td>median cycle (Kaplan-Meier) [95% CI]</td>" in page
+    assert "<td>win rate (closed only) [95% CI]</td>" in page
+    for outcome in Outcome:
+        assert f"<td>counted deals: {html.escape(outcome.label)}</td>" in page
+    for reason in NO_DECISION_REASONS:
+        assert f"<td>no decision: {html.escape(reason.label)}</td>" in page
+    assert re.search(r"<td>\$[\d,]+/yr \[-?\$[\d,]+/yr, \$[\d,]+/yr\]</td>", page), "net revenue"
+    for name, caption in FIGURE_CAPTIONS.items():
+        if name != "revenue_split":  # no partners in these scenarios
+            assert f"<figcaption>{html.escape(caption)}</figcaption>" in page, name
+    assert "eventually won" in FIGURE_CAPTIONS["win_rate"]
+    assert "censored" in FIGURE_CAPTIONS["win_rate"]
+    assert "warm-up" in FIGURE_CAPTIONS["pipeline"]
 
 
 def test_report_is_never_overwritten_without_force(report, folders):
@@ -76,13 +111,10 @@ def test_report_says_when_seeds_differ_and_does_not_pair(tmp_path, folders):
     assert "compared as independent samples" in section and "Paired by replication" not in section
 
 
-def test_a_report_of_results_in_memory_is_the_report_of_their_folders(tmp_path):
+def test_a_report_of_results_in_memory_is_the_report_of_their_folders(tmp_path, no_pixels):
     """`render` takes sim.simulate's results as they are: the page is the one `report` writes
     from the folders they are saved in, but for the pictures' pixels (tables are rounded there)."""
-    runs = [
-        simulate(load_scenario(ROOT / "scenarios" / f"{name}.toml"), 2, seed=1)
-        for name in ("baseline", "founder_led")
-    ]
+    runs = [simulate(short(name), 2, seed=1) for name in ("baseline", "founder_led")]
     for results in runs:
         write_results(tmp_path / results.scenario.scenario.name, results)
     folders = load_runs([tmp_path / "baseline", tmp_path / "founder_led"])
@@ -91,11 +123,11 @@ def test_a_report_of_results_in_memory_is_the_report_of_their_folders(tmp_path):
         return re.sub(r"base64,[^\"]*", "base64,...", page)
 
     page = render(runs)
-    assert page.count("base64,") == 7 and "founder_led against baseline" in page
+    assert page.count("base64,") == 9 and "founder_led against baseline" in page
     assert words(page) == words(render(folders))
 
 
-def test_one_run_has_no_comparison(folders):
+def test_one_run_has_no_comparison(folders, no_pixels):
     runs = load_runs(folders[:1])
     page = render(runs)
     assert "<h2>Comparison" not in page

@@ -62,7 +62,9 @@ def test_section_with_some_keys_keeps_defaults_for_the_others(tmp_path):
 
 
 def test_whole_numbers_are_accepted_for_number_parameters(tmp_path):
-    loaded = load_scenario(write(tmp_path, "s.toml", "[scenario]\nhorizon_days = 120\n"))
+    loaded = load_scenario(
+        write(tmp_path, "s.toml", "[scenario]\nhorizon_days = 120\nwarmup_days = 0\n")
+    )
     assert loaded.scenario.horizon_days == 120.0
     assert isinstance(loaded.scenario.horizon_days, float)
 

@@ -345,8 +345,8 @@ def test_tidy_table_and_point_summary(reference):
         "committee.stallers",
         "marketing.proactive_share",
     ]
-    assert {"win_rate", "cycle_days_median", "cycle_days_mean", "revenue_net"} <= set(
-        results.columns
+    assert {"win_rate", "cycle_days_median", "cycle_days_mean_closed", "revenue_net_per_year"} <= (
+        set(results.columns)
     )
     assert len(results) == 4 * 2 and list(results["replication"]) == [0, 1] * 4
     pd.testing.assert_frame_equal(
@@ -355,12 +355,11 @@ def test_tidy_table_and_point_summary(reference):
     summary = pd.read_parquet(reference / "point_summary.parquet")
     assert len(summary) == 4 and (summary["win_rate_ci_low"] <= summary["win_rate"]).all()
     assert (summary["error"] == "").all()
-    means = results.groupby("point")["cycle_days_mean"].mean()
-    assert summary["cycle_days_mean"].to_numpy() == pytest.approx(means.to_numpy())
-    interval = list(t_interval(results.loc[results["point"] == 3, "revenue_net"].to_numpy()))
-    assert summary.loc[3, ["revenue_net_ci_low", "revenue_net_ci_high"]].tolist() == pytest.approx(
-        interval
-    )
+    means = results.groupby("point")["cycle_days_median"].mean()
+    assert summary["cycle_days_median"].to_numpy() == pytest.approx(means.to_numpy())
+    revenue = results.loc[results["point"] == 3, "revenue_net_per_year"].to_numpy()
+    columns = ["revenue_net_per_year_ci_low", "revenue_net_per_year_ci_high"]
+    assert summary.loc[3, columns].tolist() == pytest.approx(list(t_interval(revenue)))
 
 
 def test_common_random_numbers_across_points(reference):

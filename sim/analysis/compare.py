@@ -25,6 +25,12 @@ if TYPE_CHECKING:
 
     from ..scenario import Scenario
 
+DIFF_KEYS = ("estimate", "ci", "p_value", "pairs", "nonzero", "degenerate")
+# When most paired differences are exactly zero, the few others carry the whole effect
+# and the t interval cannot estimate their spread: the comparison says so
+# (docs/experiments.md, coverage study).
+DEGENERATE_SHARE = 0.5
+
 
 def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, dict[str, Any]]:
     """For each metric: means in A and B, and the mean paired difference B - A.
@@ -41,11 +47,15 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, dict[str, A
         left = a.loc[common, metric].to_numpy(dtype=float)
         right = b.loc[common, metric].to_numpy(dtype=float)
         keep = ~(np.isnan(left) | np.isnan(right))
+        differences = right[keep] - left[keep]
+        nonzero = int(np.count_nonzero(differences))
         result[metric] = {
             "a": mean(left[keep]),
             "b": mean(right[keep]),
             "pairs": int(keep.sum()),
-            **mean_interval(right[keep] - left[keep]),
+            "nonzero": nonzero,
+            "degenerate": nonzero < DEGENERATE_SHARE * keep.sum(),
+            **mean_interval(differences),
         }
     return result
 
@@ -68,7 +78,26 @@ def _by_replication(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alpha: float = 0.05) -> str:
-    """One plain sentence: what changed from A to B, and whether it stands out from noise."""
+    """Plain sentences: what changed from A to B, whether it stands out from noise, and
+    which intervals rest on too few non-zero differences to trust."""
+    return _what_changed(diff, a_name, b_name, alpha) + _too_few(diff)
+
+
+def _too_few(diff: dict[str, dict[str, Any]]) -> str:
+    shaky = [metric for metric in METRICS if diff[metric].get("degenerate")]
+    if not shaky:
+        return ""
+    counts = ", ".join(
+        f"{LABELS[metric]} {diff[metric]['nonzero']} of {diff[metric]['pairs']}" for metric in shaky
+    )
+    return (
+        f" Warning: most paired differences are exactly zero ({counts} non-zero), so "
+        "those intervals may not keep their promise; run more replications (--precision "
+        "chooses how many)."
+    )
+
+
+def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alpha: float) -> str:
     clear, noise = [], []
     for metric in METRICS:
         entry = diff[metric]
@@ -95,8 +124,8 @@ def _change(metric: str, estimate: float) -> str:
     verb = "raises" if estimate > 0 else "lowers"
     if unit == "%":
         amount = f"{abs(estimate) * 100:.1f} percentage points"
-    elif unit == "USD":
-        amount = f"${abs(estimate):,.0f} per replication"
+    elif unit == "USD/year":
+        amount = f"${abs(estimate):,.0f} a year"
     else:
         verb = "lengthens" if estimate > 0 else "shortens"
         amount = f"{abs(estimate):.1f} {unit}"
@@ -108,31 +137,43 @@ def _join(parts: list[str]) -> str:
 
 
 def compare(
-    a: Scenario, b: Scenario, replications: int, seed: int, names: tuple[str, str] | None = None
+    a: Scenario,
+    b: Scenario,
+    replications: int,
+    seed: int,
+    names: tuple[str, str] | None = None,
+    precision: tuple[str, float] | None = None,
+    budget: int = 1000,
 ) -> dict[str, Any]:
     """Run A and B with one seed (common random numbers); compare them replication by replication.
 
-    Returns {"a": values in A, "b": values in B, "diff": {metric: estimate, ci, p_value, pairs},
-    "verdict": one sentence}, plus the seed and replications.
+    With `precision` = (metric, target), replications are added until the CI half-width
+    of that metric's paired difference is at most `target` (at most `budget` of them)
+    instead of running `replications`. Returns {"a": values in A, "b": values in B,
+    "diff": {metric: estimate, ci, p_value, pairs, nonzero, degenerate}, "verdict": one
+    sentence}, the seed and replications, and with `precision` how they were chosen.
     """
+    from .precision import pairs_to_precision, precision_record
     from .replications import simulate
 
     names = names or (a.scenario.name, b.scenario.name)
-    diff = paired_difference(
-        replication_metrics(simulate(a, replications=replications, seed=seed)),
-        replication_metrics(simulate(b, replications=replications, seed=seed)),
-    )
-    return {
+    sequential = None
+    if precision is None:
+        runs = (simulate(a, replications, seed), simulate(b, replications, seed))
+    else:
+        runs, sequential = pairs_to_precision(a, b, *precision, seed=seed, budget=budget)
+    diff = paired_difference(replication_metrics(runs[0]), replication_metrics(runs[1]))
+    comparison = {
         "seed": seed,
-        "replications": replications,
+        "replications": runs[0].replication_count,
         "a": {"scenario": names[0], **{metric: diff[metric]["a"] for metric in METRICS}},
         "b": {"scenario": names[1], **{metric: diff[metric]["b"] for metric in METRICS}},
-        "diff": {
-            metric: {key: diff[metric][key] for key in ("estimate", "ci", "p_value", "pairs")}
-            for metric in METRICS
-        },
+        "diff": {metric: {key: diff[metric][key] for key in DIFF_KEYS} for metric in METRICS},
         "verdict": verdict(diff, *names),
     }
+    if sequential is not None:
+        comparison["precision"] = precision_record(sequential, precision[0])  # type: ignore[index]
+    return comparison
 
 
 def comparison_json(comparison: dict[str, Any]) -> str:

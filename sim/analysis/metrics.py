@@ -1,13 +1,20 @@
 """The per-replication metrics, each declared once: name, label, unit, meaning, computing, pooling.
 
 A metric is computed for one replication from that replication's deal columns (numpy
-arrays, outcome as `Outcome` codes), exactly as the model returns them. The sweep
-computes its rows this way from the raw columns; `replication_metrics` slices a deal
-table by replication and calls the same functions, so a sweep row, a comparison and
-summary.json's win rate are one definition.
+arrays, outcome and reason as codes), exactly as the model returns them, and the
+run's statistics window. The sweep computes its rows this way from the raw columns;
+`replication_metrics` slices a deal table by replication and calls the same
+functions, so a sweep row, a comparison and summary.json are one definition.
 
-An opportunity is a qualified deal that ended before the horizon (a closed
-opportunity): win rate and cycle length are over these.
+The definitions (docs/results.md explains them for users):
+- The deals counted are those that arrived in the window, from `warmup_days` to the
+  horizon: a cohort by arrival. An opportunity is a counted deal the seller qualified.
+- Rates are censoring-aware: an opportunity still open at the horizon is counted as
+  open, not dropped. The win rate is the Aalen-Johansen estimate of the probability
+  that an opportunity is eventually won; the cycle length is the Kaplan-Meier median
+  time from arrival to close. The closed-only figures are labelled as such.
+- Money is what was booked in the window (deals won on or after `warmup_days`,
+  whenever they arrived), per year of the window; never per replication.
 """
 
 from __future__ import annotations
@@ -19,39 +26,89 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..vocabulary import Outcome
+from ..vocabulary import DAYS_PER_YEAR, Outcome, Reason, Stage
+from .survival import cumulative_incidence, km_quantile
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..scenario import Scenario
     from .replications import Results
 
-COLUMNS = ("outcome", "qualified", "cycle_days", "revenue", "commission")  # what metrics read
-WON, OPEN = int(Outcome.WON), int(Outcome.OPEN)  # plain codes: numpy compares these fastest
+# What metrics read of a replication's deals.
+COLUMNS = (
+    "counted",
+    "outcome",
+    "reason",
+    "qualified",
+    "stage",
+    "closed_day",
+    "age_days",
+    "cycle_days",
+    "revenue",
+    "commission",
+)
+CATEGORY_COLUMNS = {"outcome": Outcome, "reason": Reason, "stage": Stage}
+# Plain codes: numpy compares these fastest.
+WON, OPEN, NO_DECISION = int(Outcome.WON), int(Outcome.OPEN), int(Outcome.NO_DECISION)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The statistics window: deals arriving from `start` (the warm-up) to `end` count."""
+
+    start: float
+    end: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Window:
+        info = scenario.scenario
+        return cls(info.warmup_days, info.horizon_days)
+
+    @property
+    def years(self) -> float:
+        return (self.end - self.start) / DAYS_PER_YEAR
+
+
+def codes(table: pd.DataFrame, column: str) -> np.ndarray:
+    """A deal table's category column (outcome, reason, stage) as the vocabulary's codes."""
+    import pandas as pd
+
+    return pd.Categorical(table[column], categories=CATEGORY_COLUMNS[column].keys()).codes
 
 
 def outcome_codes(table: pd.DataFrame) -> np.ndarray:
     """A deal table's outcome column as `Outcome` codes (it holds the outcomes' keys)."""
-    import pandas as pd
-
-    return pd.Categorical(table["outcome"], categories=Outcome.keys()).codes
-
-
-def closed_opportunities(outcome: np.ndarray, qualified: np.ndarray) -> np.ndarray:
-    """Which deals are closed opportunities: qualified and no longer open."""
-    return qualified & (outcome != OPEN)
+    return codes(table, "outcome")
 
 
 class ReplicationDeals:
-    """One replication's deals as numpy columns, with the closed opportunities worked out once."""
+    """One replication's counted deals as numpy columns, with the opportunities worked out once."""
 
-    def __init__(self, columns: Mapping[str, np.ndarray]):
-        self.outcome = columns["outcome"]
-        self.cycle_days = columns["cycle_days"]
-        self.revenue = columns["revenue"]
-        self.commission = columns["commission"]
-        self.opportunity = closed_opportunities(self.outcome, columns["qualified"])
-        self.closed = int(self.opportunity.sum())
+    def __init__(self, columns: Mapping[str, np.ndarray], window: Window):
+        counted = columns["counted"]
+        self.window = window
+        self.outcome = columns["outcome"][counted]
+        self.reason = columns["reason"][counted]
+        self.stage = columns["stage"][counted]
+        self.qualified = columns["qualified"][counted]
+        self.age_days = columns["age_days"][counted]
+        self.cycle_days = columns["cycle_days"][counted]
+        self.ended = self.outcome != OPEN
+        self.opportunity = self.qualified
+        self.opportunities = int(self.opportunity.sum())
+        self.closed = self.opportunity & self.ended
+        # Money booked in the window: deals won in it, whenever they arrived.
+        booked = (columns["outcome"] == WON) & (columns["closed_day"] >= window.start)
+        self.booked_revenue = float(columns["revenue"][booked].sum())
+        self.booked_commission = float(columns["commission"][booked].sum())
+
+    def eventual_share(self, cause: np.ndarray, among: np.ndarray) -> float:
+        """Aalen-Johansen: the probability that a deal of `among` eventually ends by `cause`."""
+        return cumulative_incidence(self.age_days[among], cause[among], self.ended[among])
+
+    def per_year(self, amount: float) -> float:
+        return amount / self.window.years
 
 
 @dataclass(frozen=True)
@@ -60,7 +117,7 @@ class Metric:
 
     name: str
     label: str  # how sentences name it ("median cycle")
-    unit: str  # "%" (a share, shown times 100), "days", "USD" or "count"
+    unit: str  # "%" (a share, shown times 100), "days", "USD/year" or "count"
     doc: str
     compute: Callable[[ReplicationDeals], float]
     pool: Literal["mean", "sum"] = "mean"  # over the replications that have a value
@@ -81,69 +138,133 @@ class Metric:
 
 
 def _win_rate(deals: ReplicationDeals) -> float:
-    won = deals.outcome == WON
-    return float((won & deals.opportunity).sum()) / deals.closed if deals.closed else math.nan
+    return deals.eventual_share(deals.outcome == WON, deals.opportunity)
+
+
+def _lead_win_rate(deals: ReplicationDeals) -> float:
+    return deals.eventual_share(deals.outcome == WON, np.ones_like(deals.ended))
+
+
+def _no_decision_rate(deals: ReplicationDeals) -> float:
+    return deals.eventual_share(deals.outcome == NO_DECISION, deals.opportunity)
+
+
+def _win_rate_closed(deals: ReplicationDeals) -> float:
+    closed = int(deals.closed.sum())
+    won = int((deals.closed & (deals.outcome == WON)).sum())
+    return won / closed if closed else math.nan
 
 
 def _cycle_median(deals: ReplicationDeals) -> float:
-    return float(np.median(deals.cycle_days[deals.opportunity])) if deals.closed else math.nan
+    opportunity = deals.opportunity
+    return km_quantile(deals.age_days[opportunity], deals.ended[opportunity], 0.5)
 
 
-def _cycle_mean(deals: ReplicationDeals) -> float:
-    return float(deals.cycle_days[deals.opportunity].mean()) if deals.closed else math.nan
+def _closed_cycles(deals: ReplicationDeals) -> np.ndarray:
+    return deals.cycle_days[deals.closed]
 
 
-def _revenue_net(deals: ReplicationDeals) -> float:
-    return float(deals.revenue.sum() - deals.commission.sum())
+def _cycle_median_closed(deals: ReplicationDeals) -> float:
+    cycles = _closed_cycles(deals)
+    return float(np.median(cycles)) if cycles.size else math.nan
 
 
+def _cycle_mean_closed(deals: ReplicationDeals) -> float:
+    cycles = _closed_cycles(deals)
+    return float(cycles.mean()) if cycles.size else math.nan
+
+
+def _revenue_net_per_year(deals: ReplicationDeals) -> float:
+    return deals.per_year(deals.booked_revenue - deals.booked_commission)
+
+
+RATE = (0.0, 1.0)
 REGISTRY = {
     metric.name: metric
     for metric in (
         Metric(
-            "deals", "deals", "count", "deals in the replication", lambda d: len(d.outcome), "sum"
+            "deals",
+            "deals",
+            "count",
+            "leads that arrived in the window",
+            lambda d: len(d.outcome),
+            "sum",
         ),
         Metric(
-            "opportunities_closed",
-            "closed opportunities",
+            "opportunities",
+            "opportunities",
             "count",
-            "qualified deals that ended before the horizon",
-            lambda d: d.closed,
+            "leads that arrived in the window and were qualified",
+            lambda d: d.opportunities,
             "sum",
         ),
         Metric(
             "win_rate",
             "win rate",
             "%",
-            "won / closed opportunities (NaN without any)",
+            "probability that an opportunity is eventually won, open ones censored "
+            "(Aalen-Johansen)",
             _win_rate,
-            bounds=(0.0, 1.0),
+            bounds=RATE,
+        ),
+        Metric(
+            "no_decision_rate",
+            "no-decision rate",
+            "%",
+            "probability that an opportunity eventually ends in no decision, open ones "
+            "censored (Aalen-Johansen)",
+            _no_decision_rate,
+            bounds=RATE,
+        ),
+        Metric(
+            "lead_win_rate",
+            "leads won",
+            "%",
+            "probability that a lead, qualified or not, is eventually won (Aalen-Johansen)",
+            _lead_win_rate,
+            bounds=RATE,
         ),
         Metric(
             "cycle_days_median",
             "median cycle",
             "days",
-            "median days from lead to close of closed opportunities",
+            "median days from arrival to close of opportunities, open ones censored "
+            "(Kaplan-Meier); NaN if more than half are still open",
             _cycle_median,
         ),
         Metric(
-            "cycle_days_mean",
-            "mean cycle",
-            "days",
-            "mean days from lead to close of closed opportunities",
-            _cycle_mean,
+            "revenue_net_per_year",
+            "net revenue",
+            "USD/year",
+            "revenue of deals won in the window less partner commissions, per year",
+            _revenue_net_per_year,
         ),
         Metric(
-            "revenue_net",
-            "net revenue",
-            "USD",
-            "revenue of won deals less partner commissions",
-            _revenue_net,
+            "win_rate_closed",
+            "win rate (closed only)",
+            "%",
+            "won / closed opportunities, ignoring those still open",
+            _win_rate_closed,
+            bounds=RATE,
+        ),
+        Metric(
+            "cycle_days_median_closed",
+            "median cycle (closed only)",
+            "days",
+            "median days from arrival to close of closed opportunities",
+            _cycle_median_closed,
+        ),
+        Metric(
+            "cycle_days_mean_closed",
+            "mean cycle (closed only)",
+            "days",
+            "mean days from arrival to close of closed opportunities",
+            _cycle_mean_closed,
         ),
     )
 }
 # The metrics `compare` and the report compare and a sweep's point summary averages.
-METRICS = ("win_rate", "cycle_days_median", "cycle_days_mean", "revenue_net")
+METRICS = ("win_rate", "no_decision_rate", "cycle_days_median", "revenue_net_per_year")
 LABELS = {name: metric.label for name, metric in REGISTRY.items()}
 UNITS = {name: metric.unit for name, metric in REGISTRY.items()}
 POOLING = {"mean": "mean over the replications that have a value", "sum": "sum"}
@@ -162,10 +283,18 @@ def metric_table() -> str:
     return "\n".join(lines)
 
 
-def column_metrics(deals: Mapping[str, np.ndarray]) -> dict[str, float]:
+def column_metrics(deals: Mapping[str, np.ndarray], window: Window) -> dict[str, float]:
     """Every metric of one replication, in registry order, from its deal columns."""
-    replication = ReplicationDeals(deals)
+    replication = ReplicationDeals(deals, window)
     return {name: metric.compute(replication) for name, metric in REGISTRY.items()}
+
+
+def table_columns(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The columns metrics read, from a deal table, categories as codes (as the model has them)."""
+    return {
+        name: codes(table, name) if name in CATEGORY_COLUMNS else table[name].to_numpy()
+        for name in COLUMNS
+    }
 
 
 def replication_metrics(results: Results, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
@@ -173,21 +302,19 @@ def replication_metrics(results: Results, metrics: Sequence[str] = METRICS) -> p
 
     Each replication's deals are sliced from the deal table and measured as
     `column_metrics` measures the model's columns. Replications without any deal are
-    kept (win rate and cycle NaN, revenue 0).
+    kept (rates and cycle NaN, revenue 0).
     """
     import pandas as pd
 
     table = results.deals
-    columns = {
-        "outcome": outcome_codes(table),
-        **{name: table[name].to_numpy() for name in COLUMNS if name != "outcome"},
-    }
+    columns = table_columns(table)
+    window = Window.of(results.scenario)
     positions = table.groupby("replication", sort=False).indices
     nothing = np.zeros(0, dtype=np.intp)
     rows = []
     for replication in results.replications["replication"].to_numpy():
         where = positions.get(replication, nothing)
-        deals = ReplicationDeals({name: column[where] for name, column in columns.items()})
+        deals = ReplicationDeals({name: column[where] for name, column in columns.items()}, window)
         rows.append(
             {
                 "replication": replication,

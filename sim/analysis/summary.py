@@ -1,133 +1,131 @@
-"""Summary statistics of a run: win rate with its CI, cycle length, outcomes, money, time use."""
+"""Summary statistics of a run: the metrics with their CIs, the funnel, outcomes, money, time use.
+
+Every figure follows `sim.analysis.metrics`: deals that arrived in the statistics
+window (after the warm-up) are counted; rates are censoring-aware; money and counts
+are per year of the window. A metric's headline figure is the mean of its
+per-replication values and its interval the Student t interval of that mean, the
+same numbers `compare` and a sweep use.
+"""
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ..vocabulary import Outcome, Source
-from .metrics import (
-    OPEN,
-    REGISTRY,
-    WON,
-    closed_opportunities,
-    outcome_codes,
-    replication_metrics,
-)
-from .statistics import t_interval, wilson_interval
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage
+from .metrics import REGISTRY, WON, Window, codes, replication_metrics
+from .statistics import t_interval
 
 if TYPE_CHECKING:
     from .replications import Results
 
-POOLED = ("deals", "opportunities_closed", "win_rate")  # as the metrics pool them
+# The funnel's steps, in order: how far a counted lead got (docs/results.md).
+FUNNEL = ("leads", "qualified", "past_stallers", "past_nay_sayers", "decided", "won")
+# Endings that follow a committee's choice (a deal in negotiation has been chosen too).
+DECIDED = (Reason.WON, Reason.COMPETITOR, Reason.INSIDE_JOB, Reason.STATUS_QUO, Reason.NO_CONSENSUS)
 
 
 def summarise(results: Results) -> dict[str, Any]:
-    """The run's headline numbers, as stored in summary.json (`parameters`: the scenario run).
-
-    Win rate and cycle length are over closed opportunities: leads the seller
-    qualified (so not disqualified, and not gone cold waiting for a rep) that have
-    ended by the horizon. The `km` figures count open opportunities too, as
-    censored (Kaplan-Meier), so they are not biased short by the horizon.
-    Money and time-use figures are means per replication.
-    """
+    """The run's headline numbers, as stored in summary.json (`parameters`: the scenario run)."""
     table = results.deals
+    window = Window.of(results.scenario)
     replications = results.replication_count
-    outcome = outcome_codes(table)
-    opportunity = closed_opportunities(outcome, table["qualified"].to_numpy())
-    won = outcome == WON
-    cycle = table["cycle_days"].to_numpy()[opportunity]
-    per_replication = replication_metrics(results, POOLED)
-    pooled = {
-        name: REGISTRY[name].pooled(per_replication[name].to_numpy(dtype=float)) for name in POOLED
-    }
-    counts = table["outcome"].value_counts()
-    km_median, km_p90 = censored_quantiles(table, (0.5, 0.9))
+    years = window.years * replications  # counted years over all replications
+    per_replication = replication_metrics(results, tuple(REGISTRY))
+    counted = table[table["counted"].to_numpy(dtype=bool)]
+    counts = counted["outcome"].value_counts()
+    no_decision = counted.loc[counted["outcome"] == Outcome.NO_DECISION.key, "reason"]
+    reasons = no_decision.value_counts()
     return {
         "scenario": results.scenario.scenario.name,
         "seed": results.seed,
         "replications": replications,
-        "deals": int(pooled["deals"]),
-        "deals_per_replication": len(table) / replications,
-        "opportunities_closed": int(pooled["opportunities_closed"]),
-        "win_rate": pooled["win_rate"],
-        "win_rate_ci": list(
-            win_rate_interval(per_replication["win_rate"].dropna().to_numpy(), opportunity, won)
-        ),
-        "cycle_days_median": _quantile(cycle, 0.5),
-        "cycle_days_mean": float(cycle.mean()) if cycle.size else math.nan,
-        "cycle_days_p90": _quantile(cycle, 0.9),
-        "cycle_days_won_median": _quantile(table["cycle_days"].to_numpy()[won], 0.5),
-        "cycle_days_km_median": km_median,
-        "cycle_days_km_p90": km_p90,
+        "window": {"warmup_days": window.start, "horizon_days": window.end, "years": window.years},
+        **metric_figures(per_replication),
+        "deals_per_year": len(counted) / years,
+        "funnel_per_year": {step: float(n) / years for step, n in funnel(counted).items()},
         "outcomes": {kind.key: int(counts.get(kind.key, 0)) for kind in Outcome},
-        **money(table, replications),
-        **channel_effort(table, replications),
-        "marketing_utilisation": float(results.replications["marketing_utilisation"].mean()),
-        "reactive_share": float(results.replications["reactive_share"].mean()),
-        "rep_departures": float(results.replications["rep_departures"].mean()),
+        "no_decision_reasons": {
+            reason.key: int(reasons.get(reason.key, 0)) for reason in NO_DECISION_REASONS
+        },
+        **money(table, window, years),
+        **channel_effort(table, window, years),
+        **time_use(results.replications, window),
         "parameters": results.scenario.to_dict(),
     }
 
 
-def money(table: pd.DataFrame, replications: int) -> dict[str, float]:
-    """Revenue of won deals, the partners' commissions on it, and what is left."""
-    gross = float(table["revenue"].sum())
-    commissions = float(table["commission"].sum())
+def metric_figures(per_replication: pd.DataFrame) -> dict[str, Any]:
+    """Each metric pooled over replications; a mean-pooled one with its t interval (`_ci`)."""
+    figures: dict[str, Any] = {}
+    for name, metric in REGISTRY.items():
+        values = per_replication[name].to_numpy(dtype=float)
+        pooled = metric.pooled(values)
+        figures[name] = int(pooled) if metric.pool == "sum" else float(pooled)
+        if metric.pool == "mean":
+            low, high = metric.clip(*t_interval(values[~np.isnan(values)]))
+            figures[f"{name}_ci"] = [float(low), float(high)]
+    return figures
+
+
+def funnel(counted: pd.DataFrame) -> dict[str, int]:
+    """How many counted leads reached each step: qualified, past the stallers, ..., won."""
+    stage = codes(counted, "stage")
+    reason = codes(counted, "reason")
+    decided = np.isin(reason, [int(r) for r in DECIDED]) | (stage == Stage.NEGOTIATING)
     return {
-        "revenue_gross": gross / replications,
-        "commissions": commissions / replications,
-        "revenue_net": (gross - commissions) / replications,
-        "commission_share": commissions / gross if gross > 0 else math.nan,
+        "leads": len(counted),
+        "qualified": int(counted["qualified"].sum()),
+        "past_stallers": int((stage >= Stage.NAY_SAYERS).sum()),
+        "past_nay_sayers": int((stage >= Stage.DECIDING).sum()),
+        "decided": int(decided.sum()),
+        "won": int((reason == Reason.WON).sum()),
     }
 
 
-def channel_effort(table: pd.DataFrame, replications: int) -> dict[str, float]:
+def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:
+    """Deals won in the window, whenever they arrived: what the window's money counts."""
+    won = codes(table, "outcome") == WON
+    return won & (table["closed_day"].to_numpy(dtype=float) >= window.start)
+
+
+def money(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
+    """Revenue booked in the window, the partners' commissions on it and what is left, per year."""
+    booked = _booked(table, window)
+    gross = float(table["revenue"].to_numpy()[booked].sum())
+    commissions = float(table["commission"].to_numpy()[booked].sum())
+    return {
+        "revenue_gross_per_year": gross / years,
+        "commissions_per_year": commissions / years,
+        "commission_share": commissions / gross if gross > 0 else float("nan"),
+    }
+
+
+def channel_effort(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
     """Wins by source, and what partner deals cost in direct effort and misrepresentation."""
-    won = outcome_codes(table) == WON
+    booked = _booked(table, window)
     partner_sourced = (table["source"] == Source.PARTNER.key).to_numpy()
+    counted = table["counted"].to_numpy(dtype=bool)
     return {
-        "wins_direct": float((won & ~partner_sourced).sum()) / replications,
-        "wins_partner_sourced": float((won & partner_sourced).sum()) / replications,
-        "direct_hours_on_partner_deals": float(
-            table["direct_hours"].to_numpy()[partner_sourced].sum()
+        "wins_direct_per_year": float((booked & ~partner_sourced).sum()) / years,
+        "wins_partner_sourced_per_year": float((booked & partner_sourced).sum()) / years,
+        "direct_hours_on_partner_deals_per_year": float(
+            table["direct_hours"].to_numpy()[partner_sourced & counted].sum()
         )
-        / replications,
-        "misrepresentation_vetoes": float(table["misrepresentation_veto"].sum()) / replications,
+        / years,
+        "misrepresentation_vetoes_per_year": float(
+            table["misrepresentation_veto"].to_numpy()[counted].sum()
+        )
+        / years,
     }
 
 
-def win_rate_interval(
-    rates: np.ndarray, opportunity: np.ndarray, won: np.ndarray
-) -> tuple[float, float]:
-    """CI of the win rate: Student t across replications, or Wilson within one replication."""
-    if len(rates) >= 2:
-        low, high = REGISTRY["win_rate"].clip(*t_interval(rates))
-        return float(low), float(high)
-    return wilson_interval(int((won & opportunity).sum()), int(opportunity.sum()))
-
-
-def censored_quantiles(table: pd.DataFrame, levels: tuple[float, ...]) -> list[float]:
-    """Kaplan-Meier quantiles of opportunities' time to close, open ones censored at the horizon.
-
-    A quantile the curve never reaches within the horizon is NaN (shown as '>horizon').
-    """
-    keep = table["qualified"].to_numpy()
-    ages = table["age_days"].to_numpy()[keep]
-    ended = (outcome_codes(table) != OPEN)[keep]
-    if not ended.any():
-        return [math.nan] * len(levels)
-    cdf = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).cdf
-    result = []
-    for level in levels:
-        reached = np.flatnonzero(cdf.probabilities >= level - 1e-12)
-        result.append(float(cdf.quantiles[reached[0]]) if reached.size else math.nan)
-    return result
-
-
-def _quantile(values: np.ndarray, level: float) -> float:
-    return float(np.quantile(values, level)) if values.size else math.nan
+def time_use(stats: pd.DataFrame, window: Window) -> dict[str, float]:
+    """Marketing's time use over the window, and reps who left in it, per year."""
+    return {
+        "marketing_utilisation": float(stats["marketing_utilisation"].mean()),
+        "reactive_share": float(stats["reactive_share"].mean()),
+        "rep_departures_per_year": float(stats["rep_departures"].mean()) / window.years,
+    }

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.world import simulate_replication
 from .executors import connect, execute, on_dask
-from .metrics import METRICS, REGISTRY, column_metrics
+from .metrics import METRICS, REGISTRY, Window, column_metrics
 from .results_folder import ResultsExistError, write_atomic
 from .statistics import half_width
 
@@ -59,6 +59,7 @@ class SweepReport:
 def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> Record:
     """Simulate one point's replications and return its record; a model error is recorded."""
     rows = []
+    window = Window.of(scenario)
     try:
         for replication in range(replications):
             part = simulate_replication(scenario, seed, replication)
@@ -66,7 +67,7 @@ def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> R
             rows.append(
                 {
                     "replication": replication,
-                    **column_metrics(part["deals"]),
+                    **column_metrics(part["deals"], window),
                     **{name: _plain(stats[name]) for name in REPLICATION_STATS},
                 }
             )

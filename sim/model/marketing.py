@@ -121,19 +121,24 @@ class Marketing:
         self.busy_since = now
         self.busy += change
 
-    def time_use(self, horizon_days: float) -> dict[str, float]:
-        """Utilisation of the team over the horizon, and its share of work on one-off support."""
+    def start_window(self, _event: simpy.Event | None = None) -> None:
+        """The warm-up is over: time use counts from now."""
+        self._count_busy(0)
+        self.busy_area = 0.0
+
+    def time_use(self, window_days: float) -> dict[str, float]:
+        """Utilisation of the team over the window, and its share of work on one-off support."""
         self._count_busy(0)
         params = self.params
         proactive = (
             params.staff
             * params.proactive_share
             * sum(getattr(params, t) for t in TACTICS)
-            * horizon_days
+            * window_days
         )
         reactive = self.busy_area * self.reactive_fraction
         worked = proactive + reactive
         return {
-            "marketing_utilisation": worked / (params.staff * horizon_days),
+            "marketing_utilisation": worked / (params.staff * window_days),
             "reactive_share": reactive / worked if worked > 0 else math.nan,
         }

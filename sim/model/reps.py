@@ -72,7 +72,8 @@ class RepPool(Slots):
         self.rng = rng
         self.rep_left = rep_left  # the world hands the departing rep's deals on or loses them
         self.reps: list[Rep] = []
-        self.departures = self.hires = 0
+        self.hires = 0
+        self.departure_days: list[float] = []
         skills = np.exp(params.skill_sigma * rng.standard_normal(params.count))
         for skill in skills:
             self._add(float(skill), -params.initial_tenure_days)
@@ -81,6 +82,10 @@ class RepPool(Slots):
         ):  # interleaved: the first deals spread over all reps
             for rep in self.reps:
                 self.offer(rep)
+
+    @property
+    def departures(self) -> int:
+        return len(self.departure_days)
 
     def _add(self, skill: float, hired_day: float) -> Rep:
         rep = Rep(len(self.reps), skill, hired_day, self.params, self)
@@ -99,7 +104,7 @@ class RepPool(Slots):
 
     def depart(self, rep: Rep) -> None:
         rep.employed = False  # its free slots are skipped from now on
-        self.departures += 1
+        self.departure_days.append(self.env.now)
         self.rep_left(rep)
         if math.isfinite(self.params.hire_delay_days):
             self.env.process(self.hire_replacement())

@@ -33,6 +33,9 @@ CHUNK = 128  # deals whose dice are drawn together
 # fewer; a deal that needs more draws overflow blocks of its own.
 BLOCKS = {BEHAVIOUR: (24, 32), DECISIONS: (8, 0)}
 OVERFLOW_BLOCK = 128
+# Chunks kept before the newest: deals open in id order, but a deal asks for its decision
+# dice only when its committee decides, months and hundreds of newer deals later.
+KEPT_CHUNKS = 8
 _CHUNKS, _OVERFLOW, _SEATS = 0, 1, 2  # kinds of key, so that no two keys coincide
 _UNIFORM, _EXPONENTIAL = 0, 1
 
@@ -119,27 +122,30 @@ class Streams:
         self.leads = generator(seed, replication, "leads")  # arrivals and lead attributes
         self.reps = generator(seed, replication, "reps")  # rep skills
         self.partners = generator(seed, replication, "partners")  # partner leads and plans
-        self._chunk = -1  # the chunk of deals whose up-front draws are in `_blocks`
-        self._blocks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # purpose: (uniforms, exps)
+        # The latest chunks' up-front draws: {chunk: {purpose: (uniforms, exponentials)}}.
+        self._blocks: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
 
     def dice(self, deal_id: int, purpose: str) -> Dice:
         """The dice of one deal for `BEHAVIOUR` or `DECISIONS`."""
         chunk, row = divmod(deal_id, CHUNK)
-        if self._chunk != chunk:  # deals open in id order: one chunk at a time
-            self._draw_chunk(chunk)
-        uniforms, exponentials = self._blocks[purpose]
+        blocks = self._blocks.get(chunk)
+        if blocks is None:
+            blocks = self._blocks[chunk] = self._draw_chunk(chunk)
+            for old in [c for c in self._blocks if c < chunk - KEPT_CHUNKS]:
+                del self._blocks[old]  # redrawn alike, should a deal that old still ask
+        uniforms, exponentials = blocks[purpose]
         return DealDice(uniforms[row].tolist(), exponentials[row].tolist(), self, purpose, deal_id)
 
-    def _draw_chunk(self, chunk: int) -> None:
+    def _draw_chunk(self, chunk: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every deal's up-front draws for a chunk of deals, from one numpy call."""
         width = sum(sum(counts) for counts in BLOCKS.values())
         draws = self.chunk_generator(chunk, BEHAVIOUR).random((CHUNK, width))
-        start = 0
+        blocks, start = {}, 0
         for purpose, (uniforms, exponentials) in BLOCKS.items():
             middle, end = start + uniforms, start + uniforms + exponentials
-            self._blocks[purpose] = (draws[:, start:middle], -np.log1p(-draws[:, middle:end]))
+            blocks[purpose] = (draws[:, start:middle], -np.log1p(-draws[:, middle:end]))
             start = end
-        self._chunk = chunk
+        return blocks
 
     def chunk_generator(self, chunk: int, purpose: str, *key: int) -> np.random.Generator:
         """The generator of one chunk of deals for a purpose (and a finer key, e.g. a trait)."""

@@ -110,11 +110,16 @@ class World:
         if deal.partner is not None:
             deal.partner.active_deals -= 1
         if outcome == Outcome.WON:
-            self.commissions += self.records.pay_commissions(deal, self.commission_rates)
+            claims = self.records.pay_commissions(deal, self.commission_rates)
+            if self.env.now >= self.scenario.scenario.warmup_days:  # paid in the window
+                self.commissions += claims
         self.records.close(deal, outcome, self.env.now)
 
     def run(self) -> None:
         self.env.process(arrive(self.env, self.leads, self.open_deal))
+        self.env.timeout(self.scenario.scenario.warmup_days).callbacks.append(
+            self.marketing.start_window
+        )
         for partner in self.partners:
             self.env.process(partner.follow_comp_plan())
         self.env.run(until=self.scenario.scenario.horizon_days)
@@ -124,16 +129,18 @@ class World:
             self.records.close(deal, Outcome.OPEN, None)
 
     def replication_stats(self, replication: int) -> dict[str, Any]:
-        """Replication-level figures that no single deal carries."""
+        """Replication-level figures that no single deal carries, over the statistics window."""
+        info = self.scenario.scenario
+        in_window = [day >= info.warmup_days for day in self.reps.departure_days]
         return {
             "replication": replication,
-            **self.marketing.time_use(self.scenario.scenario.horizon_days),
-            "rep_departures": self.reps.departures,
+            **self.marketing.time_use(info.horizon_days - info.warmup_days),
+            "rep_departures": sum(in_window),
             "rep_hires": self.reps.hires,
         }
 
     def partner_stats(self, replication: int) -> dict[str, np.ndarray]:
-        """One row per partner: commissions paid, plan changes and mindshare at the horizon."""
+        """One row per partner: commissions paid in the window, plan changes, final mindshare."""
         now = self.env.now
         partners = self.partners
         return {

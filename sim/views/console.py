@@ -16,17 +16,28 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+PIPE_WIDTH = 120  # columns when printing to a file or a pipe: the table fits unwrapped
+
+
+def wide_console() -> Console:
+    """A console that keeps table rows on one line when the output is not a terminal."""
+    console = Console()
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
+
+
 def print_summary(summary: dict[str, Any], console: Console | None = None) -> None:
     """The summary table of `committee-sim run`, read from a summary dictionary only."""
-    console = console or Console()
+    console = console or wide_console()
     table = Table(
         title=f"{summary['scenario']}: {summary['replications']} replications, "
         f"seed {summary['seed']}",
         show_header=True,
         header_style="bold",
     )
-    table.add_column("measure")
-    table.add_column("value", justify="right")
+    table.add_column("measure", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     for label, value in console_rows(summary):
         table.add_row(label, value)
     console.print(table)
@@ -34,7 +45,7 @@ def print_summary(summary: dict[str, Any], console: Console | None = None) -> No
 
 def print_comparison(comparison: dict[str, Any], console: Console | None = None) -> None:
     """A table of A, B and the paired difference with its interval and p-value, then the verdict."""
-    console = console or Console()
+    console = console or wide_console()
     a, b = comparison["a"], comparison["b"]
     table = Table(
         title=f"A = {a['scenario']}, B = {b['scenario']}: {comparison['replications']} paired "

@@ -49,9 +49,9 @@ def p_value(value: float) -> str:
 
 
 def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) -> str:
-    """A metric in its unit (see `sim.analysis.metrics`): 24.3%, 120.6 d, $12,345.
+    """A metric in its unit (see `sim.analysis.metrics`): 24.3%, 120.6 d, $12,345/yr, 1,234.
 
-    With `signed` it is a difference: +1.2 pts for a share, +3.0 d, +$500. Without
+    With `signed` it is a difference: +1.2 pts for a share, +3.0 d, +$500/yr. Without
     `symbol` the unit is left out, for a table that names it in its header.
     """
     if is_missing(value):
@@ -59,8 +59,8 @@ def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) 
     if unit == "%":
         text = number(value * 100, 1, signed)
         return text + (" pts" if signed else "%") if symbol else text
-    if unit == "USD":
-        return dollars(value, signed) if symbol else number(value, 0, signed, grouped=True)
+    if unit == "USD/year":
+        return dollars(value, signed) + "/yr" if symbol else number(value, 0, signed, grouped=True)
     if unit == "count":
         return number(value, 0, signed, grouped=True)
     return number(value, 1, signed) + (" d" if symbol else "")

@@ -1,15 +1,16 @@
 """One colour per meaning, shared by every plot and the report.
 
-Outcomes, stages and money each have fixed colours, so "no decision" or "waiting
-for marketing material" looks the same in every picture (their labels are the
-vocabulary's: `Outcome.NO_DECISION.label`). Scenarios and partners
+Outcomes, stages, no-decision reasons, funnel steps and money each have fixed
+colours, so "no decision" or "waiting for marketing material" looks the same in every
+picture (their labels are the vocabulary's: `Outcome.NO_DECISION.label`). A buyer
+whose patience ran out while waiting in a stage has that stage's colour. Scenarios and partners
 have no fixed meaning of their own: they take colours from a cycle in the order
 they are first shown, and keep them across all plots of one call.
 """
 
 from __future__ import annotations
 
-from ..vocabulary import Outcome, Stage
+from ..vocabulary import PATIENCE_REASONS, Outcome, Reason, Stage
 
 OUTCOME_COLOURS = {
     Outcome.WON: "#2e7d32",
@@ -28,6 +29,24 @@ STAGE_COLOURS = {
     Stage.DECIDING: "#1e88e5",
     Stage.NEGOTIATING: "#43a047",
 }
+REASON_COLOURS = {  # the reasons of `NO_DECISION_REASONS`
+    **{reason: STAGE_COLOURS[stage] for stage, reason in PATIENCE_REASONS.items()},
+    Reason.PATIENCE_WITH_COMMITTEE: "#ffb74d",
+    Reason.STATUS_QUO: "#6d4c41",
+    Reason.NO_CONSENSUS: "#00acc1",
+    Reason.REP_LEFT: "#37474f",
+    Reason.WENT_COLD: "#4fc3f7",
+}
+# The funnel's steps (`sim.analysis.summary.FUNNEL`), darker the further, won in its green.
+FUNNEL_COLOURS = {
+    "leads": "#cfd8dc",
+    "qualified": "#90a4ae",
+    "past_stallers": "#80cbc4",
+    "past_nay_sayers": "#26a69a",
+    "decided": "#00796b",
+    "won": OUTCOME_COLOURS[Outcome.WON],
+}
+WARMUP_COLOUR = "#9e9e9e"  # the shaded warm-up, drawn translucent
 NET_REVENUE_COLOUR = "#2e7d32"  # the same green as a won deal: what the company keeps
 SCENARIO_CYCLE = (
     "#1f77b4",

@@ -2,6 +2,9 @@
 
 Every figure has a title, axes labelled with units and a legend, and takes its
 colours from `sim.views.palette`, so one colour keeps one meaning across all of them.
+Figures count what summary.json counts (`sim.analysis.metrics`): the deals that arrived
+in the statistics window, after the warm-up, with money and counts per year of the
+window; only `pipeline` shows the whole horizon, the warm-up shaded.
 Runs come from results folders (`load_runs`) or from this session's results
 (`sim.simulate`, drawn as they are: `figures([results])`); both draw the same.
 Figures are built with matplotlib's object API and rendered by the Agg backend:
@@ -15,17 +18,19 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..analysis.metrics import LABELS, closed_opportunities, outcome_codes
+from ..analysis.metrics import LABELS, OPEN, Window, outcome_codes
 from ..analysis.results_folder import write_atomic
 from ..analysis.sensitivity import OUTPUTS
-from ..vocabulary import Outcome, Stage
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Stage
 from . import palette
-from .formatting import CI, days, dollars, percent
+from .formatting import CI, days, dollars, is_missing, percent
+from .summary_rows import FUNNEL_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,6 +41,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("png", "svg")
 TIMELINE_DEALS = 3  # deals drawn in each scenario's timeline figure
+WARMUP = "warm-up (not counted)"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,26 @@ class Run:
     def horizon_days(self) -> float:
         return float(self.results.scenario.scenario.horizon_days)
 
+    @property
+    def window(self) -> Window:
+        return Window.of(self.results.scenario)
+
+    @cached_property
+    def counted(self) -> pd.DataFrame:
+        """The deals the figures count: those that arrived in the window."""
+        deals = self.results.deals
+        return deals[deals["counted"].to_numpy(dtype=bool)]
+
+    @cached_property
+    def opportunities(self) -> pd.DataFrame:
+        """Counted deals the seller qualified."""
+        return self.counted[self.counted["qualified"].to_numpy(dtype=bool)]
+
+    @cached_property
+    def closed_opportunities(self) -> pd.DataFrame:
+        """Counted opportunities that ended before the horizon."""
+        return self.opportunities[outcome_codes(self.opportunities) != OPEN]
+
 
 def load_runs(folders: Sequence[Path | str]) -> list[Run]:
     """Read results folders; a scenario name shown twice is told apart by its folder."""
@@ -100,8 +126,10 @@ def figures(items: Sequence[Run | Results], timelines: bool = True) -> dict[str,
     colours = palette.assign([run.name for run in runs], palette.SCENARIO_CYCLE)
     drawn: dict[str, Figure | None] = {
         "win_rate": win_rate(runs, colours),
+        "funnel": funnel(runs),
         "cycle_length": cycle_length(runs, colours),
         "outcomes": outcomes(runs),
+        "no_decision": no_decision(runs),
         "time_use": time_use(runs),
         "pipeline": pipeline(runs, colours),
         "revenue_split": revenue_split(runs),
@@ -147,42 +175,66 @@ def _save_options(fmt: str) -> dict[str, Any]:
 
 
 def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
-    """Win rate of closed opportunities per scenario, with its confidence interval."""
+    """The censoring-aware win rate of opportunities per scenario, with its interval."""
     figure, ax = _figure(
-        f"Win rate by scenario (closed opportunities, {CI})", width=max(5.0, 1.4 * len(runs) + 2)
+        "Win rate: share of opportunities eventually won", width=max(6.0, 1.4 * len(runs) + 2)
     )
+    interval_label: str | None = CI  # in the legend once, beside the first interval drawn
     for index, run in enumerate(runs):
         rate = run.summary["win_rate"]
         low, high = run.summary["win_rate_ci"]
-        if math.isnan(rate):
+        if is_missing(rate):
             continue
         ax.bar(index, rate * 100, color=colours[run.name], label=run.name)
-        if not math.isnan(low):
+        if not (is_missing(low) or is_missing(high)):
             ax.errorbar(
                 index,
                 rate * 100,
                 yerr=[[(rate - low) * 100], [(high - rate) * 100]],
                 color="black",
                 capsize=6,
-                label=CI if index == 0 else None,
+                label=interval_label,
             )
+            interval_label = None
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
-    ax.set_ylabel("win rate (% of closed opportunities)")
+    ax.set_ylabel("win rate (%, open ones censored)")
     ax.legend(fontsize="small")
     return figure
 
 
+def funnel(runs: list[Run]) -> Figure:
+    """How far counted leads got, per year: one group of bars per scenario, a bar per step."""
+    steps = list(FUNNEL_LABELS)
+    width = 0.8 / len(steps)
+    figure, ax = _figure(
+        "Funnel: how far the leads get, per year", width=max(6.0, 1.6 * len(runs) + 3.5)
+    )
+    for position, step in enumerate(steps):
+        offset = (position - (len(steps) - 1) / 2) * width
+        ax.bar(
+            np.arange(len(runs)) + offset,
+            [run.summary["funnel_per_year"][step] for run in runs],
+            width,
+            color=palette.FUNNEL_COLOURS[step],
+            label=FUNNEL_LABELS[step],
+        )
+    ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
+    ax.set_xlabel("scenario")
+    ax.set_ylabel("counted leads per year")
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure
+
+
 def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
-    """Kaplan-Meier curve of opportunities still open by age, open deals censored at the horizon."""
+    """Kaplan-Meier curve of counted opportunities still open by age, open ones censored."""
     from scipy import stats
 
     figure, ax = _figure("Sales cycle: share of opportunities not yet closed (Kaplan-Meier)")
     for run in runs:
-        deals = run.results.deals
-        keep = deals["qualified"].to_numpy(dtype=bool)
-        ages = deals["age_days"].to_numpy(dtype=float)[keep]
-        ended = (deals["outcome"] != Outcome.OPEN.key).to_numpy()[keep]
+        deals = run.opportunities
+        ages = deals["age_days"].to_numpy(dtype=float)
+        ended = outcome_codes(deals) != OPEN
         if not ended.any():
             continue
         curve = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).sf
@@ -202,11 +254,11 @@ def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
 
 
 def outcomes(runs: list[Run]) -> Figure:
-    """How deals ended, as shares of all deals, one stacked bar per scenario."""
+    """How counted deals ended, as shares of them, one stacked bar per scenario."""
     figure, ax = _figure("How deals end, by scenario", width=max(6.0, 1.4 * len(runs) + 3.5))
     bottom = np.zeros(len(runs))
     for outcome in Outcome:
-        shares = np.array([_share(run.results.deals["outcome"] == outcome.key) for run in runs])
+        shares = np.array([_share(outcome_codes(run.counted) == outcome) for run in runs])
         ax.bar(
             range(len(runs)),
             shares,
@@ -217,44 +269,74 @@ def outcomes(runs: list[Run]) -> Figure:
         bottom += shares
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
-    ax.set_ylabel("% of all deals")
+    ax.set_ylabel("% of counted deals")
     ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
     return figure
 
 
-def time_use(runs: list[Run]) -> Figure:
-    """Where the time goes: mean days per stage of a closed opportunity, one bar per scenario."""
-    figure, ax = _figure(
-        "Where the time goes: mean days per closed opportunity, by stage",
-        height=max(2.5, 0.7 * len(runs) + 1.8),
+def no_decision(runs: list[Run]) -> Figure | None:
+    """Why no decision: each reason's share of counted no-decision deals, a bar per scenario.
+
+    None when no run has a no-decision deal. Shares come from summary.json.
+    """
+    counts = np.array(
+        [[run.summary["no_decision_reasons"][r.key] for r in NO_DECISION_REASONS] for run in runs],
+        dtype=float,
     )
-    left = np.zeros(len(runs))
-    for stage in Stage:
-        spent = np.array([_closed_opportunities(run)[f"days_{stage.key}"].mean() for run in runs])
-        spent = np.nan_to_num(spent)
-        ax.barh(
-            range(len(runs)),
-            spent,
-            left=left,
-            color=palette.STAGE_COLOURS[stage],
-            label=stage.label,
+    totals = counts.sum(axis=1, keepdims=True)
+    if not totals.any():
+        return None
+    shares = np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0) * 100
+    parts = [
+        (reason.label, palette.REASON_COLOURS[reason], share)
+        for reason, share in zip(NO_DECISION_REASONS, shares.T, strict=True)
+    ]
+    return _stacked_bars(runs, "Why no decision", parts, "% of counted no-decision deals", 2)
+
+
+def time_use(runs: list[Run]) -> Figure:
+    """Where the time goes: mean days per stage of a closed counted opportunity, per scenario."""
+    parts = [
+        (
+            stage.label,
+            palette.STAGE_COLOURS[stage],
+            np.array([_mean(run.closed_opportunities[f"days_{stage.key}"]) for run in runs]),
         )
-        left += spent
+        for stage in Stage
+    ]
+    title = "Where the time goes: mean days per closed opportunity, by stage"
+    return _stacked_bars(runs, title, parts, "days (mean per closed opportunity)", 3)
+
+
+def _stacked_bars(
+    runs: list[Run], title: str, parts: list[tuple[str, str, np.ndarray]], unit: str, columns: int
+) -> Figure:
+    """One horizontal bar per scenario, stacked from `parts`: (label, colour, value per run)."""
+    figure, ax = _figure(title, height=max(2.5, 0.7 * len(runs) + 0.4 * len(parts) / columns + 1))
+    left = np.zeros(len(runs))
+    for label, colour, values in parts:
+        ax.barh(range(len(runs)), values, left=left, color=colour, label=label)
+        left += values
     ax.set_yticks(range(len(runs)), [run.name for run in runs])
     ax.invert_yaxis()
-    ax.set_xlabel("days (mean per closed opportunity)")
+    ax.set_xlabel(unit)
     ax.set_ylabel("scenario")
-    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=3)
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=columns)
     return figure
 
 
 def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
-    """Open deals and cumulative wins over simulated time, means over replications."""
+    """Open deals and cumulative wins over the whole horizon, means over replications.
+
+    The warm-up is shaded: its deals are simulated, and fill the pipeline, but not counted.
+    """
     from matplotlib.figure import Figure
 
     figure = Figure(figsize=(8, 6), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)
     figure.suptitle("Pipeline over simulated time (mean over replications)")
+    for ax in (top, bottom):
+        _shade_warmups(ax, [run.window.start for run in runs])
     for run in runs:
         deals = run.results.deals
         day = np.arange(0.0, run.horizon_days + 1.0)
@@ -286,7 +368,10 @@ def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
 
 
 def revenue_split(runs: list[Run]) -> Figure | None:
-    """With channel partners: net revenue and each partner's commission; None without partners."""
+    """With channel partners: net revenue and each partner's commission per year of the window.
+
+    None without partners. The commissions are the partners table's, paid in the window.
+    """
     channel = [run for run in runs if len(run.results.partners)]
     if not channel:
         return None
@@ -296,10 +381,10 @@ def revenue_split(runs: list[Run]) -> Figure | None:
     colours = palette.assign(partner_names, palette.PARTNER_CYCLE)
     figure, ax = _figure(
         "Revenue split: what the company keeps, what each partner claims",
-        width=max(6.0, 1.4 * len(channel) + 3.5),
+        width=max(7.5, 1.4 * len(channel) + 3.5),
     )
     for index, run in enumerate(channel):
-        net = run.summary["revenue_net"]
+        net = run.summary["revenue_net_per_year"]
         ax.bar(
             index,
             net,
@@ -307,9 +392,8 @@ def revenue_split(runs: list[Run]) -> Figure | None:
             label="net revenue" if index == 0 else None,
         )
         base = net
-        paid = (
-            run.results.partners.groupby("partner", sort=False)["commission"].sum()
-            / run.replications
+        paid = run.results.partners.groupby("partner", sort=False)["commission"].sum() / (
+            run.replications * run.window.years
         )
         for name, amount in paid.items():
             ax.bar(
@@ -317,7 +401,7 @@ def revenue_split(runs: list[Run]) -> Figure | None:
             )
             base += amount
         share = run.summary["commission_share"]
-        if not math.isnan(share):
+        if not is_missing(share):
             ax.annotate(
                 f"{percent(share, 0)} to partners",
                 (index, base),
@@ -327,7 +411,7 @@ def revenue_split(runs: list[Run]) -> Figure | None:
             )
     ax.set_xticks(range(len(channel)), [run.name for run in channel], rotation=20, ha="right")
     ax.set_xlabel("scenario")
-    ax.set_ylabel("first-year revenue per replication (USD)")
+    ax.set_ylabel("first-year revenue (USD/year)")
     ax.yaxis.set_major_formatter(lambda value, _: dollars(value))
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(
@@ -473,16 +557,27 @@ def _figure(title: str, width: float = 8.0, height: float = 4.5) -> tuple[Figure
     return figure, ax
 
 
-def _closed_opportunities(run: Run) -> pd.DataFrame:
-    """Qualified deals that ended before the horizon, as in summary.json's cycle figures."""
-    deals = run.results.deals
-    return deals[
-        closed_opportunities(outcome_codes(deals), deals["qualified"].to_numpy(dtype=bool))
-    ]
+def _shade_warmups(ax: Any, warmups: list[float]) -> None:
+    """Shade each distinct warm-up from day 0; name its length when runs differ in it."""
+    distinct = sorted({warmup for warmup in warmups if warmup > 0})
+    for warmup in distinct:
+        ax.axvspan(
+            0.0,
+            warmup,
+            color=palette.WARMUP_COLOUR,
+            alpha=0.2,
+            linewidth=0,
+            label=WARMUP if len(distinct) == 1 else f"warm-up, {days(warmup)} days (not counted)",
+        )
 
 
-def _share(mask) -> float:
+def _share(mask: np.ndarray) -> float:
     return float(np.mean(mask)) * 100 if len(mask) else 0.0
+
+
+def _mean(values: pd.Series) -> float:
+    """The mean, 0.0 (nothing drawn) without values."""
+    return float(values.mean()) if len(values) else 0.0
 
 
 def _slug(name: str) -> str:

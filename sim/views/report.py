@@ -34,16 +34,27 @@ figure { margin: 2em 0; }
 figure img { max-width: 100%; border: 1px solid #eee; }
 .note { color: #7a4b00; }
 """
+# Each figure's caption; every figure but the pipeline counts the deals of the window.
 FIGURE_CAPTIONS = {
-    "win_rate": "Win rate of closed opportunities; the bars show "
-    f"{CONFIDENCE:.0%} confidence intervals over replications.",
-    "cycle_length": "Share of opportunities still open by age; deals still open at the horizon "
-    "count as censored (Kaplan-Meier), so long deals are not dropped.",
-    "outcomes": "How all deals ended, as shares of all deals.",
-    "time_use": "Where the time goes: mean days a closed opportunity spent in each stage.",
-    "pipeline": "Open deals and cumulative wins over simulated time, averaged over replications.",
-    "revenue_split": "First-year revenue of won deals: what the company keeps and each partner's "
-    "commission.",
+    "win_rate": "Win rate: the probability that an opportunity (a qualified lead that arrived "
+    "in the counted window) is eventually won, counting those still open at the horizon as "
+    "censored (Aalen-Johansen), not as lost or left out; mean over replications, the bars "
+    f"show {CONFIDENCE:.0%} confidence intervals.",
+    "funnel": "How far the leads that arrived in the counted window got, per year of the "
+    "window: qualified (opportunities), past the stallers, past the nay-sayers, decided "
+    "(the committee chose), won.",
+    "cycle_length": "Share of counted opportunities still open by days since arrival, pooled "
+    "over replications; those still open at the horizon count as censored (Kaplan-Meier), so "
+    "long deals are not dropped. The median cycle is where a curve crosses 50%.",
+    "outcomes": "How the deals that arrived in the counted window ended, as shares of them; "
+    "still open means not ended by the horizon.",
+    "no_decision": "Why no decision: the reasons of the counted deals that ended in no "
+    "decision, as shares of them.",
+    "time_use": "Where the time goes: mean days a closed counted opportunity spent in each stage.",
+    "pipeline": "Open deals and cumulative wins over the whole simulated time, averaged over "
+    "replications; deals of the shaded warm-up are simulated but not counted.",
+    "revenue_split": "First-year revenue of deals won in the counted window, per year of the "
+    "window: what the company keeps and each partner's commission.",
 }
 TIMELINE_CAPTION = (
     "Timelines of sampled deals from replication 0, re-run with the event log on: one row per "
@@ -99,7 +110,8 @@ def render(items: Sequence[Run | Results]) -> str:
 def _scenarios_section(runs: list[Run]) -> str:
     items = "".join(
         f"<li><b>{_e(run.name)}</b>: {run.replications} replications, seed {run.summary['seed']}, "
-        f"horizon {run.horizon_days:g} days. {_e(run.results.scenario.scenario.description)}</li>"
+        f"horizon {run.horizon_days:g} days, warm-up {run.window.start:g} days (not counted). "
+        f"{_e(run.results.scenario.scenario.description)}</li>"
         for run in runs
     )
     return f"<h2>Scenarios</h2>\n<ul>{items}</ul>"
@@ -170,7 +182,7 @@ def comparison(base: Run, other: Run) -> str:
 
 
 def _figures_section(runs: list[Run]) -> str:
-    parts = ["<h2>Figures</h2>"]
+    parts = ["<h2>Figures</h2>", f"<p>{_e(counted_window(runs))}</p>"]
     for name, figure in figures(runs).items():
         caption = FIGURE_CAPTIONS.get(name, TIMELINE_CAPTION)
         data = base64.b64encode(png_bytes(figure)).decode("ascii")
@@ -179,6 +191,19 @@ def _figures_section(runs: list[Run]) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>"
         )
     return "\n".join(parts)
+
+
+def counted_window(runs: list[Run]) -> str:
+    """What the figures count: the deals that arrived from the warm-up to the horizon."""
+    windows = [
+        f"{run.name}: days {run.window.start:g} to {run.window.end:g} "
+        f"({run.window.years:.1f} years per replication)"
+        for run in runs
+    ]
+    return (
+        "Counted window: only deals that arrived after the warm-up, up to the horizon, are "
+        "counted; money and counts are per year of the window. " + "; ".join(windows) + "."
+    )
 
 
 def _parameters_section(runs: list[Run]) -> str:

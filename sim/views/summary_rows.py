@@ -1,9 +1,12 @@
 """The rows of a run's summary table, declared once for the console (`run`) and the HTML report.
 
-Each row shows measures of summary.json. The report words some rows its own way
-(it has room for "Kaplan-Meier") or shows them differently (no horizon to name), so
-a row may carry a report label and a report format; the two views also pick their
-rows and order from the same declarations.
+Each row shows measures of summary.json (`sim.analysis.summary`), so both views say
+the same thing. The metrics' rows come from the metric registry (label, unit and
+interval), the outcome and no-decision rows from the vocabulary's labels, the funnel's
+from `FUNNEL_LABELS`: a new metric, outcome or reason gets its row without a line here.
+Counts and money are per year of the counted window, as summary.json has them. The
+console writes an interval "19.4%  [95% CI 16.5% to 22.3%]"; the report, whose row
+label names the interval, "19.4% [16.5%, 22.3%]".
 """
 
 from __future__ import annotations
@@ -12,14 +15,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..vocabulary import Outcome
-from .formatting import CI, MISSING, days, dollars, is_missing, number, percent, share_of
+from ..analysis.metrics import REGISTRY, UNITS
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason
+from .formatting import CI, MISSING, in_unit, is_missing, number, percent
 
 Summary = dict[str, Any]
 Show = Callable[[Summary], str]
 
-CYCLE_CLOSED = ("cycle_days_median", "cycle_days_mean", "cycle_days_p90")
-CYCLE_KM = ("cycle_days_km_median", "cycle_days_km_p90")
+# What a metric's registry label leaves out and a table row should say.
+QUALIFIERS = {
+    "win_rate": "opportunities, censoring-aware",
+    "no_decision_rate": "opportunities, censoring-aware",
+    "lead_win_rate": "all leads, censoring-aware",
+    "cycle_days_median": "Kaplan-Meier",
+    "revenue_net_per_year": "after partner commissions",
+}
+# Shown instead of a missing figure, where missing has a meaning of its own.
+MISSING_BECAUSE = {"cycle_days_median": "not reached (over half still open)"}
+# Metrics whose figure another row shows: opportunities are the funnel's qualified leads.
+SHOWN_ELSEWHERE = ("opportunities", "revenue_net_per_year")
+# The funnel's steps (`sim.analysis.summary.FUNNEL`, in its order) as people read them.
+FUNNEL_LABELS = {
+    "leads": "leads",
+    "qualified": "qualified (opportunities)",
+    "past_stallers": "past the stallers",
+    "past_nay_sayers": "past the nay-sayers",
+    "decided": "decided",
+    "won": "won",
+}
+MONEY = UNITS["revenue_net_per_year"]
 
 
 @dataclass(frozen=True)
@@ -39,82 +63,124 @@ class Row:
         return self.report_label or self.label, [show(summary) for summary in summaries]
 
 
-def _console_days(summary: Summary, keys: tuple[str, ...]) -> str:
-    """Days, or '> 365 (not reached)' where a quantile lies beyond the horizon."""
-    horizon = summary["parameters"]["scenario"]["horizon_days"]
-    return " / ".join(days(summary[key], f"> {horizon:g} (not reached)") for key in keys)
+def metric_label(name: str) -> str:
+    """The registry's label with what it leaves out: 'win rate (opportunities, censoring-aware)'."""
+    qualifier = QUALIFIERS.get(name)
+    return f"{REGISTRY[name].label} ({qualifier})" if qualifier else REGISTRY[name].label
 
 
-def _report_days(summary: Summary, keys: tuple[str, ...]) -> str:
-    return " / ".join(days(summary[key]) for key in keys)
-
-
-def _console_rate(summary: Summary) -> str:
-    low, high = summary["win_rate_ci"]
-    if is_missing(summary["win_rate"]):
-        return MISSING
-    return f"{percent(summary['win_rate'])}  [{CI} {percent(low)} to {percent(high)}]"
+def with_interval(summary: Summary, name: str, console: bool = False) -> str:
+    """A mean-pooled metric with its interval; the figure alone with one replication (no CI)."""
+    value, unit = summary[name], REGISTRY[name].unit
+    if is_missing(value):
+        return MISSING_BECAUSE.get(name, MISSING)
+    low, high = summary[f"{name}_ci"]
+    if is_missing(low) or is_missing(high):
+        return in_unit(value, unit)
+    if console:
+        return f"{in_unit(value, unit)}  [{CI} {in_unit(low, unit)} to {in_unit(high, unit)}]"
+    return f"{in_unit(value, unit)} [{in_unit(low, unit)}, {in_unit(high, unit)}]"
 
 
 def rate_with_interval(summary: Summary) -> str:
     """The win rate with its interval: '24.3% [20.1%, 28.5%]'."""
-    low, high = summary["win_rate_ci"]
-    if is_missing(summary["win_rate"]):
-        return MISSING
-    return f"{percent(summary['win_rate'])} [{percent(low)}, {percent(high)}]"
+    return with_interval(summary, "win_rate")
+
+
+def per_year(summary: Summary, count: float) -> float:
+    """A count over all replications' windows, per year of one window."""
+    return count / (summary["replications"] * summary["window"]["years"])
+
+
+def _ratio(part: float, whole: float) -> float:
+    return part / whole if whole else float("nan")
+
+
+def _share_per_year(summary: Summary, count: int, total: int) -> str:
+    """'4.3% (3.7 per year)': a share of counted deals and how many that is a year."""
+    return f"{percent(_ratio(count, total))} ({number(per_year(summary, count))} per year)"
+
+
+def _window(summary: Summary) -> str:
+    window = summary["window"]
+    return (
+        f"days {window['warmup_days']:g} to {window['horizon_days']:g} "
+        f"({number(window['years'])} years per replication)"
+    )
+
+
+def _metric_row(name: str) -> Row:
+    """A sum-pooled count per year; a mean-pooled metric with its interval."""
+    label = metric_label(name)
+    if REGISTRY[name].pool == "sum":
+        return Row(
+            f"{label} per year",
+            lambda s: f"{number(per_year(s, s[name]))} ({s[name]:,} counted in all)",
+        )
+    return Row(
+        label,
+        lambda s: with_interval(s, name, console=True),
+        f"{label} [{CI}]",
+        lambda s: with_interval(s, name),
+    )
+
+
+def _funnel_row(step: str) -> Row:
+    def show(summary: Summary) -> str:
+        funnel = summary["funnel_per_year"]
+        return f"{number(funnel[step])} ({percent(_ratio(funnel[step], funnel['leads']))} of leads)"
+
+    return Row(f"funnel per year: {FUNNEL_LABELS[step]}", show)
 
 
 def _outcome_row(outcome: Outcome) -> Row:
-    return Row(f"deals {outcome.key}", lambda s: share_of(s["outcomes"][outcome.key], s["deals"]))
+    def show(summary: Summary) -> str:
+        counts = summary["outcomes"]
+        return _share_per_year(summary, counts[outcome.key], sum(counts.values()))
+
+    return Row(f"counted deals: {outcome.label}", show)
 
 
+def _reason_row(reason: Reason) -> Row:
+    def show(summary: Summary) -> str:
+        counts = summary["no_decision_reasons"]
+        return _share_per_year(summary, counts[reason.key], sum(counts.values()))
+
+    return Row(f"no decision: {reason.label}", show)
+
+
+METRIC_ROWS = tuple(name for name in REGISTRY if name not in SHOWN_ELSEWHERE)
+# The funnel from its second step: its first, the leads, is the deals row.
+FUNNEL_ROWS = tuple(f"funnel {step}" for step in FUNNEL_LABELS if step != "leads")
+OUTCOME_ROWS = tuple(f"outcome {outcome.key}" for outcome in Outcome)
+REASON_ROWS = tuple(f"reason {reason.key}" for reason in NO_DECISION_REASONS)
 ROWS = {
-    "deals": Row(
-        "deals (all replications)",
-        lambda s: f"{s['deals']} ({number(s['deals_per_replication'])} per replication)",
-        "deals per replication",
-        lambda s: number(s["deals_per_replication"]),
-    ),
-    "win_rate": Row(
-        "win rate (closed opportunities)", _console_rate, f"win rate [{CI}]", rate_with_interval
-    ),
-    "opportunities_closed": Row(
-        "closed opportunities",
-        lambda s: str(s["opportunities_closed"]),
-        "closed opportunities (all replications)",
-    ),
-    "cycle_closed": Row(
-        "cycle days, closed: median / mean / p90",
-        lambda s: _console_days(s, CYCLE_CLOSED),
-        report_show=lambda s: _report_days(s, CYCLE_CLOSED),
-    ),
-    "cycle_won": Row(
-        "cycle days, won deals: median",
-        lambda s: _console_days(s, ("cycle_days_won_median",)),
-        "cycle days of won deals: median",
-        lambda s: _report_days(s, ("cycle_days_won_median",)),
-    ),
-    "cycle_km": Row(
-        "cycle days, open counted (KM): median / p90",
-        lambda s: _console_days(s, CYCLE_KM),
-        "cycle days, open counted (Kaplan-Meier): median / p90",
-        lambda s: _report_days(s, CYCLE_KM),
-    ),
+    "window": Row("counted window", _window),
+    **{name: _metric_row(name) for name in REGISTRY},
+    **{f"funnel {step}": _funnel_row(step) for step in FUNNEL_LABELS},
     **{f"outcome {outcome.key}": _outcome_row(outcome) for outcome in Outcome},
-    "revenue": Row(
-        "revenue per replication: gross / net",
-        lambda s: f"{dollars(s['revenue_gross'])} / {dollars(s['revenue_net'])}",
+    **{f"reason {reason.key}": _reason_row(reason) for reason in NO_DECISION_REASONS},
+    "revenue_gross": Row(
+        "gross revenue (deals won in the window)",
+        lambda s: in_unit(s["revenue_gross_per_year"], MONEY),
     ),
-    "commission_share": Row(
-        "partner commissions, share of revenue", lambda s: percent(s["commission_share"])
+    "commissions": Row(
+        "partner commissions: share of gross revenue",
+        lambda s: f"{percent(s['commission_share'])} ({in_unit(s['commissions_per_year'], MONEY)})",
     ),
     "wins_by_source": Row(
-        "wins per replication: direct / partner-sourced",
-        lambda s: f"{number(s['wins_direct'])} / {number(s['wins_partner_sourced'])}",
+        "wins in the window per year: direct / partner-sourced",
+        lambda s: (
+            f"{number(s['wins_direct_per_year'])} / {number(s['wins_partner_sourced_per_year'])}"
+        ),
     ),
     "partner_deal_hours": Row(
-        "direct hours on partner deals (per replication)",
-        lambda s: number(s["direct_hours_on_partner_deals"], 0),
+        "direct hours on partner deals per year",
+        lambda s: number(s["direct_hours_on_partner_deals_per_year"], 0),
+    ),
+    "misrepresentation_vetoes": Row(
+        f"deals {Reason.MISREPRESENTATION.label}, per year",
+        lambda s: number(s["misrepresentation_vetoes_per_year"]),
     ),
     "marketing": Row(
         "marketing utilisation / share on one-off support",
@@ -124,47 +190,33 @@ ROWS = {
         ),
     ),
     "rep_departures": Row(
-        "reps who left (per replication)",
-        lambda s: number(s["rep_departures"]),
-        "reps who left, per replication",
+        "reps who left, per year", lambda s: number(s["rep_departures_per_year"])
     ),
 }
-OUTCOME_ROWS = tuple(f"outcome {outcome.key}" for outcome in Outcome)
-CONSOLE = (
-    "deals",
-    "win_rate",
-    "opportunities_closed",
-    "cycle_closed",
-    "cycle_won",
-    "cycle_km",
+# Both views show every row, in this order: what was counted, the rates, where deals went,
+# then money and effort.
+ORDER = (
+    "window",
+    *METRIC_ROWS,
+    *FUNNEL_ROWS,
     *OUTCOME_ROWS,
-    "revenue",
-    "commission_share",
+    *REASON_ROWS,
+    "revenue_gross",
+    "revenue_net_per_year",
+    "commissions",
     "wins_by_source",
     "partner_deal_hours",
+    "misrepresentation_vetoes",
     "marketing",
     "rep_departures",
-)
-REPORT = (
-    "deals",
-    "opportunities_closed",
-    "win_rate",
-    "cycle_closed",
-    "cycle_km",
-    "cycle_won",
-    "revenue",
-    "commission_share",
-    "marketing",
-    "rep_departures",
-    *OUTCOME_ROWS,
 )
 
 
 def console_rows(summary: Summary) -> list[tuple[str, str]]:
     """(label, value) for each row of the console table."""
-    return [ROWS[name].console(summary) for name in CONSOLE]
+    return [ROWS[name].console(summary) for name in ORDER]
 
 
 def report_rows(summaries: list[Summary]) -> list[tuple[str, list[str]]]:
     """(label, a value per run) for each row of the report's summary table."""
-    return [ROWS[name].report(summaries) for name in REPORT]
+    return [ROWS[name].report(summaries) for name in ORDER]
