@@ -7,9 +7,11 @@ disjoint trials of n replications, as `committee-sim compare -n n` would run the
 counts how often each trial's paired t interval covers the true effect (measured
 without that trial's own pairs). Prints a Markdown table for docs/experiments.md:
 
-    python scripts/coverage_study.py [--pairs 3000] [--workers 2] [--save pool.csv]
+    python scripts/coverage_study.py [--pairs 3000] [--workers 2] [--seed 1] [--save pool.csv]
+    python scripts/coverage_study.py --load pool1.csv pool2.csv   # the table from saved pools
 
-The per-replication metrics can be saved and read back (`--load`) to redo the table.
+The per-replication metrics can be saved and read back (`--load`) to redo the table;
+several pools (run with different seeds) add their trials up, each with its own truth.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def pool(scenario: Scenario, pairs: int, seed: int, workers: int) -> pd.DataFram
 
 
 def coverage(a: pd.DataFrame, b: pd.DataFrame, size: int) -> dict[str, dict[str, float]]:
-    """Per metric: share of disjoint trials of `size` pairs whose interval covers the truth."""
+    """Per metric: how many disjoint trials of `size` pairs cover the truth, of how many."""
     trials = len(a) // size
     result = {}
     for metric in METRICS:
@@ -74,12 +76,32 @@ def coverage(a: pd.DataFrame, b: pd.DataFrame, size: int) -> dict[str, dict[str,
             covered += bool(low <= truth <= high)
             degenerate += bool(entry["degenerate"])
         result[metric] = {
-            "coverage": covered / trials,
+            "covered": covered,
             "trials": trials,
             "truth": total / count,
-            "degenerate": degenerate / trials,
+            "degenerate": degenerate,
         }
     return result
+
+
+def pooled_coverage(pools: list[dict[str, pd.DataFrame]], change: str, size: int) -> dict:
+    """Coverage over the trials of every pool, each trial against its own pool's truth."""
+    parts = [coverage(_sorted(pool["baseline"]), _sorted(pool[change]), size) for pool in pools]
+    return {
+        metric: {
+            "coverage": sum(p[metric]["covered"] for p in parts)
+            / sum(p[metric]["trials"] for p in parts),
+            "trials": sum(p[metric]["trials"] for p in parts),
+            "truth": float(np.mean([p[metric]["truth"] for p in parts])),
+            "degenerate": sum(p[metric]["degenerate"] for p in parts)
+            / sum(p[metric]["trials"] for p in parts),
+        }
+        for metric in METRICS
+    }
+
+
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    return table.sort_values("replication").reset_index(drop=True)
 
 
 def _percent(value: float) -> str:
@@ -92,32 +114,32 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--save", type=Path, help="write the per-replication metrics here")
-    parser.add_argument("--load", type=Path, help="read them from here instead of simulating")
+    parser.add_argument("--load", type=Path, nargs="+", help="read saved pools instead")
     args = parser.parse_args()
     if args.load:
-        pools = dict(tuple(pd.read_csv(args.load).groupby("run")))
+        pools = [dict(tuple(pd.read_csv(path).groupby("run"))) for path in args.load]
     else:
         runs = {"baseline": (BASELINE, ())} | CHANGES
-        pools = {
-            name: pool(load_scenario(path, list(overrides)), args.pairs, args.seed, args.workers)
-            for name, (path, overrides) in runs.items()
+        pool = {
+            name: metrics_pool(path, overrides, args) for name, (path, overrides) in runs.items()
         }
+        pools = [pool]
         if args.save:
-            pd.concat([table.assign(run=name) for name, table in pools.items()]).to_csv(
+            pd.concat([table.assign(run=name) for name, table in pool.items()]).to_csv(
                 args.save, index=False
             )
-    a = pools["baseline"].sort_values("replication").reset_index(drop=True)
+    pairs = sum(len(pool["baseline"]) for pool in pools)
     print(
-        f"Coverage of compare's paired 95% CI: disjoint trials from {len(a)} paired "
-        f"replications per change (seed {args.seed}); the true effect is the mean over the "
-        f"other trials' pairs. Degenerate: under {DEGENERATE_SHARE:.0%} of the pairs non-zero.\n"
+        f"Coverage of compare's paired 95% CI: disjoint trials from {pairs} paired "
+        f"replications per change ({len(pools)} pool(s) of different seeds); each trial's "
+        "true effect is the mean over the other trials' pairs of its pool. Degenerate: "
+        f"under {DEGENERATE_SHARE:.0%} of the pairs non-zero.\n"
     )
     print("| change | metric | true effect | n | trials | coverage | degenerate trials |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for name in CHANGES:
-        b = pools[name].sort_values("replication").reset_index(drop=True)
         for size in TRIAL_SIZES:
-            for metric, entry in coverage(a, b, size).items():
+            for metric, entry in pooled_coverage(pools, name, size).items():
                 unit = REGISTRY[metric].unit
                 truth = entry["truth"] * (100 if unit == "%" else 1)
                 shown = f"{truth:+.2f} pts" if unit == "%" else f"{truth:+,.1f} {unit}"
@@ -125,6 +147,10 @@ def main() -> None:
                     f"| {name} | {metric} | {shown} | {size} | {entry['trials']} | "
                     f"{_percent(entry['coverage'])} | {_percent(entry['degenerate'])} |"
                 )
+
+
+def metrics_pool(path: Path, overrides: tuple[str, ...], args: argparse.Namespace) -> pd.DataFrame:
+    return pool(load_scenario(path, list(overrides)), args.pairs, args.seed, args.workers)
 
 
 if __name__ == "__main__":

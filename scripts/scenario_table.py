@@ -110,9 +110,9 @@ def calibration(summaries: dict[str, dict], replications: int, seed: int) -> str
                 ("win_rate", "win rate (opportunities, censoring-aware)"),
                 ("no_decision_rate", "no-decision rate (opportunities, censoring-aware)"),
                 ("lead_win_rate", "leads won (all leads)"),
-                ("cycle_days_median", "median cycle, Kaplan-Meier (days)"),
+                ("cycle_days_median", "median cycle, Kaplan-Meier"),
                 ("win_rate_closed", "win rate, closed opportunities only"),
-                ("cycle_days_median_closed", "median cycle, closed only (days)"),
+                ("cycle_days_median_closed", "median cycle, closed only"),
             )
         ),
         f"| counted deals by outcome | {shares(base['outcomes'], outcome_labels)} |",

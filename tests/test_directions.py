@@ -12,7 +12,7 @@ from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import load_scenario
 
-REPLICATIONS, SEED = 30, 2026
+REPLICATIONS, SEED = 20, 2026
 # A shorter warm-up and window than the shipped ones keep these checks quick; directions,
 # unlike levels, do not need the last percent of the transient gone (docs/experiments.md).
 WINDOW = ("scenario.warmup_days=365", "scenario.horizon_days=1095")

@@ -65,9 +65,8 @@ def test_every_example_runs(folder):
     )
     assert done.returncode == 0, f"{code}\n{done.stderr}"
     assert "0 32 {}" in done.stdout  # the Python API finds the finished sweep
-    [command] = [
-        line for line in blocks("console")[0].splitlines() if line.startswith("committee-sim")
-    ]
+    [dask] = [block for block in blocks("console") if "--scheduler" in block]
+    [command] = [line for line in dask.splitlines() if line.startswith("committee-sim")]
     with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", dashboard_address=None
     ) as cluster:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
-from sim.analysis.metrics import METRICS
+from sim.analysis.metrics import METRICS, replication_metrics
 from sim.analysis.replications import simulate
+from sim.analysis.statistics import half_width
 from sim.analysis.summary import summarise
 from sim.analysis.warmup import advise
 from sim.cli import main
@@ -18,6 +18,7 @@ from sim.scenario import load_scenario
 
 BASELINE = ROOT / "scenarios/baseline.toml"
 SHORT = ["scenario.warmup_days=200", "scenario.horizon_days=565.25"]  # a one-year window
+DEFAULT_REPLICATIONS = 20  # what `committee-sim run` runs without -n
 
 
 def test_leads_before_the_warmup_are_simulated_but_not_counted():
@@ -86,18 +87,21 @@ def test_compare_with_precision_sizes_the_paired_difference():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["baseline", "proactive_stallers", "channel_overlap"])
-def test_steady_state_figures_stay_within_their_interval_when_the_horizon_doubles(name):
-    scenario = load_scenario(ROOT / f"scenarios/{name}.toml")
-    longer = load_scenario(
-        ROOT / f"scenarios/{name}.toml",
-        [f"scenario.horizon_days={2 * scenario.scenario.horizon_days}"],
-    )
-    usual, doubled = (summarise(simulate(s, replications=20, seed=9)) for s in (scenario, longer))
+def test_doubling_the_horizon_moves_the_figures_less_than_a_default_runs_interval(name):
+    """The steady-state figures barely move when the horizon doubles.
+
+    Both horizons are estimated with 80 replications, so their own noise is small
+    (half a default run's); the move must stay within the 95% half-width that a default
+    run (20 replications) reports. MSER-5 still sees a slow creep after the warm-up
+    (docs/experiments.md): about 1 point of win rate and 6% of revenue in the baseline
+    over the following six years, inside that half-width.
+    """
+    path = ROOT / f"scenarios/{name}.toml"
+    usual = load_scenario(path)
+    doubled = load_scenario(path, [f"scenario.horizon_days={2 * usual.scenario.horizon_days}"])
+    a, b = (replication_metrics(simulate(s, replications=80, seed=9)) for s in (usual, doubled))
     for metric in METRICS:
-        low, high = usual[f"{metric}_ci"]
-        assert abs(doubled[metric] - usual[metric]) < (high - low) / 2, (
-            metric,
-            usual[metric],
-            doubled[metric],
-        )
-    assert np.isfinite([usual[metric] for metric in METRICS]).all()
+        values = a[metric].dropna().to_numpy()
+        default_half = half_width(values.std(ddof=1), DEFAULT_REPLICATIONS)
+        move = abs(b[metric].mean() - values.mean())
+        assert move < default_half, (metric, values.mean(), b[metric].mean(), default_half)

@@ -54,7 +54,7 @@ def paired_difference(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, dict[str, A
             "b": mean(right[keep]),
             "pairs": int(keep.sum()),
             "nonzero": nonzero,
-            "degenerate": nonzero < DEGENERATE_SHARE * keep.sum(),
+            "degenerate": bool(nonzero < DEGENERATE_SHARE * keep.sum()),
             **mean_interval(differences),
         }
     return result
