@@ -82,6 +82,11 @@ def outcome_codes(table: pd.DataFrame) -> np.ndarray:
     return codes(table, "outcome")
 
 
+def booked_in(window: Window, outcome: np.ndarray, closed_day: np.ndarray) -> np.ndarray:
+    """Deals whose money the window counts: won in it, whenever they arrived."""
+    return (outcome == WON) & (closed_day >= window.start)
+
+
 class ReplicationDeals:
     """One replication's counted deals as numpy columns, with the opportunities worked out once."""
 
@@ -98,8 +103,7 @@ class ReplicationDeals:
         self.opportunity = self.qualified
         self.opportunities = int(self.opportunity.sum())
         self.closed = self.opportunity & self.ended
-        # Money booked in the window: deals won in it, whenever they arrived.
-        booked = (columns["outcome"] == WON) & (columns["closed_day"] >= window.start)
+        booked = booked_in(window, columns["outcome"], columns["closed_day"])
         self.booked_revenue = float(columns["revenue"][booked].sum())
         self.booked_commission = float(columns["commission"][booked].sum())
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage
-from .metrics import REGISTRY, WON, Window, codes, replication_metrics
+from .metrics import REGISTRY, Window, booked_in, codes, replication_metrics
 from .statistics import t_interval
 
 if TYPE_CHECKING:
@@ -86,9 +86,7 @@ def funnel(counted: pd.DataFrame) -> dict[str, int]:
 
 
 def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:
-    """Deals won in the window, whenever they arrived: what the window's money counts."""
-    won = codes(table, "outcome") == WON
-    return won & (table["closed_day"].to_numpy(dtype=float) >= window.start)
+    return booked_in(window, codes(table, "outcome"), table["closed_day"].to_numpy(dtype=float))
 
 
 def money(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:

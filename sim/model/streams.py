@@ -21,8 +21,6 @@ from one numpy call; a deal that needs more draws its own overflow blocks.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 # Purposes, in a fixed order: the index is part of each stream's seed.
@@ -47,7 +45,7 @@ def generator(seed: int, replication: int, purpose: str, *key: int) -> np.random
 
 
 class Dice:
-    """Scalar draws as the model's processes use them; subclasses supply the uniforms."""
+    """Scalar draws as the model's processes use them; subclasses supply the draws."""
 
     __slots__ = ()
 
@@ -58,10 +56,10 @@ class Dice:
     def exponential(self, mean: float) -> float:
         """An exponential draw with the given mean (0 gives 0).
 
-        By inversion of one uniform, so a longer mean stretches the same draw: the
+        By inversion of a uniform, so a longer mean stretches the same draw: the
         smoothest pairing of two scenarios that differ in a mean.
         """
-        return -math.log1p(-self.uniform()) * mean
+        raise NotImplementedError
 
     def choice(self, weights: tuple[float, ...]) -> int:
         """Index drawn with probability proportional to its weight."""
