@@ -113,6 +113,15 @@ def precision_options(command):
     return command
 
 
+def _check_precision(precision: float | None) -> None:
+    """--precision chooses the number of replications: refuse -n beside it."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source("replications")
+    if precision is not None and given == ParameterSource.COMMANDLINE:
+        raise click.UsageError("give -n/--replications or --precision, not both")
+
+
 def _report_precision(record: dict[str, Any]) -> None:
     """Say how many replications --precision needed, or warn that the budget ran out."""
     target, reached = record["target_half_width"], record["half_width"]
@@ -185,6 +194,7 @@ def run(
     from .analysis.summary import summarise
     from .views.console import print_summary
 
+    _check_precision(precision)
     loaded = load_scenario(scenario, overrides, origin="--set")
     if out is not None:
         check_writable(out, force)
@@ -239,6 +249,7 @@ def compare(
     from .analysis.compare import comparison_json
     from .views.console import print_comparison
 
+    _check_precision(precision)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     names = (a.scenario.name, b.scenario.name)
     if names[0] == names[1]:

@@ -72,6 +72,8 @@ def test_run_with_precision_adds_replications_until_the_interval_is_narrow(tmp_p
     assert f"after {record['replications_needed']} replications" in done.output
     starved = CliRunner().invoke(main, [*args, "--precision", "0.001", "--max-replications", "4"])
     assert starved.exit_code == 0 and "not reached within --max-replications 4" in starved.output
+    both = CliRunner().invoke(main, [*args, "-n", "5", "--precision", "0.01"])
+    assert both.exit_code == 2 and "-n/--replications or --precision, not both" in both.output
 
 
 def test_compare_with_precision_sizes_the_paired_difference():
