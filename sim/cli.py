@@ -211,7 +211,10 @@ def run(
         _report_precision(summary["precision"])
     if out is not None:
         write_results(out, results, summary, force=force)
-        click.echo(f"wrote deals.csv, replications.csv, partners.csv and summary.json to {out}")
+        click.echo(
+            f"wrote deals.csv, replications.csv, partners.csv, summary.json and manifest.json "
+            f"to {out}"
+        )
 
 
 @main.command()

@@ -48,7 +48,13 @@ SUMMARY_KEYS = [
     "revenue_net_per_year",
     "parameters",
 ]
-RESULT_FILES = ["deals.csv", "partners.csv", "replications.csv", "summary.json"]  # sorted
+RESULT_FILES = [  # sorted
+    "deals.csv",
+    "manifest.json",
+    "partners.csv",
+    "replications.csv",
+    "summary.json",
+]
 
 
 @pytest.fixture(autouse=True)
