@@ -6,6 +6,7 @@ need them, so `--help` and `validate` start quickly.
 
 from __future__ import annotations
 
+import errno
 import functools
 import sys
 from collections.abc import Callable
@@ -54,8 +55,33 @@ def user_errors(command):
             _fail(str(exc))
         except _trace_error() as exc:  # the deal was asked for with --deal or --outcome
             _fail(f"--{exc.asked} {exc.value}: {exc.problem}")
+        except OSError as exc:  # the operating system refused: name the path and the reason
+            _fail(os_error_message(exc), 2 if exc.errno in USER_ERRNOS else 1)
 
     return wrapper
+
+
+# Operating-system errors that come from the path a user gave (exit 2); the others, such
+# as a full disk or a failing device, are the machine's (exit 1).
+USER_ERRNOS = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.EEXIST,
+        errno.ENOENT,
+    }
+)
+
+
+def os_error_message(exc: OSError) -> str:
+    """'PATH: reason' from an operating-system error, e.g. 'out/x: Permission denied'."""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}" if exc.filename else reason
 
 
 def replications_option(minimum: int, help_text: str, default: int = 20) -> Callable[[F], F]:

@@ -147,3 +147,60 @@ def test_results_of_an_earlier_version_are_refused_with_a_message(tmp_path):
     (out / "manifest.json").unlink()  # as before manifests existed
     with pytest.raises(ResultsReadError, match="lacks the columns counted, reason"):
         read_results(out)
+
+
+# ---------------------------------------------------------------- where results cannot go
+
+
+def refuse_to_simulate(monkeypatch):
+    """Any simulation fails the test: the output location must be refused first."""
+
+    def simulate(*_args, **_kwargs):
+        raise AssertionError("simulated before checking --out")
+
+    monkeypatch.setattr("sim.analysis.replications.simulate", simulate)
+
+
+@pytest.mark.parametrize(
+    ("make", "problem"),
+    [
+        (lambda tmp: tmp / "afile" / "sub", "afile is a file, not a folder"),
+        (lambda tmp: tmp / ("x" * 300), "File name too long"),
+        (lambda tmp: tmp / "loop" / "out", "broken or looping symbolic link"),
+    ],
+)
+def test_an_unusable_out_folder_is_refused_before_any_simulation(
+    tmp_path, monkeypatch, make, problem
+):
+    (tmp_path / "afile").write_text("x")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    refuse_to_simulate(monkeypatch)
+    args = ["run", str(ROOT / "scenarios/baseline.toml"), "--out", str(make(tmp_path))]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 2, done.output
+    assert problem in done.output and "Traceback" not in done.output
+
+
+def test_a_nul_byte_in_the_folder_is_refused_by_the_library_too(tmp_path):
+    # A command line cannot carry a NUL byte; a Python caller can.
+    with pytest.raises(ResultsExistError, match="NUL byte"):
+        write_results(f"{tmp_path}/nul\x00byte", run(1))
+
+
+def test_operating_system_errors_are_one_message_user_2_machine_1(tmp_path, monkeypatch):
+    (tmp_path / "afile").write_text("x")
+    folder = tmp_path / "r"
+    write_results(folder, run(1))
+    plot = ["plot", str(folder), "--out", str(tmp_path / "afile" / "pictures")]
+    done = CliRunner().invoke(main, plot)
+    assert done.exit_code == 2 and "afile" in done.output  # the user's path: exit 2
+    assert done.output.count("\n") == 1 and "Traceback" not in done.output
+
+    def full_disk(path, data):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(folder_module, "_write_synced", full_disk)
+    args = ["run", str(ROOT / "scenarios/baseline.toml"), "-n", "1", "--out", str(tmp_path / "o")]
+    done = CliRunner().invoke(main, [*args, "--set", QUICK[0], "--set", QUICK[1]])
+    assert done.exit_code == 1 and "No space left on device" in done.output  # the machine's
+    assert not (tmp_path / "o").exists()

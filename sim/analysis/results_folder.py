@@ -66,6 +66,7 @@ def check_writable(out_dir: Path, force: bool) -> None:
     Results go into a new folder, an empty one, or (with `force`) one that holds
     nothing but earlier results; a folder with other files is never replaced.
     """
+    _check_path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ResultsExistError(out_dir, "exists and is not a folder")
     if not out_dir.exists():
@@ -86,6 +87,26 @@ def check_writable(out_dir: Path, force: bool) -> None:
             f"already holds results ({', '.join(existing)})",
             "choose another folder or pass {force} to replace them",
         )
+
+
+def _check_path(out_dir: Path) -> None:
+    """Refuse, before any computing, a folder that could not be created or written.
+
+    What the operating system alone can tell (a name too long for the file system)
+    surfaces as its own error, which the command line turns into one message.
+    """
+    if "\x00" in str(out_dir):
+        raise ResultsExistError(out_dir, "the path contains a NUL byte")
+    ancestor = out_dir
+    while not ancestor.exists():
+        if ancestor.is_symlink():
+            raise ResultsExistError(out_dir, f"{ancestor} is a broken or looping symbolic link")
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ResultsExistError(out_dir, f"{ancestor} is a file, not a folder")
+    folder = out_dir if out_dir.exists() else ancestor
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ResultsExistError(out_dir, f"{folder} cannot be written (permission or read-only)")
 
 
 def write_results(
