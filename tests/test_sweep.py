@@ -239,7 +239,11 @@ BAD_SWEEP = [  # (sweep settings, parameters, fragments)
         '"committee.stallers" = [1]',
         ["[sweep] common_random_numbers = 1 is not allowed", "allowed: true or false"],
     ),
-    ('name = ""', '"committee.stallers" = [1]', ["[sweep] name = '' is not allowed", "non-empty"]),
+    (
+        'name = ""',
+        '"committee.stallers" = [1]',
+        ["[sweep] name = '' is not allowed", "starting with a letter or digit"],
+    ),
 ]
 
 
@@ -586,3 +590,18 @@ def test_scaling_script_smoke_run(grid):
     assert done.returncode == 0, done.stderr
     assert re.search(r"speed-up with 2 workers: \d+\.\d\dx", done.stdout)
     assert re.search(r"experiment-layer overhead: -?\d+\.\d% of model time", done.stdout)
+
+
+@pytest.mark.parametrize("name", ["../../elsewhere", "/tmp/abs", "a/b", "..", ".hidden", ""])
+def test_a_sweep_name_cannot_lead_the_results_folder_out_of_results(tmp_path, name):
+    path = write(tmp_path, GRID.replace("[sweep]", f"[sweep]\nname = {name!r}"))
+    done = invoke("sweep", path, "--quiet")
+    assert done.exit_code == 2 and "[sweep] name" in done.output
+    assert not (tmp_path / "elsewhere").exists() and not Path("results", name).exists()
+
+
+def test_a_plain_sweep_name_or_file_name_is_accepted_and_an_unusable_file_name_refused(tmp_path):
+    assert load_sweep(write(tmp_path, GRID.replace("[sweep]", '[sweep]\nname = "Étude 1"'))).name
+    assert load_sweep(write(tmp_path, GRID, "my sweep.toml")).name == "my sweep"
+    done = invoke("sweep", write(tmp_path, GRID, "..toml"), "--quiet")
+    assert done.exit_code == 2 and "cannot name the results folder" in done.output

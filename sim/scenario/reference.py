@@ -14,8 +14,13 @@ from .schema import LISTS, SECTIONS
 def allowed_values(field: FieldInfo) -> str:
     """'number from 0 to 1' and the like, read from the field's type and constraints.
 
-    A field that may be left out (`X | None`, None meaning "not given") is described by X.
+    A field that may be left out (`X | None`, None meaning "not given") is described by X;
+    one declared with words of its own (`param(..., allowed=...)`) by those.
     """
+    extra = field.json_schema_extra
+    words = extra.get("allowed") if isinstance(extra, dict) else None
+    if isinstance(words, str):
+        return words
     kind, constraints = _kind_and_constraints(field)
     if get_origin(kind) is Literal:
         return ", ".join(map(str, get_args(kind)))

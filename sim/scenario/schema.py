@@ -29,16 +29,15 @@ WARMUP_EVIDENCE = (
 DEFAULT_SEED = 1  # the root seed when none is given: run, compare, trace, sweeps and the API
 
 
-def param(default: Any, *, unit: str, source: str, doc: str, ge=None, gt=None, le=None) -> Any:
-    """A documented parameter: the only way parameters are declared."""
-    return Field(
-        default,
-        ge=ge,
-        gt=gt,
-        le=le,
-        description=doc,
-        json_schema_extra={"unit": unit, "source": source},
-    )
+def param(
+    default: Any, *, unit: str, source: str, doc: str, ge=None, gt=None, le=None, allowed=None
+) -> Any:
+    """A documented parameter: the only way parameters are declared.
+
+    `allowed` says in words what values are allowed, where the type and bounds cannot.
+    """
+    extra = {"unit": unit, "source": source, **({"allowed": allowed} if allowed else {})}
+    return Field(default, ge=ge, gt=gt, le=le, description=doc, json_schema_extra=extra)
 
 
 class Section(BaseModel):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -44,18 +45,24 @@ from .schema import DEFAULT_SEED, LISTS, SECTIONS, Scenario, Section, param
 TABLES = ("sweep", "parameters")
 MAX_POINTS = 1_000_000
 Text = Annotated[str, Field(min_length=1)]  # text that may not be empty
+# A name that becomes a folder inside results/: no separators, no "..", nothing absolute.
+FOLDER_NAME = r"^\w[\w .-]{0,99}$"
+FolderName = Annotated[str, Field(pattern=FOLDER_NAME)]
 Method = Literal["grid", "lhs", "sobol", "saltelli"]
 
 
 class SweepSettings(Section):
     """The [sweep] table: the base scenario, how to place the points, and the replications."""
 
-    name: Text | None = param(
+    name: FolderName | None = param(
         None,
         unit="text",
         source="-",
         doc="Names the sweep and its default output folder `results/NAME`; "
-        "if left out, the sweep file's name.",
+        "if left out, the sweep file's name. A plain name, so the folder stays inside "
+        "`results/`.",
+        allowed="up to 100 letters, digits, spaces, '.', '_' and '-', starting with a letter "
+        "or digit",
     )
     scenario: Text = param(
         ..., unit="path", source="-", doc="Base scenario file, relative to the sweep file."
@@ -289,6 +296,11 @@ def load_sweep(path: str | Path) -> Sweep:
     if not parameters:
         raise ScenarioError(
             f"{path}: [parameters] is empty; allowed: at least one parameter to vary"
+        )
+    if settings.name is None and not re.fullmatch(FOLDER_NAME, path.stem):
+        raise ScenarioError(
+            f"{path}: the file's name {path.stem!r} cannot name the results folder; set "
+            "[sweep] name (letters, digits, spaces, '.', '_' and '-')"
         )
     sweep = Sweep(
         path=path,
