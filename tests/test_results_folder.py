@@ -204,3 +204,17 @@ def test_operating_system_errors_are_one_message_user_2_machine_1(tmp_path, monk
     done = CliRunner().invoke(main, [*args, "--set", QUICK[0], "--set", QUICK[1]])
     assert done.exit_code == 1 and "No space left on device" in done.output  # the machine's
     assert not (tmp_path / "o").exists()
+
+
+def test_names_are_read_back_and_drawn_as_written(tmp_path):
+    """A partner called "NA" stays "NA"; a `$` in a scenario's name is not mathematics."""
+    scenario = load_scenario(
+        ROOT / "scenarios/channel_single_partner.toml",
+        [*QUICK, "scenario.name=budget $\\frac{$ 5", "partners.Integrator.name=NA"],
+    )
+    write_results(tmp_path / "r", simulate(scenario, 2, 1))
+    results = read_results(tmp_path / "r")
+    assert set(results.partners["partner"]) == {"NA"}
+    done = CliRunner().invoke(main, ["plot", str(tmp_path / "r"), "--out", str(tmp_path / "p")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "p" / "revenue_split.png").exists()

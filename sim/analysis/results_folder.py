@@ -220,7 +220,10 @@ def read_results(folder: Path | str) -> Results:
     return Results(
         deals=deals,
         replications=pd.read_csv(folder / "replications.csv"),
-        partners=pd.read_csv(folder / "partners.csv", dtype={"partner": object}),
+        # Partner names are text as written: "NA" or "null" is a name, not a missing value.
+        partners=pd.read_csv(
+            folder / "partners.csv", dtype={"partner": object}, keep_default_na=False
+        ),
         scenario=validate(summary["parameters"], source=f"{folder / 'summary.json'} parameters"),
         seed=int(summary["seed"]),
     )

@@ -121,8 +121,17 @@ def as_runs(items: Sequence[Run | Results]) -> list[Run]:
 
 
 def figures(items: Sequence[Run | Results], timelines: bool = True) -> dict[str, Figure]:
-    """Every figure that applies to these runs (or results), by file stem, in reading order."""
-    runs = as_runs(items)
+    """Every figure that applies to these runs (or results), by file stem, in reading order.
+
+    Text is drawn as written: a `$` in a scenario or partner name is not mathematics.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context({"text.parse_math": False}):
+        return _figures(as_runs(items), timelines)
+
+
+def _figures(runs: list[Run], timelines: bool) -> dict[str, Figure]:
     colours = palette.assign([run.name for run in runs], palette.SCENARIO_CYCLE)
     drawn: dict[str, Figure | None] = {
         "win_rate": win_rate(runs, colours),

@@ -68,7 +68,8 @@ def write_warmup_figure(advice: WarmupAdvice, name: str, path: Path) -> None:
     """Save the figure; the format follows the file's suffix (.png or .svg)."""
     import matplotlib
 
-    with matplotlib.rc_context({"svg.hashsalt": "committee-sim"}):
+    # Fixed SVG ids; and a `$` in the scenario's name is text, not mathematics.
+    with matplotlib.rc_context({"svg.hashsalt": "committee-sim", "text.parse_math": False}):
         warmup_figure(advice, name).savefig(
             path, dpi=110, metadata={"Date": None} if path.suffix == ".svg" else {}
         )
