@@ -112,6 +112,17 @@ PATIENCE_REASONS = {
 }
 
 
+class Step(Term):
+    """How far a lead got through the sales funnel, in order."""
+
+    LEADS = 0, "leads"
+    QUALIFIED = 1, "qualified (opportunities)"
+    PAST_STALLERS = 2, "past the stallers"
+    PAST_NAY_SAYERS = 3, "past the nay-sayers"
+    DECIDED = 4, "decided"
+    WON = 5, "won"
+
+
 class Source(Term):
     """Where a lead came from."""
 

@@ -21,14 +21,12 @@ from matplotlib.container import BarContainer
 from sim.analysis.metrics import OPEN, outcome_codes
 from sim.analysis.replications import simulate
 from sim.analysis.results_folder import ResultsReadError, read_results, read_summary, write_results
-from sim.analysis.summary import FUNNEL
 from sim.cli import main
 from sim.model.records import CATEGORIES
 from sim.scenario import load_scenario
 from sim.views import palette
 from sim.views.plots import WARMUP, figures, load_runs
-from sim.views.summary_rows import FUNNEL_LABELS
-from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage
+from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 
 # A short run with a warm-up: fast, and deals that arrive before day 100 are not counted.
 WARMUP_DAYS = 100
@@ -77,11 +75,10 @@ def test_palette_has_a_colour_for_every_outcome_stage_reason_and_funnel_step():
         (palette.OUTCOME_COLOURS, tuple(Outcome)),
         (palette.STAGE_COLOURS, tuple(Stage)),
         (palette.REASON_COLOURS, NO_DECISION_REASONS),
-        (palette.FUNNEL_COLOURS, FUNNEL),
+        (palette.FUNNEL_COLOURS, tuple(Step)),
     ):
         assert list(colours) == list(meanings) or set(colours) == set(meanings)
         assert len(set(colours.values())) == len(meanings), "told apart within a figure"
-    assert tuple(FUNNEL_LABELS) == FUNNEL
 
 
 def test_read_results_gives_back_what_was_written(folders):
@@ -177,11 +174,11 @@ def test_no_decision_bars_are_the_shares_of_the_summarys_reasons(drawn, folders)
 def test_funnel_bars_are_the_summarys_funnel_per_year_in_order(drawn, folders):
     summaries = [read_summary(folder) for folder in folders]
     shown = containers(drawn["funnel"])
-    assert list(shown) == [FUNNEL_LABELS[step] for step in FUNNEL]
+    assert list(shown) == [step.label for step in Step]
     for position, summary in enumerate(summaries):
         funnel = summary["funnel_per_year"]
-        assert [shown[FUNNEL_LABELS[step]][position] for step in FUNNEL] == pytest.approx(
-            [funnel[step] for step in FUNNEL]
+        assert [shown[step.label][position] for step in Step] == pytest.approx(
+            [funnel[step.key] for step in Step]
         )
         assert funnel["leads"] == pytest.approx(summary["deals_per_year"])
     ax = drawn["funnel"].axes[0]

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage, Step
 from .metrics import REGISTRY, Window, booked_in, codes, replication_metrics
 from .statistics import t_interval
 
 if TYPE_CHECKING:
     from .replications import Results
 
-# The funnel's steps, in order: how far a counted lead got (docs/results.md).
-FUNNEL = ("leads", "qualified", "past_stallers", "past_nay_sayers", "decided", "won")
 # Endings that follow a committee's choice (a deal in negotiation has been chosen too).
 DECIDED = (Reason.WON, Reason.COMPETITOR, Reason.INSIDE_JOB, Reason.STATUS_QUO, Reason.NO_CONSENSUS)
 
@@ -75,14 +73,15 @@ def funnel(counted: pd.DataFrame) -> dict[str, int]:
     stage = codes(counted, "stage")
     reason = codes(counted, "reason")
     decided = np.isin(reason, [int(r) for r in DECIDED]) | (stage == Stage.NEGOTIATING)
-    return {
-        "leads": len(counted),
-        "qualified": int(counted["qualified"].sum()),
-        "past_stallers": int((stage >= Stage.NAY_SAYERS).sum()),
-        "past_nay_sayers": int((stage >= Stage.DECIDING).sum()),
-        "decided": int(decided.sum()),
-        "won": int((reason == Reason.WON).sum()),
+    reached = {
+        Step.LEADS: len(counted),
+        Step.QUALIFIED: int(counted["qualified"].sum()),
+        Step.PAST_STALLERS: int((stage >= Stage.NAY_SAYERS).sum()),
+        Step.PAST_NAY_SAYERS: int((stage >= Stage.DECIDING).sum()),
+        Step.DECIDED: int(decided.sum()),
+        Step.WON: int((reason == Reason.WON).sum()),
     }
+    return {step.key: reached[step] for step in Step}
 
 
 def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:

@@ -10,7 +10,7 @@ they are first shown, and keep them across all plots of one call.
 
 from __future__ import annotations
 
-from ..vocabulary import PATIENCE_REASONS, Outcome, Reason, Stage
+from ..vocabulary import PATIENCE_REASONS, Outcome, Reason, Stage, Step
 
 OUTCOME_COLOURS = {
     Outcome.WON: "#2e7d32",
@@ -37,14 +37,14 @@ REASON_COLOURS = {  # the reasons of `NO_DECISION_REASONS`
     Reason.REP_LEFT: "#37474f",
     Reason.WENT_COLD: "#4fc3f7",
 }
-# The funnel's steps (`sim.analysis.summary.FUNNEL`), darker the further, won in its green.
+# The funnel's steps, darker the further, won in its green.
 FUNNEL_COLOURS = {
-    "leads": "#cfd8dc",
-    "qualified": "#90a4ae",
-    "past_stallers": "#80cbc4",
-    "past_nay_sayers": "#26a69a",
-    "decided": "#00796b",
-    "won": OUTCOME_COLOURS[Outcome.WON],
+    Step.LEADS: "#cfd8dc",
+    Step.QUALIFIED: "#90a4ae",
+    Step.PAST_STALLERS: "#80cbc4",
+    Step.PAST_NAY_SAYERS: "#26a69a",
+    Step.DECIDED: "#00796b",
+    Step.WON: OUTCOME_COLOURS[Outcome.WON],
 }
 WARMUP_COLOUR = "#9e9e9e"  # the shaded warm-up, drawn translucent
 NET_REVENUE_COLOUR = "#2e7d32"  # the same green as a won deal: what the company keeps

@@ -27,10 +27,9 @@ import numpy as np
 from ..analysis.metrics import LABELS, OPEN, Window, outcome_codes
 from ..analysis.results_folder import write_atomic
 from ..analysis.sensitivity import OUTPUTS
-from ..vocabulary import NO_DECISION_REASONS, Outcome, Stage
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 from . import palette
 from .formatting import CI, days, dollars, is_missing, percent
-from .summary_rows import FUNNEL_LABELS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -214,7 +213,7 @@ def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
 
 def funnel(runs: list[Run]) -> Figure:
     """How far counted leads got, per year: one group of bars per scenario, a bar per step."""
-    steps = list(FUNNEL_LABELS)
+    steps = list(Step)
     width = 0.8 / len(steps)
     figure, ax = _figure(
         "Funnel: how far the leads get, per year", width=max(6.0, 1.6 * len(runs) + 3.5)
@@ -223,10 +222,10 @@ def funnel(runs: list[Run]) -> Figure:
         offset = (position - (len(steps) - 1) / 2) * width
         ax.bar(
             np.arange(len(runs)) + offset,
-            [run.summary["funnel_per_year"][step] for run in runs],
+            [run.summary["funnel_per_year"][step.key] for run in runs],
             width,
             color=palette.FUNNEL_COLOURS[step],
-            label=FUNNEL_LABELS[step],
+            label=step.label,
         )
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")

@@ -2,8 +2,8 @@
 
 Each row shows measures of summary.json (`sim.analysis.summary`), so both views say
 the same thing. The metrics' rows come from the metric registry (label, unit and
-interval), the outcome and no-decision rows from the vocabulary's labels, the funnel's
-from `FUNNEL_LABELS`: a new metric, outcome or reason gets its row without a line here.
+interval), the funnel, outcome and no-decision rows from the vocabulary's labels: a
+new metric, step, outcome or reason gets its row without a line here.
 Counts and money are per year of the counted window, as summary.json has them. The
 console writes an interval "19.4%  [95% CI 16.5% to 22.3%]"; the report, whose row
 label names the interval, "19.4% [16.5%, 22.3%]".
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.metrics import REGISTRY, UNITS
-from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason
+from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Step
 from .formatting import CI, MISSING, in_unit, is_missing, number, percent
 
 Summary = dict[str, Any]
@@ -34,15 +34,6 @@ QUALIFIERS = {
 MISSING_BECAUSE = {"cycle_days_median": "not reached (over half still open)"}
 # Metrics whose figure another row shows: opportunities are the funnel's qualified leads.
 SHOWN_ELSEWHERE = ("opportunities", "revenue_net_per_year")
-# The funnel's steps (`sim.analysis.summary.FUNNEL`, in its order) as people read them.
-FUNNEL_LABELS = {
-    "leads": "leads",
-    "qualified": "qualified (opportunities)",
-    "past_stallers": "past the stallers",
-    "past_nay_sayers": "past the nay-sayers",
-    "decided": "decided",
-    "won": "won",
-}
 MONEY = UNITS["revenue_net_per_year"]
 
 
@@ -125,12 +116,13 @@ def _metric_row(name: str) -> Row:
     )
 
 
-def _funnel_row(step: str) -> Row:
+def _funnel_row(step: Step) -> Row:
     def show(summary: Summary) -> str:
         funnel = summary["funnel_per_year"]
-        return f"{number(funnel[step])} ({percent(_ratio(funnel[step], funnel['leads']))} of leads)"
+        share = _ratio(funnel[step.key], funnel[Step.LEADS.key])
+        return f"{number(funnel[step.key])} ({percent(share)} of leads)"
 
-    return Row(f"funnel per year: {FUNNEL_LABELS[step]}", show)
+    return Row(f"funnel per year: {step.label}", show)
 
 
 def _outcome_row(outcome: Outcome) -> Row:
@@ -151,13 +143,13 @@ def _reason_row(reason: Reason) -> Row:
 
 METRIC_ROWS = tuple(name for name in REGISTRY if name not in SHOWN_ELSEWHERE)
 # The funnel from its second step: its first, the leads, is the deals row.
-FUNNEL_ROWS = tuple(f"funnel {step}" for step in FUNNEL_LABELS if step != "leads")
+FUNNEL_ROWS = tuple(f"funnel {step.key}" for step in Step if step != Step.LEADS)
 OUTCOME_ROWS = tuple(f"outcome {outcome.key}" for outcome in Outcome)
 REASON_ROWS = tuple(f"reason {reason.key}" for reason in NO_DECISION_REASONS)
 ROWS = {
     "window": Row("counted window", _window),
     **{name: _metric_row(name) for name in REGISTRY},
-    **{f"funnel {step}": _funnel_row(step) for step in FUNNEL_LABELS},
+    **{f"funnel {step.key}": _funnel_row(step) for step in Step},
     **{f"outcome {outcome.key}": _outcome_row(outcome) for outcome in Outcome},
     **{f"reason {reason.key}": _reason_row(reason) for reason in NO_DECISION_REASONS},
     "revenue_gross": Row(
