@@ -96,11 +96,10 @@ class ReplicationDeals:
         self.outcome = columns["outcome"][counted]
         self.reason = columns["reason"][counted]
         self.stage = columns["stage"][counted]
-        self.qualified = columns["qualified"][counted]
         self.age_days = columns["age_days"][counted]
         self.cycle_days = columns["cycle_days"][counted]
         self.ended = self.outcome != OPEN
-        self.opportunity = self.qualified
+        self.opportunity = columns["qualified"][counted]  # a qualified lead
         self.opportunities = int(self.opportunity.sum())
         self.closed = self.opportunity & self.ended
         booked = booked_in(window, columns["outcome"], columns["closed_day"])
@@ -287,10 +286,12 @@ def metric_table() -> str:
     return "\n".join(lines)
 
 
-def column_metrics(deals: Mapping[str, np.ndarray], window: Window) -> dict[str, float]:
-    """Every metric of one replication, in registry order, from its deal columns."""
+def column_metrics(
+    deals: Mapping[str, np.ndarray], window: Window, names: Sequence[str] = tuple(REGISTRY)
+) -> dict[str, float]:
+    """The named metrics (all, in registry order) of one replication, from its deal columns."""
     replication = ReplicationDeals(deals, window)
-    return {name: metric.compute(replication) for name, metric in REGISTRY.items()}
+    return {name: REGISTRY[name].compute(replication) for name in names}
 
 
 def table_columns(table: pd.DataFrame) -> dict[str, np.ndarray]:

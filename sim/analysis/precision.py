@@ -29,7 +29,7 @@ def simulate_to_precision(
 
     def next_value(replication: int) -> float:
         parts.append(simulate_replication(scenario, seed, replication))
-        return column_metrics(parts[-1]["deals"], window)[metric]
+        return column_metrics(parts[-1]["deals"], window, [metric])[metric]
 
     sequential = replicate_until(next_value, target, budget=budget)
     return collect(parts, scenario, seed), sequential
@@ -58,7 +58,7 @@ def pairs_to_precision(
         values = []
         for scenario, window, done in zip((a, b), windows, parts, strict=True):
             done.append(simulate_replication(scenario, seed, replication))
-            values.append(column_metrics(done[-1]["deals"], window)[metric])
+            values.append(column_metrics(done[-1]["deals"], window, [metric])[metric])
         return values[1] - values[0]
 
     sequential = replicate_until(next_difference, target, budget=budget)
