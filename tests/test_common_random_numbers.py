@@ -24,6 +24,11 @@ def deal_tables(*changes: str) -> pd.DataFrame:
     [
         # Negotiation only follows the committee's choice of us.
         ("committee.negotiation_days=15", lambda deals: deals["stage"] != "negotiating"),
+        # Deliberation only follows the nay-sayers; it moves the deal's later draws in time.
+        (
+            "committee.decision_days=20",
+            lambda deals: ~deals["stage"].isin(["deciding", "negotiating"]),
+        ),
         # The incumbent's weight only enters decisions on accounts with an incumbent.
         ("competition.incumbent_weight=30", lambda deals: ~deals["incumbent"]),
     ],
