@@ -339,19 +339,24 @@ def vectorised_funnel(scenario: Scenario, leads: int, rng: np.random.Generator) 
         comp.competitors * comp.competitor_weight
         + comp.incumbent_probability * comp.incumbent_weight
     )
-    ours = (
-        1.0
-        / (1.0 + theirs + c.status_quo_weight)
-        * c.consensus_probability ** (c.decision_makers - 1)
-    )
-    days += rng.exponential(c.decision_days, leads) + rng.exponential(c.negotiation_days, leads)
+    appeal = 1.0 + theirs + c.status_quo_weight
+    size = c.stallers + c.nay_sayers + c.decision_makers
+    days += rng.exponential(c.decision_days + c.alignment_days * (size - 1), leads)
+    days += rng.exponential(c.negotiation_days, leads)
+    # The vote: stallers at their engagement, nay-sayers at their remaining doubt.
+    votes = (rng.random((leads, c.stallers)) < engagement).sum(axis=1) + (
+        rng.random((leads, c.nay_sayers)) < 1.0 - c.nay_sayer_scepticism_mean
+    ).sum(axis=1)
+    others_buy = (rng.random((leads, c.decision_makers - 1)) < (1.0 + theirs) / appeal).all(axis=1)
+    aligned = others_buy & (2 * (votes + c.decision_makers) > size)
     patience = rng.gamma(
         scenario.leads.patience_shape,
         scenario.leads.patience_mean_days / scenario.leads.patience_shape,
         leads,
     )
     qualified = rng.random(leads) >= scenario.leads.disqualify_probability
-    won = qualified & ~veto & (rng.random(leads) < ours) & (days < patience)
+    ours = rng.random(leads) < 1.0 / appeal
+    won = qualified & ~veto & ours & aligned & (days < patience)
     return {
         "win_rate": float(won.sum() / qualified.sum()),
         "won_cycle_median": float(np.median(days[won])),

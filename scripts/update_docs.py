@@ -1,12 +1,14 @@
 """Regenerate the tables in the docs that are generated from declarations.
 
-- docs/model.md: the parameter table, from the scenario schema;
+- docs/model.md: the parameter table, from the scenario schema, and the count of its
+  defaults by kind of source (published, seed essay, fitted, assumption);
 - docs/results.md: the deal table's columns (from `sim.model.records.DEAL_COLUMNS`)
   and the metrics of one replication (from `sim.analysis.metrics`);
 - docs/experiments.md: the keys of a sweep file's [sweep] table.
 
-python scripts/update_docs.py          # rewrite the tables
-python scripts/update_docs.py --check  # exit 1 if the docs are stale
+python scripts/update_docs.py            # rewrite the tables
+python scripts/update_docs.py model.md   # rewrite only the tables of docs/model.md
+python scripts/update_docs.py --check    # exit 1 if the docs are stale
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from pathlib import Path
 from sim.analysis.metrics import metric_table
 from sim.model.records import deal_column_table
 from sim.scenario import parameter_table
+from sim.scenario.reference import source_kind_table
 from sim.scenario.sweep_file import sweep_key_table
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TABLES: dict[str, dict[str, Callable[[], str]]] = {  # file -> marker name -> table
-    "model.md": {"parameters": parameter_table},
+    "model.md": {"source-kinds": source_kind_table, "parameters": parameter_table},
     "results.md": {"deal-columns": deal_column_table, "metrics": metric_table},
     "experiments.md": {"sweep-keys": sweep_key_table},
 }
@@ -40,9 +43,20 @@ def render(text: str, tables: dict[str, Callable[[], str]]) -> str:
     return text
 
 
+def chosen_files(args: list[str]) -> list[str]:
+    """The docs files named on the command line, or all of them: one file's tables can be
+    refreshed while another file's generators are mid-change."""
+    names = [arg for arg in args if not arg.startswith("--")] or list(TABLES)
+    unknown = [name for name in names if name not in TABLES]
+    if unknown:
+        raise SystemExit(f"no generated tables in {', '.join(unknown)}; files: {', '.join(TABLES)}")
+    return names
+
+
 def main() -> int:
     stale = []
-    for name, tables in TABLES.items():
+    for name in chosen_files(sys.argv[1:]):
+        tables = TABLES[name]
         path = DOCS / name
         text = path.read_text(encoding="utf-8")
         fresh = render(text, tables)

@@ -86,7 +86,7 @@ class Reason(Term):
     COMPETITOR = 4, "lost to a competitor"
     INSIDE_JOB = 5, "lost to an incumbent (inside job)"
     STATUS_QUO = 6, "chose the status quo"
-    NO_CONSENSUS = 7, "no consensus among decision makers"
+    NO_CONSENSUS = 7, "the committee failed to align"
     PATIENCE_WAITING_FOR_REP = 8, "patience ran out waiting for a rep"
     PATIENCE_WAITING_FOR_MARKETING = 9, "patience ran out waiting for marketing material"
     PATIENCE_WITH_COMMITTEE = 10, "patience ran out in the committee's process"
@@ -105,6 +105,19 @@ NO_DECISION_REASONS = (
     Reason.REP_LEFT,
     Reason.WENT_COLD,
 )
+# Ends the committee's own decision brings about: it buys (from us or a competitor),
+# keeps the status quo, or fails to align.
+DECISION_REASONS = (
+    Reason.WON,
+    Reason.COMPETITOR,
+    Reason.INSIDE_JOB,
+    Reason.STATUS_QUO,
+    Reason.NO_CONSENSUS,
+)
+# No decisions from the buyer's indecision (JOLT's "fear of a wrong choice"), as opposed
+# to a preference for the status quo: the committee could not align, or deliberated
+# until its patience ran out.
+INDECISION_REASONS = (Reason.NO_CONSENSUS, Reason.PATIENCE_WITH_COMMITTEE)
 # Where a deal was when the buyer's patience ran out, and the reason that gives.
 PATIENCE_REASONS = {
     Stage.WAITING_FOR_REP: Reason.PATIENCE_WAITING_FOR_REP,
@@ -147,6 +160,19 @@ class Choice(Term):
     US = 0, "buy from us"
     COMPETITOR = 1, "buy from a competitor"
     NOTHING = 2, "do nothing"
+
+
+class Stance(Term):
+    """Where a committee member stands on buying: its chance of voting for it, in thirds."""
+
+    SCEPTIC = 0, "a sceptic"
+    NEUTRAL = 1, "neutral"
+    CHAMPION = 2, "a champion"
+
+    @classmethod
+    def of(cls, chance: float) -> Stance:
+        """The stance of a member who votes for buying with this chance (0 to 1)."""
+        return cls.from_code(min(int(chance * 3), 2))
 
 
 class StallStyle(Term):

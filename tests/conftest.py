@@ -23,6 +23,7 @@ QUIET = {  # every delay and behaviour switched off; tests switch on what they e
         "decision_makers": 1,
         "staller_stall_probability": 0.0,
         "decision_days": 0.0,
+        "alignment_days": 0.0,
         "negotiation_days": 0.0,
         "status_quo_weight": 0.0,
     },
@@ -79,15 +80,19 @@ def one_lead_world(
     fit=0.99,
     incumbent=False,
     arrivals=(0.0,),
+    votes: float | tuple[list[float], list[float]] = 0.0,
 ):
     """A world whose leads arrive on the given days, with scripted behaviour and decisions.
 
-    Decision draws default to 0.0: the first decision maker picks us, the others go along.
+    Decision draws default to 0.0: every decision maker picks us. Every member's draw
+    for its vote is `votes` (0.0: a member votes for buying unless its stance is 0), or
+    `votes` is (stallers' draws, nay-sayers' draws) by seat.
     The leads are direct marketing leads that all arrive (thinning draw 0).
     """
     n = len(arrivals)
     streams = ScriptedStreams(Scripted(uniforms), Scripted(decisions, then=0.0))
     world = World(params, seed=1, replication=0, log=[], streams=streams)
+    script_votes(world, votes)
     world.leads = LeadBook(
         arrival_day=np.array(arrivals, dtype=float),
         value=np.full(n, 1000.0),
@@ -101,6 +106,18 @@ def one_lead_world(
     )
     world.records = type(world.records)(world.leads, params.scenario.horizon_days)
     return world
+
+
+def script_votes(world: World, votes: float | tuple[list[float], list[float]]) -> None:
+    """Every deal's members draw `votes` for their vote: one number, or lists by seat."""
+    draws = world.committee_draws(0)
+    committee = world.scenario.committee
+    if isinstance(votes, tuple):
+        stallers, nay_sayers = votes
+    else:
+        stallers, nay_sayers = [votes] * committee.stallers, [votes] * committee.nay_sayers
+    draws.staller_votes = [list(stallers) for _ in draws.staller_votes]
+    draws.nay_sayer_votes = [list(nay_sayers) for _ in draws.nay_sayer_votes]
 
 
 def told(world: World) -> list[tuple[float, int, str, str]]:

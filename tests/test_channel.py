@@ -361,6 +361,7 @@ def misrepresentation_world(training: float, **channel) -> World:
         committee={
             "stallers": 5,
             **RESCHEDULERS,
+            "staller_engagement_mean": 1.0,  # champions all: every committee that decides buys
             "nay_sayers": 1,
             "nay_sayer_scepticism_mean": 0.0,
         },
@@ -702,12 +703,12 @@ def drought_world(reassign: float, drought=30.0, hire_delay=20.0) -> World:
     params = build(
         scenario={"horizon_days": 190.0},
         leads={"arrivals_per_month": 20.0},
-        committee={  # nobody can win: the second decision maker never goes along
+        committee={  # nobody can win: three stallers of engagement 0 outvote two deciders
             "stallers": 3,
             **RESCHEDULERS,
+            "staller_engagement_mean": 0.0,
+            "staller_engagement_gain": 0.0,  # and stalls never win them over
             "decision_makers": 2,
-            "consensus_probability": 0.0,
-            "status_quo_weight": 1000.0,
             "decision_days": 5.0,
         },
         reps={

@@ -136,7 +136,7 @@ def test_run_writes_deals_and_summary(tmp_path):
     assert sum(summary["outcomes"].values()) == summary["deals"]
     counted = deals[deals["counted"]]
     assert summary["outcomes"] == {o: int((counted["outcome"] == o).sum()) for o in OUTCOMES}
-    assert summary["parameters"]["committee"]["stallers"] == 8
+    assert summary["parameters"]["committee"]["stallers"] == 3
     assert summary["parameters"]["reps"]["drought_days"] == "inf"  # JSON has no infinity
 
     replications = pd.read_csv(out / "replications.csv")
@@ -199,7 +199,7 @@ def test_set_changes_the_result_and_is_recorded(tmp_path):
     run_into(tmp_path / "plain", seed=3)
     run_into(tmp_path / "four", "--set", "committee.stallers=4", seed=3)
     assert files(tmp_path / "plain")["deals.csv"] != files(tmp_path / "four")["deals.csv"]
-    assert summary_of(tmp_path / "plain")["parameters"]["committee"]["stallers"] == 8
+    assert summary_of(tmp_path / "plain")["parameters"]["committee"]["stallers"] == 3
     assert summary_of(tmp_path / "four")["parameters"]["committee"]["stallers"] == 4
     deals = pd.read_csv(tmp_path / "four" / "deals.csv")
     assert (deals["stallers"] == 4).all()
@@ -212,7 +212,7 @@ def test_run_of_an_inherited_scenario_records_the_merged_parameters(tmp_path):
     parameters = summary_of(out)["parameters"]
     assert parameters["marketing"]["proactive_share"] == 0.6
     assert parameters["marketing"]["staller_kit"] == 0.6
-    assert parameters["committee"]["stallers"] == 8  # from baseline.toml
+    assert parameters["committee"]["stallers"] == 3  # from baseline.toml
 
 
 # ---------------------------------------------------------------- user mistakes

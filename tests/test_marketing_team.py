@@ -304,8 +304,9 @@ def test_all_proactive_time_means_no_one_off_material_and_requests_wait_until_th
         leads={"arrivals_per_month": 10.0, "patience_mean_days": 60.0, "patience_shape": 1000.0},
         committee={
             "stallers": 2,
-            "staller_stall_probability": 0.5,
-            "staller_engagement_mean": 0.0,
+            "staller_stall_probability": 1.0,
+            "staller_engagement_mean": 0.5,  # stalls half the time; votes for buying as often
+            "member_concentration": 1e6,
             "staller_meeting_days": 2.0,
             "request_weight": 0.5,
             "reschedule_weight": 0.5,

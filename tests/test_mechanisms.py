@@ -20,10 +20,12 @@ STALL, PASS = 0.0, 0.999  # uniform draws: below the stall chance (0.5 x (1 - en
 
 
 def stallers(count: int, style: dict, **more) -> dict:
+    """Stallers of engagement 1/2, all alike: they stall with chance 1/4, vote with 1/2."""
     return {
         "stallers": count,
         "staller_stall_probability": 0.5,
-        "staller_engagement_mean": 0.0,
+        "staller_engagement_mean": 0.5,
+        "member_concentration": 1e6,
         "staller_meeting_days": 4.0,
         **style,
         **more,
@@ -48,6 +50,7 @@ def test_staller_who_is_satisfied_at_once_costs_one_meeting():
     assert trace(world)[3:] == [
         (4.0, "staller 1", "lets the seller through"),
         (4.0, "decision maker 1", "would buy from us"),
+        (4.0, "staller 1", "votes for buying (neutral)"),  # 2 of 2: a strict majority
         (4.0, "deal", "is won"),
     ]
 
@@ -61,6 +64,7 @@ def test_reschedule_adds_its_delay_and_builds_engagement():
     assert [(day, what) for day, actor, what in trace(world) if actor == "staller 1"] == [
         (4.0, "reschedules the meeting"),
         (18.0, "lets the seller through"),  # 4 + 10 rescheduled + 4 for the next meeting
+        (18.0, "votes for buying (a champion)"),  # engagement 0.5 + 0.5 x 0.5 = 0.75
     ]
     assert world.records.stalls[0] == 1
 
@@ -121,6 +125,8 @@ def test_staller_who_hands_off_is_met_again_after_the_others():
         (4.0, "staller 1", "hands the seller off to a colleague"),
         (15.0, "staller 2", "lets the seller through"),  # 4 + 7 + 4
         (19.0, "staller 1", "lets the seller through"),
+        (19.0, "staller 1", "votes for buying (neutral)"),
+        (19.0, "staller 2", "votes for buying (neutral)"),
     ]
 
 
@@ -145,6 +151,7 @@ def test_nay_sayer_objection_costs_time_then_approval():
     assert [(day, what) for day, actor, what in trace(world) if actor == "nay-sayer 1"] == [
         (10.0, "raises an objection"),  # 0.5 in [0.2, 0.8): objection
         (25.0, "approves"),  # 10 + 5 handling + 10 review; 0.9 >= 0.5 * 0.8
+        (25.0, "votes for buying (neutral)"),  # scepticism 0.5 left: stance 0.5
     ]
     assert outcome(world) == "won"
     assert world.records.objections[0] == 1
@@ -208,12 +215,91 @@ def test_incumbent_takes_the_deal_as_an_inside_job():
     assert trace(world)[-1] == (0.0, "deal", "is lost to a competitor (an inside job)")
 
 
-def test_every_further_decision_maker_must_go_along():
-    params = scenario(committee={"decision_makers": 3, "consensus_probability": 0.8})
-    world = one_lead_world(params, decisions=[0.1, 0.5, 0.85])  # proposes us; one agrees, one not
+def test_another_decision_maker_who_prefers_the_status_quo_blocks_the_purchase():
+    # Us 1, status quo 1: halves. The lead and the second pick us; the third, nothing.
+    params = scenario(committee={"decision_makers": 3, "status_quo_weight": 1.0})
+    world = one_lead_world(params, decisions=[0.1, 0.2, 0.9])
     world.run()
     assert (outcome(world), reason(world)) == ("no_decision", "no_consensus")
-    assert trace(world)[-2] == (0.0, "decision maker 3", "does not agree: no consensus")
+    assert trace(world)[-2] == (0.0, "decision maker 3", "would do nothing")
+
+
+def test_a_lead_decision_maker_who_prefers_the_status_quo_ends_it_without_a_vote():
+    params = scenario(committee={**members(stallers=1), "status_quo_weight": 1.0})
+    world = one_lead_world(params, [PASS], decisions=[0.9])
+    world.run()
+    assert (outcome(world), reason(world)) == ("no_decision", "status_quo")
+    assert not [what for _, _, what in trace(world) if what.startswith("votes")]
+
+
+def members(stallers: int = 0, nay_sayers: int = 0, **more) -> dict:
+    """Members with exact stances and no delays or vetoes: stallers at engagement 1/2,
+    nay-sayers at scepticism 1/2, both stance 1/2; no swaying unless asked for."""
+    return {
+        "stallers": stallers,
+        "staller_engagement_mean": 0.5,
+        "nay_sayers": nay_sayers,
+        "nay_sayer_scepticism_mean": 0.5,
+        "objection_probability": 0.0,
+        "veto_probability": 0.0,
+        "member_concentration": 1e6,
+        "peer_influence": 0.0,
+        **more,
+    }
+
+
+def test_two_members_who_disagree_fail_to_align():
+    # The decision maker wants us; the nay-sayer (stance 1/2) draws 0.7: against. 1 of 2 is
+    # a tie, not a majority.
+    world = one_lead_world(scenario(committee=members(nay_sayers=1)), [0.5], votes=0.7)
+    world.run()
+    assert trace(world)[-3:] == [
+        (10.0, "decision maker 1", "would buy from us"),
+        (10.0, "nay-sayer 1", "votes against buying (neutral)"),
+        (10.0, "deal", "ends in no decision: the committee fails to align"),
+    ]
+
+
+def test_three_members_always_have_a_majority():
+    # The same nay-sayer against, and a staller for: 2 of 3 carry it (CEB's bump at three).
+    params = scenario(committee=members(stallers=1, nay_sayers=1))
+    world = one_lead_world(params, [PASS, 0.5], votes=([0.1], [0.7]))
+    world.run()
+    assert (outcome(world), reason(world)) == ("won", "won")
+    # Against both: 1 of 3 is a minority, also a failure to align.
+    world = one_lead_world(params, [PASS, 0.5], votes=([0.7], [0.7]))
+    world.run()
+    assert (outcome(world), reason(world)) == ("no_decision", "no_consensus")
+
+
+def test_members_sway_each_other_toward_the_average_before_they_vote():
+    # Staller stance 0, nay-sayer stance 1: the average is 1/2. Halfway there, the staller's
+    # stance is 1/4 and a draw of 0.2 votes for buying; not swayed, it votes against.
+    def staller_vote(influence: float) -> tuple[float, str, str]:
+        committee = members(
+            stallers=1,
+            nay_sayers=1,
+            staller_engagement_mean=0.0,
+            staller_stall_probability=0.0,
+            nay_sayer_scepticism_mean=0.0,
+            peer_influence=influence,
+        )
+        world = one_lead_world(scenario(committee=committee), [PASS, 0.5], votes=([0.2], [0.5]))
+        world.run()
+        return next(line for line in trace(world) if line[1] == "staller 1" and "vot" in line[2])
+
+    assert staller_vote(0.5)[2] == "votes for buying (a sceptic)"
+    assert staller_vote(0.0)[2] == "votes against buying (a sceptic)"
+
+
+def test_each_further_member_adds_alignment_time():
+    # Two stallers (4 days each), a nay-sayer (10), then 10 + 3 x (4 members - 1) to decide.
+    params = scenario(
+        committee=members(stallers=2, nay_sayers=1, decision_days=10.0, alignment_days=3.0)
+    )
+    world = one_lead_world(params, [PASS, PASS, 0.5])
+    world.run()
+    assert (37.0, "decision maker 1", "would buy from us") in trace(world)
 
 
 # ---------------------------------------------------------------- reps and leads waiting

@@ -74,7 +74,8 @@ def scenarios(draw) -> Scenario:
             "stallers": draw(st.integers(0, 12)),
             "nay_sayers": draw(st.integers(0, 3)),
             "decision_makers": draw(st.integers(1, 4)),
-            "consensus_probability": draw(unit()),
+            "alignment_days": draw(days(0.0)),
+            "peer_influence": draw(unit()),
             "member_concentration": draw(st.floats(0.5, 50.0)),
             "staller_meeting_days": draw(days(0.01)),
             "staller_stall_probability": draw(unit()),
@@ -291,9 +292,17 @@ def test_identical_win_rates_in_every_replication_give_a_point_interval():
         {
             "scenario": {"horizon_days": 200, "warmup_days": 0},
             "leads": {"disqualify_probability": 0.0, "patience_mean_days": 1e5},
-            "committee": {"stallers": 0, "nay_sayers": 0, "status_quo_weight": 0.0},
+            # Decided and signed the day a lead arrives: none is still open at the horizon,
+            # which would leave Aalen-Johansen's estimate below 1.
+            "committee": {
+                "stallers": 0,
+                "nay_sayers": 0,
+                "status_quo_weight": 0.0,
+                "decision_days": 0.0,
+                "negotiation_days": 0.0,
+            },
             "competition": {"competitors": 0, "incumbent_probability": 0.0},
-            "reps": {"cold_after_days": 1e5},
+            "reps": {"cold_after_days": 1e5, "qualify_days": 0.0, "max_active_deals": 10000},
         }
     )
     results = simulate(scenario, replications=2, seed=1)

@@ -445,7 +445,7 @@ def test_parameter_rows_cover_every_field_once_with_documentation():
 
 def test_parameter_rows_show_defaults_and_ranges():
     rows = {row["key"]: row for row in parameter_rows()}
-    assert rows["committee.stallers"]["default"] == "8"
+    assert rows["committee.stallers"]["default"] == "3"
     assert rows["committee.stallers"]["allowed"] == "integer ≥ 0 and ≤ 100"
     assert rows["scenario.horizon_days"]["allowed"] == "number > 0 and ≤ 36500"
     assert rows["scenario.name"]["allowed"] == "text"

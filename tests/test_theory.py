@@ -1,97 +1,77 @@
 """The model reduced to textbook cases reproduces the theory.
 
-Tolerances come from the sample size (KS p-values, t intervals over independent
-replications), not from tuning; seeds are fixed so results are reproducible.
+The reductions, the theory and the checks live in `sim.analysis.theory`, which
+docs/validation.md shows too. Tolerances come from the sample size (KS p-values, t
+intervals over independent replications), not from tuning; seeds are fixed so results
+are reproducible.
 """
 
 from __future__ import annotations
 
-import math
+import pytest
 
-import numpy as np
-from conftest import scenario
-from scipy import stats
-
-from sim.analysis.replications import simulate
-from sim.vocabulary import DAYS_PER_MONTH
-
-ALPHA = 0.01  # a 1% chance of a false alarm per check, had the seed been random
+from sim.analysis import theory
+from sim.analysis.theory import ALPHA, Check
 
 
-def staller_chain(stallers: int, meeting_days: float):
-    """Only the staller meetings take time: no stalls, no waiting, every deal is won.
-
-    Without stalls no request reaches marketing, and without rivals its collateral
-    cannot change a decision: the marketing team plays no part.
-    """
-    return scenario(
-        scenario={"horizon_days": 4000.0},
-        leads={"arrivals_per_month": 15.0},
-        committee={"stallers": stallers, "staller_meeting_days": meeting_days},
-        reps={"max_active_deals": 10000},
-    )
+def assert_passed(check: Check) -> None:
+    assert check.passed, (check.name, check.theory, check.model, check.interval, check.p_value)
 
 
 def test_cycle_through_k_stallers_is_erlang_k():
-    k, mean = 4, 5.0
-    table = simulate(staller_chain(k, mean), replications=2, seed=11).deals
-    early = table[table["created_day"] < 4000.0 - 300.0]  # P(Erlang(4, 5) > 300) is ~1e-21
-    assert (early["outcome"] == "won").all()
-    cycles = early["cycle_days"].to_numpy()
-    assert len(cycles) > 2500
-    assert stats.kstest(cycles, stats.gamma(a=k, scale=mean).cdf).pvalue > ALPHA
+    run = theory.chain_cycles()
+    assert run.won_share == 1.0
+    assert len(run.cycles) > 2500
+    fits, fewer, more = theory.erlang_k_checks(run)
+    assert fits.p_value is not None and fits.p_value > ALPHA
     # The same test tells k from k - 1 and k + 1, so it has the power to fail.
-    assert stats.kstest(cycles, stats.gamma(a=k - 1, scale=mean).cdf).pvalue < ALPHA
-    assert stats.kstest(cycles, stats.gamma(a=k + 1, scale=mean).cdf).pvalue < ALPHA
+    assert fewer.p_value is not None and fewer.p_value < ALPHA
+    assert more.p_value is not None and more.p_value < ALPHA
+    for check in (fits, fewer, more):
+        assert_passed(check)
 
 
-def erlang_c(servers: int, offered_load: float) -> float:
-    """Probability an arrival waits in an M/M/c queue (Erlang C)."""
-    top = offered_load**servers / math.factorial(servers) * servers / (servers - offered_load)
-    bottom = sum(offered_load**n / math.factorial(n) for n in range(servers)) + top
-    return top / bottom
+@pytest.fixture(scope="module")
+def rep_queue():
+    return theory.rep_queue_run()
 
 
-def test_waiting_for_a_rep_matches_erlang_c():
-    servers, arrivals_per_day, service_days = 3, 0.25, 10.0  # utilisation 0.83
-    horizon, warm_up, replications = 20000.0, 1000.0, 12
-    params = scenario(
-        scenario={"horizon_days": horizon},
-        leads={"arrivals_per_month": arrivals_per_day * DAYS_PER_MONTH},
-        committee={"stallers": 1, "staller_meeting_days": service_days},
-        reps={"count": servers, "max_active_deals": 1},
-    )
-    table = simulate(params, replications=replications, seed=5).deals
-    steady = table[(table["created_day"] > warm_up) & (table["outcome"] == "won")]
-    waits = steady.groupby("replication")["days_waiting_for_rep"]
-    mean_waits, waited_share = (
-        waits.mean().to_numpy(),
-        waits.apply(lambda w: (w > 0).mean()).to_numpy(),
-    )
-
-    service_rate = 1.0 / service_days
-    p_wait = erlang_c(servers, arrivals_per_day / service_rate)
-    expected_wait = p_wait / (servers * service_rate - arrivals_per_day)
-    for observed, expected in ((mean_waits, expected_wait), (waited_share, p_wait)):
-        low, high = stats.t.interval(
-            1 - ALPHA, replications - 1, loc=observed.mean(), scale=stats.sem(observed)
-        )
-        assert low <= expected <= high, (observed.mean(), expected, (low, high))
+def test_waiting_for_a_rep_matches_erlang_c(rep_queue):
+    mean_wait, share_who_wait, one_rep_more = theory.erlang_c_checks(rep_queue)
+    for check in (mean_wait, share_who_wait):
+        assert check.agree
+        assert_passed(check)  # Erlang C inside the t interval over replications
     # A pool one rep larger would wait far less: the check can tell the difference.
-    assert p_wait / erlang_c(servers + 1, arrivals_per_day / service_rate) > 2
+    load = theory.QUEUE_ARRIVALS_PER_DAY * theory.QUEUE_SERVICE_DAYS
+    servers = theory.QUEUE_SERVERS
+    assert theory.erlang_c(servers, load) / theory.erlang_c(servers + 1, load) > 2
+    assert not one_rep_more.agree
+    assert_passed(one_rep_more)
+
+
+def test_little_law_holds_for_open_deals(rep_queue):
+    # Every deal that arrived in the window closed before the horizon: W is not truncated.
+    assert theory.little_terms(rep_queue, *theory.LITTLE_WINDOW).unclosed == 0
+    assert_passed(theory.little_check(rep_queue))
 
 
 def test_lead_arrivals_are_poisson():
-    params = scenario(scenario={"horizon_days": 30.4375}, leads={"arrivals_per_month": 20.0})
-    # Marketing leads are thinned (drawn at the top rate lead generation could reach, each
-    # arriving with probability lead_acceptance()); a thinned Poisson process is Poisson at
-    # the thinned rate, so the deals that arrived (the deal table's rows) must be Poisson(20).
-    table = simulate(params, replications=400, seed=3).deals
-    counts = table.groupby("replication").size().reindex(range(400), fill_value=0).to_numpy()
-    # Mean and variance of a Poisson(20) count; the CI of the mean uses its known variance.
-    assert abs(counts.mean() - 20.0) < 2.58 * math.sqrt(20.0 / 400)
-    assert 0.8 < counts.var(ddof=1) / counts.mean() < 1.2  # dispersion index ~ N(1, sqrt(2/399))
-    values = table["value"].to_numpy()
-    # Sample median of log value: standard error sqrt(pi/2) * sigma / sqrt(n).
-    log_median_error = np.median(np.log(values)) - math.log(50000.0)
-    assert abs(log_median_error) < 2.58 * 1.2533 * 0.8 / math.sqrt(len(values))
+    run = theory.arrivals()
+    assert len(run.counts) == theory.ARRIVAL_REPLICATIONS
+    mean, dispersion, value_median = theory.poisson_checks(run)
+    assert_passed(mean)  # CI of the mean from the known Poisson variance
+    assert_passed(dispersion)  # dispersion index ~ N(1, sqrt(2 / (n - 1)))
+    assert_passed(value_median)  # sample median of log value: SE sqrt(pi/2) sigma / sqrt(n)
+
+
+def test_erlang_c_formula_matches_a_textbook_value():
+    # Two servers, offered load 1 (utilisation 1/2): P(wait) = 1/3.
+    assert theory.erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert theory.mmc_mean_wait(1, 0.5, 1.0) == pytest.approx(1.0)  # M/M/1: rho / (mu - lambda)
+
+
+def test_a_check_passes_when_the_model_does_what_it_should():
+    agree = Check("a", "r", "q", theory=1.0, model=1.1, interval=(0.9, 1.2))
+    differ = Check("b", "r", "q", theory=1.0, model=2.0, interval=(1.8, 2.2), agree=False)
+    rejected = Check("c", "r", "q", theory=1.0, model=1.5, p_value=ALPHA / 2)
+    assert agree.passed and differ.passed and not rejected.passed

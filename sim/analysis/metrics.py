@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..vocabulary import DAYS_PER_YEAR, Outcome, Reason, Stage
+from ..vocabulary import (
+    DAYS_PER_YEAR,
+    DECISION_REASONS,
+    INDECISION_REASONS,
+    Outcome,
+    Reason,
+    Stage,
+)
 from .survival import cumulative_incidence, km_quantile
 
 if TYPE_CHECKING:
@@ -152,6 +159,40 @@ def _no_decision_rate(deals: ReplicationDeals) -> float:
     return deals.eventual_share(deals.outcome == NO_DECISION, deals.opportunity)
 
 
+DECIDED = np.array([int(r) for r in DECISION_REASONS])
+INDECISION = np.array([int(r) for r in INDECISION_REASONS])
+LOST = np.array([int(Reason.COMPETITOR), int(Reason.INSIDE_JOB)])
+NOT_BOUGHT = np.array([int(Reason.STATUS_QUO), int(Reason.NO_CONSENSUS)])
+STATUS_QUO, NEGOTIATING = int(Reason.STATUS_QUO), int(Stage.NEGOTIATING)
+WON_REASON = int(Reason.WON)
+
+
+def decided(reason: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """Deals whose committee came to its decision: ended by it, or chose us and negotiate."""
+    return np.isin(reason, DECIDED) | (stage == NEGOTIATING)
+
+
+def _decided_share(deals: ReplicationDeals, reasons: np.ndarray) -> float:
+    """Share of the deals whose committee decided that ended for one of `reasons`."""
+    came_to_it = decided(deals.reason, deals.stage)
+    count = int(came_to_it.sum())
+    return int((came_to_it & np.isin(deals.reason, reasons)).sum()) / count if count else math.nan
+
+
+def _decided_won_share(deals: ReplicationDeals) -> float:
+    """Won, or chosen and still negotiating at the horizon."""
+    came_to_it = decided(deals.reason, deals.stage)
+    count = int(came_to_it.sum())
+    ours = (deals.reason == WON_REASON) | (deals.stage == NEGOTIATING)
+    return int((came_to_it & ours).sum()) / count if count else math.nan
+
+
+def _indecision_share(deals: ReplicationDeals) -> float:
+    indecision = int(np.isin(deals.reason, INDECISION).sum())
+    total = indecision + int((deals.reason == STATUS_QUO).sum())
+    return indecision / total if total else math.nan
+
+
 def _win_rate_closed(deals: ReplicationDeals) -> float:
     closed = int(deals.closed.sum())
     won = int((deals.closed & (deals.outcome == WON)).sum())
@@ -169,6 +210,11 @@ def _closed_cycles(deals: ReplicationDeals) -> np.ndarray:
 
 def _cycle_median_closed(deals: ReplicationDeals) -> float:
     cycles = _closed_cycles(deals)
+    return float(np.median(cycles)) if cycles.size else math.nan
+
+
+def _cycle_median_won(deals: ReplicationDeals) -> float:
+    cycles = deals.cycle_days[deals.outcome == WON]
     return float(np.median(cycles)) if cycles.size else math.nan
 
 
@@ -243,6 +289,50 @@ REGISTRY = {
             _revenue_net_per_year,
         ),
         Metric(
+            "purchase_likelihood",
+            "purchase likelihood",
+            "%",
+            "share of the opportunities whose committee came to a decision that bought, "
+            "from us or a competitor (CEB's measure)",
+            lambda d: 1.0 - _decided_share(d, NOT_BOUGHT),
+            bounds=RATE,
+        ),
+        Metric(
+            "indecision_share",
+            "indecision share",
+            "%",
+            "of the no-decisions the buyer caused, the share from indecision (the committee "
+            "failed to align, or its patience ran out deliberating) rather than a choice "
+            "of the status quo (JOLT's split)",
+            _indecision_share,
+            bounds=RATE,
+        ),
+        Metric(
+            "decided_won_share",
+            "decisions for us",
+            "%",
+            "share of the opportunities whose committee came to a decision that chose us",
+            _decided_won_share,
+            bounds=RATE,
+        ),
+        Metric(
+            "decided_lost_share",
+            "decisions for a competitor",
+            "%",
+            "share of the opportunities whose committee came to a decision that chose a competitor",
+            lambda d: _decided_share(d, LOST),
+            bounds=RATE,
+        ),
+        Metric(
+            "decided_no_decision_share",
+            "decisions to buy nothing",
+            "%",
+            "share of the opportunities whose committee came to a decision that kept the "
+            "status quo or failed to align",
+            lambda d: _decided_share(d, NOT_BOUGHT),
+            bounds=RATE,
+        ),
+        Metric(
             "win_rate_closed",
             "win rate (closed only)",
             "%",
@@ -256,6 +346,13 @@ REGISTRY = {
             "days",
             "median days from arrival to close of closed opportunities",
             _cycle_median_closed,
+        ),
+        Metric(
+            "cycle_days_median_won",
+            "median cycle of won deals",
+            "days",
+            "median days from arrival to signature of the deals won",
+            _cycle_median_won,
         ),
         Metric(
             "cycle_days_mean_closed",

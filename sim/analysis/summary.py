@@ -15,14 +15,13 @@ import numpy as np
 import pandas as pd
 
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage, Step
-from .metrics import REGISTRY, Window, booked_in, codes, replication_metrics
+from .metrics import REGISTRY, Window, booked_in, codes, decided, replication_metrics
 from .statistics import t_interval
 
 if TYPE_CHECKING:
     from .replications import Results
 
 # Endings that follow a committee's choice (a deal in negotiation has been chosen too).
-DECIDED = (Reason.WON, Reason.COMPETITOR, Reason.INSIDE_JOB, Reason.STATUS_QUO, Reason.NO_CONSENSUS)
 
 
 def summarise(results: Results) -> dict[str, Any]:
@@ -72,13 +71,12 @@ def funnel(counted: pd.DataFrame) -> dict[str, int]:
     """How many counted leads reached each step: qualified, past the stallers, ..., won."""
     stage = codes(counted, "stage")
     reason = codes(counted, "reason")
-    decided = np.isin(reason, [int(r) for r in DECIDED]) | (stage == Stage.NEGOTIATING)
     reached = {
         Step.LEADS: len(counted),
         Step.QUALIFIED: int(counted["qualified"].sum()),
         Step.PAST_STALLERS: int((stage >= Stage.NAY_SAYERS).sum()),
         Step.PAST_NAY_SAYERS: int((stage >= Stage.DECIDING).sum()),
-        Step.DECIDED: int(decided.sum()),
+        Step.DECIDED: int(decided(reason, stage).sum()),
         Step.WON: int((reason == Reason.WON).sum()),
     }
     return {step.key: reached[step] for step in Step}

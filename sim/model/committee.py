@@ -1,4 +1,14 @@
-"""The buying committee: stallers, then nay-sayers, then decision makers."""
+"""The buying committee: stallers, then nay-sayers, then decision makers, then a vote.
+
+Stallers gate access and nay-sayers review (seed 003); when the decision makers come
+to decide, every member has a say. Members' stances (the chance each votes for
+buying) are what the seller's meetings and marketing's tools made of them, pulled
+toward the committee's average as they deliberate. The decision maker with the final
+go-ahead either prefers the status quo, or needs a strict majority of all members
+behind buying: a tie or a minority is a failure to align (no consensus). With two
+members any disagreement is a tie; with three a majority always exists: hence the
+bump in purchase likelihood at three that CEB (2015) found.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +16,13 @@ from collections import deque
 from enum import IntEnum
 
 import numpy as np
+from scipy.special import betaincinv
 from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Committee as CommitteeParams
 from ..vocabulary import Choice
 from .decision_makers import DecisionMaker
+from .events import EventKind
 from .meeting import Meeting
 from .nay_sayers import NaySayer
 from .room import Room
@@ -24,16 +36,24 @@ class Trait(IntEnum):
     STYLE_AND_RESEARCH = 0  # uniforms: a staller's stalling style; whether the buyer cleared it
     ENGAGEMENT = 1
     SCEPTICISM = 2
+    STALLER_VOTE = 3  # uniforms: each member's draw for its vote in the final decision
+    NAY_SAYER_VOTE = 4
 
 
 def _beta(
     rng: np.random.Generator, mean: float, concentration: float, shape: tuple[int, int]
 ) -> np.ndarray:
-    """Draws with the given mean; a mean of exactly 0 or 1 leaves no room to vary."""
+    """Draws with the given mean; a mean of exactly 0 or 1 leaves no room to vary.
+
+    By inversion of uniforms, so a member keeps its rank when the mean or the
+    concentration changes: two scenarios that differ in them pair smoothly (common
+    random numbers), and a calibration's objective moves with the parameters, not noise.
+    """
+    uniforms = rng.random(shape)
     a, b = mean * concentration, (1.0 - mean) * concentration
     if a <= 0.0 or b <= 0.0:  # also a mean so near 0 or 1 that a or b underflows to 0
         return np.full(shape, mean)
-    return rng.beta(a, b, shape)
+    return betaincinv(a, b, uniforms)
 
 
 class CommitteeDraws:
@@ -46,7 +66,15 @@ class CommitteeDraws:
     redrawing the others.
     """
 
-    __slots__ = ("chunk", "styles", "engagement", "scepticism", "researched")
+    __slots__ = (
+        "chunk",
+        "styles",
+        "engagement",
+        "scepticism",
+        "researched",
+        "staller_votes",
+        "nay_sayer_votes",
+    )
 
     def __init__(self, params: CommitteeParams, streams: Streams, chunk: int):
         self.chunk = chunk
@@ -76,17 +104,23 @@ class CommitteeDraws:
         # Buyers who researched on the web have cleared some stallers before a seller arrives;
         # drawn for every staller so that committees match across scenarios.
         researched = uniforms[:, 1]
+        staller_votes = streams.seat_generator(chunk, Trait.STALLER_VOTE).random(stallers)
+        nay_sayer_votes = streams.seat_generator(chunk, Trait.NAY_SAYER_VOTE).random(
+            (params.nay_sayers, CHUNK)
+        )
         # Deal by deal, as plain lists: a deal reads its members with one index each.
         self.styles: list[list[int]] = styles.T.tolist()
         self.engagement: list[list[float]] = engagement.T.tolist()
         self.researched: list[list[float]] = researched.T.tolist()
         self.scepticism: list[list[float]] = scepticism.T.tolist()
+        self.staller_votes: list[list[float]] = staller_votes.T.tolist()
+        self.nay_sayer_votes: list[list[float]] = nay_sayer_votes.T.tolist()
 
 
 class Committee:
     """The people on the buying side of one deal, each with their own state."""
 
-    __slots__ = ("stallers", "nay_sayers", "decision_makers", "precleared")
+    __slots__ = ("stallers", "cleared", "nay_sayers", "decision_makers")
 
     def __init__(
         self,
@@ -97,21 +131,33 @@ class Committee:
     ):
         column = deal_id - draws.chunk * CHUNK
         styles, engagement = draws.styles[column], draws.engagement[column]
-        researched = draws.researched[column]
-        self.stallers = [
-            Staller(seat, styles[seat], engagement[seat])
+        researched, votes = draws.researched[column], draws.staller_votes[column]
+        members = [
+            Staller(seat, styles[seat], engagement[seat], votes[seat])
             for seat in range(params.stallers)
-            if researched[seat] >= preclear_probability
         ]
-        self.precleared = params.stallers - len(self.stallers)
-        self.nay_sayers = [NaySayer(seat, s) for seat, s in enumerate(draws.scepticism[column])]
+        # Stallers the buyer cleared by researching on the web: no meetings, still a voice,
+        # won over as much as by one stall the seller got through (the web answered it).
+        self.stallers = [s for s in members if researched[s.seat] >= preclear_probability]
+        self.cleared = [s for s in members if researched[s.seat] < preclear_probability]
+        for staller in self.cleared:
+            staller.engagement += params.staller_engagement_gain * (1.0 - staller.engagement)
+        self.nay_sayers = [
+            NaySayer(seat, scepticism, vote)
+            for seat, (scepticism, vote) in enumerate(
+                zip(draws.scepticism[column], draws.nay_sayer_votes[column], strict=True)
+            )
+        ]
         self.decision_makers = [DecisionMaker(seat) for seat in range(params.decision_makers)]
 
     @property
+    def precleared(self) -> int:
+        return len(self.cleared)
+
+    @property
     def size(self) -> int:
-        return (
-            len(self.stallers) + self.precleared + len(self.nay_sayers) + len(self.decision_makers)
-        )
+        members = (self.stallers, self.cleared, self.nay_sayers, self.decision_makers)
+        return sum(len(group) for group in members)
 
     def get_past_stallers(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """The rep works through the stallers in turn; one that hands off is met again later."""
@@ -131,17 +177,37 @@ class Committee:
         return True
 
     def decide(self, deal: Meeting, room: Room) -> ProcessGenerator:
-        """The decision makers deliberate; the first proposes, the others must all go along.
+        """The committee deliberates, then the decision makers choose and the members vote.
 
-        Returns the committee's choice, or None when a decision maker blocks the proposal
-        (no consensus: nothing is bought).
+        Every member beyond the first adds alignment time. Returns the committee's
+        choice: NOTHING when the lead decision maker prefers the status quo, None when
+        the committee fails to align (another decision maker declines, or buying lacks
+        a strict majority of all members), else the lead decision maker's vendor.
         """
-        yield room.env.timeout(deal.dice.exponential(room.rules.decision_days))
+        rules = room.rules
+        deliberation = rules.decision_days + rules.alignment_days * (self.size - 1)
+        yield room.env.timeout(deal.dice.exponential(deliberation))
         lead, *others = self.decision_makers
         proposal = lead.choose(deal, room)
         if proposal == Choice.NOTHING:
             return Choice.NOTHING
-        for other in others:
-            if not other.go_along(deal, room, proposal):
-                return None
-        return proposal
+        if any(other.choose(deal, room) == Choice.NOTHING for other in others):
+            return None
+        backers = len(self.decision_makers) + self.count_votes(deal, room)
+        return proposal if 2 * backers > self.size else None
+
+    def count_votes(self, deal: Meeting, room: Room) -> int:
+        """Votes for buying among stallers and nay-sayers, after they sway one another."""
+        voices: list[Staller | NaySayer] = [*self.stallers, *self.cleared, *self.nay_sayers]
+        if not voices:
+            return 0
+        stances = [member.stance(room) for member in voices]
+        average = sum(stances) / len(stances)
+        pull = room.rules.peer_influence
+        count = 0
+        for member, stance in zip(voices, stances, strict=True):
+            swayed = stance + pull * (average - stance)
+            for_buying = member.vote_draw < swayed
+            count += for_buying
+            deal.note(member, EventKind.VOTES, for_buying=for_buying, stance=swayed)
+        return count

@@ -9,7 +9,11 @@ from .room import Room
 
 
 class DecisionMaker:
-    """Weighs our offer against the competition and the status quo; remembers its choice."""
+    """Weighs our offer against the competition and the status quo; remembers its choice.
+
+    The decision maker has the final go-ahead (seed 003): one who prefers the status quo
+    ends the decision; one who wants to buy still needs the committee behind it.
+    """
 
     actor = Actor.DECISION_MAKER
     __slots__ = ("seat", "choice")
@@ -31,10 +35,3 @@ class DecisionMaker:
         self.choice = Choice.from_code(deal.decision_dice.choice(weights))
         deal.note(self, EventKind.CHOOSES, choice=self.choice)
         return self.choice
-
-    def go_along(self, deal: Meeting, room: Room, proposal: Choice) -> bool:
-        """Back the lead decision maker's proposal, or block it (then nothing is bought)."""
-        agrees = deal.decision_dice.uniform() < room.rules.consensus_probability
-        self.choice = proposal if agrees else Choice.NOTHING
-        deal.note(self, EventKind.GOES_ALONG if agrees else EventKind.BLOCKS)
-        return agrees

@@ -46,8 +46,7 @@ class EventKind(Enum):
     VETOES = auto()  # nay-sayer
     MISREPRESENTS = auto()  # partner: claimed features the product lacks
     CHOOSES = auto()  # decision maker: choice (Choice)
-    GOES_ALONG = auto()  # decision maker
-    BLOCKS = auto()  # decision maker: no consensus
+    VOTES = auto()  # staller or nay-sayer in the final decision: for_buying (bool), stance
     CLOSES = auto()  # deal: outcome (Outcome), reason (Reason)
 
 

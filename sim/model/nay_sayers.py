@@ -10,15 +10,24 @@ from .room import Room
 
 
 class NaySayer:
-    """Weighs the value proposition; objects or vetoes in proportion to its scepticism (0 to 1)."""
+    """Weighs the value proposition; objects or vetoes in proportion to its scepticism (0 to 1).
+
+    A nay-sayer who approved still has a voice in the final decision: its remaining
+    doubt, damped by value-proposition collateral, is the chance it votes against buying.
+    """
 
     actor = Actor.NAY_SAYER
-    __slots__ = ("seat", "scepticism", "objections")
+    __slots__ = ("seat", "scepticism", "vote_draw", "objections")
 
-    def __init__(self, seat: int, scepticism: float):
+    def __init__(self, seat: int, scepticism: float, vote_draw: float):
         self.seat = seat
         self.scepticism = scepticism
+        self.vote_draw = vote_draw  # the member's own uniform draw for its vote
         self.objections = 0
+
+    def stance(self, room: Room) -> float:
+        """Chance of voting for buying, before the committee sways it."""
+        return 1.0 - self.scepticism * room.marketing.doubt_damping()
 
     def review(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """Review rounds until approval (returns True) or veto (returns False).

@@ -11,16 +11,26 @@ from .room import Room
 
 
 class Staller:
-    """A gatekeeper, evaluator or influencer with an engagement level (0 to 1) and a style."""
+    """A gatekeeper, evaluator or influencer with an engagement level (0 to 1) and a style.
+
+    Engagement is also the staller's stance in the final decision: the chance it votes
+    for buying. A staller the seller has won over is a champion; one left unconvinced
+    is a voice against.
+    """
 
     actor = Actor.STALLER
-    __slots__ = ("seat", "style", "engagement", "stalls")
+    __slots__ = ("seat", "style", "engagement", "vote_draw", "stalls")
 
-    def __init__(self, seat: int, style: int, engagement: float):  # style: a StallStyle code
+    def __init__(self, seat: int, style: int, engagement: float, vote_draw: float):
         self.seat = seat
-        self.style = style
+        self.style = style  # a StallStyle code
         self.engagement = engagement
+        self.vote_draw = vote_draw  # the member's own uniform draw for its vote
         self.stalls = 0
+
+    def stance(self, _room: Room) -> float:
+        """Chance of voting for buying, before the committee sways it."""
+        return self.engagement
 
     def stall(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """Meet the seller until satisfied.

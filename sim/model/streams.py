@@ -29,7 +29,7 @@ BEHAVIOUR, DECISIONS, COMMITTEE = "behaviour", "decisions", "committee"
 CHUNK = 128  # deals whose dice are drawn together
 # Draws per deal made up front, by purpose: (uniforms, exponentials). Most deals need
 # fewer; a deal that needs more draws overflow blocks of its own.
-BLOCKS = {BEHAVIOUR: (24, 32), DECISIONS: (8, 0)}
+BLOCKS = {BEHAVIOUR: (24, 32), DECISIONS: (4, 0)}
 OVERFLOW_BLOCK = 128
 # Chunks kept before the newest: deals open in id order, but a deal asks for its decision
 # dice only when its committee decides, months and hundreds of newer deals later.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import types
+from collections import Counter
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .schema import LISTS, SECTIONS
+from .schema import ASSUMPTION, FITTED, LISTS, NO_SOURCE, SECTIONS, SEED, WARMUP_EVIDENCE
 
 
 def allowed_values(field: FieldInfo) -> str:
@@ -119,3 +121,60 @@ def markdown_table(rows: list[dict[str, str]], headings: tuple[str, ...] = tuple
 def parameter_table() -> str:
     """The Markdown parameter table of docs/model.md, generated from the schema."""
     return markdown_table(parameter_rows())
+
+
+# Kinds of source of a default, in the order docs/model.md lists them.
+PUBLISHED = "published"
+SEED_ESSAY = "seed essay"
+CALIBRATED = "fitted"
+ASSUMED = "assumption"
+NOT_A_CHOICE = "not a modelling choice"
+SUBSTANTIVE = (PUBLISHED, SEED_ESSAY, CALIBRATED, ASSUMED)  # the kinds the shares count
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")  # a publication is cited with its year
+
+
+def source_kind(source: str) -> str:
+    """How a default is justified, read from the schema.py constant its source starts with.
+
+    Anything else must cite a publication with its year; a source that does neither is
+    refused, so a typo cannot pass for a publication.
+    """
+    # Run length and warm-up come from the warm-up study of the model's own output: they
+    # set how the model is measured, not how buyers and sellers behave.
+    if source == NO_SOURCE or source.startswith(WARMUP_EVIDENCE):
+        return NOT_A_CHOICE
+    if FITTED in source:
+        return CALIBRATED
+    if source.startswith(ASSUMPTION):
+        return ASSUMED
+    if source.startswith(SEED):
+        return SEED_ESSAY
+    if _YEAR.search(source):
+        return PUBLISHED
+    raise ValueError(
+        f"source {source!r} is of no known kind: start it with a source constant of "
+        "sim/scenario/schema.py or cite a publication with its year"
+    )
+
+
+def source_kind_counts() -> dict[str, int]:
+    """How many parameters' defaults are of each kind of source, every kind listed."""
+    counts = Counter(source_kind(row["source"]) for row in parameter_rows())
+    return {kind: counts[kind] for kind in (*SUBSTANTIVE, NOT_A_CHOICE)}
+
+
+def source_kind_table() -> str:
+    """The table of docs/model.md that counts the substantive defaults by kind of source."""
+    counts = source_kind_counts()
+    total = sum(counts[kind] for kind in SUBSTANTIVE)
+    lines = ["| source of default | parameters | share |", "|---|---|---|"]
+    lines += [f"| {kind} | {counts[kind]} | {counts[kind] / total:.0%} |" for kind in SUBSTANTIVE]
+    lines.append(f"| all substantive defaults | {total} | 100% |")
+    assumed = counts[ASSUMED]
+    return "\n".join(lines) + (
+        f"\n\n**Pure assumptions: {assumed} of {total} substantive defaults "
+        f"({assumed / total:.0%})**, each with its reason in the table below. A seed essay "
+        "describes the behaviour a parameter stands for; its number is seldom in the essay. "
+        f"Not counted: {counts[NOT_A_CHOICE]} keys that are not modelling choices (names, "
+        "descriptions, paths; the run length and warm-up, set by the warm-up study)."
+    )

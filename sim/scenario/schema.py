@@ -12,15 +12,34 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SEED_003 = "seed 003 (Godin, via Calypto VP marketing)"
-SEED_000 = "seed 000 (founder's channel and VP-sales stories)"
-SEED_004 = "seed 004 (Revella: marketers spend over half their time on sales support)"
-DIXON = "Dixon & McKenna, The JOLT Effect (2022): 40-60% of deals end in no decision"
-CEB = (
-    "Schmidt, Adamson & Bird, 'Making the Consensus Sale', HBR (2015): purchase "
-    "likelihood falls from 81% with one stakeholder to 31% with six"
+# A parameter's source starts with the constant of its kind, which
+# `sim.scenario.reference.source_kind` reads: NO_SOURCE, a seed essay (SEED), ASSUMPTION
+# followed by its reason in parentheses, FITTED, or else a publication with its year.
+# Calibration and validation targets (`sim.analysis.targets`) are never cited here: a
+# default that borrowed the figure it is fitted to or checked against would prove nothing.
+NO_SOURCE = "-"  # names, descriptions, paths and seeds: not modelling choices
+SEED = "seed"
+SEED_000 = f"{SEED} 000 (founder's channel and VP-sales stories; sales vs. marketing)"
+SEED_002 = f"{SEED} 002 (what marketing does for sales: the race-car model)"
+SEED_003 = f"{SEED} 003 (Godin, via Calypto VP marketing)"
+SEED_004 = f"{SEED} 004 (Revella: marketers spend over half their time on sales support)"
+GARTNER_SUPPLIERS = (
+    "Gartner, 'The B2B Buying Journey' (2019; secondary summaries): buyers spend 17% of "
+    "their buying time meeting potential suppliers, 5-6% with any one rep"
+)
+PARTNER_FEES = (
+    "knowledgelib.io, 'Partner Program Design Decision Framework' (2026; secondary): "
+    "referral fees 10-25% of first-year contract value, reseller margins 20-40%"
+)
+UNUSED_TACTIC = (  # the tactics seed 002 describes that the baseline's marketers leave out
+    SEED_003 + " (marketing's focus is 'the feature/benefit and value-proposition "
+    "collateral', with staller tactics as after-thoughts: no time for this tactic)"
 )
 ASSUMPTION = "assumption"
+FITTED = (
+    "fitted by scripts/calibrate_defaults.py to CEB's purchase likelihood by committee "
+    "size and JOLT's no-decision share (docs/validation.md)"
+)
 WARMUP_EVIDENCE = (
     "MSER-5 on weekly open deals, wins and no-decisions of every shipped scenario run "
     "from empty (`committee-sim warmup`, docs/experiments.md): the latest transient ends "
@@ -90,7 +109,8 @@ class Leads(Section):
         ge=0,
         le=10000,
         unit="leads/month",
-        source=ASSUMPTION + " (young company)",
+        source=ASSUMPTION + " (a young company's lead flow: enough to keep three reps' thirty "
+        "deal slots about full)",
         doc="Mean rate of the Poisson process of new leads (a month is 365.25/12 days).",
     )
     value_median: float = param(
@@ -98,7 +118,8 @@ class Leads(Section):
         gt=0,
         le=1e10,
         unit="USD",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a product complex enough for a buying committee sells for tens "
+        "of thousands a year)",
         doc="Median first-year deal value (lognormal).",
     )
     value_sigma: float = param(
@@ -106,7 +127,8 @@ class Leads(Section):
         ge=0,
         le=5,
         unit="log USD",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (one product sold to small and large accounts: the middle 80% of "
+        "deals span a factor of about eight in value)",
         doc="Standard deviation of log deal value; 0 makes every deal worth the median.",
     )
     patience_mean_days: float = param(
@@ -114,7 +136,8 @@ class Leads(Section):
         gt=0,
         le=1e6,
         unit="days",
-        source=ASSUMPTION + f", calibrated to {DIXON}",
+        source=ASSUMPTION + " (about nine months from first contact: time for a willing "
+        "committee to finish, not for one that keeps stalling; set by hand)",
         doc="Mean buyer patience, counted from the lead's arrival; when it runs out before "
         "the decision the deal goes dark (`no_decision`).",
     )
@@ -123,7 +146,8 @@ class Leads(Section):
         gt=0,
         le=1000,
         unit="-",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (buyers differ in patience, a coefficient of variation of 0.7, "
+        "yet only 2% give up within a month)",
         doc="Gamma shape of buyer patience; the coefficient of variation is 1/sqrt(shape).",
     )
     marketing_share: float = param(
@@ -131,7 +155,8 @@ class Leads(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a young company with two marketers running campaigns: half its "
+        "leads)",
         doc="Share of leads sourced by marketing campaigns.",
     )
     inbound_web_share: float = param(
@@ -139,7 +164,8 @@ class Leads(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (buyers 'conduct research on their own' and find the website, "
+        "seed 000: about a third of leads)",
         doc="Share of leads arriving through the website.",
     )
     founder_network_share: float = param(
@@ -147,7 +173,8 @@ class Leads(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (the rest: the founder's contacts still bring a fifth of leads "
+        "once sales is handed to reps)",
         doc="Share of leads from the founder's network. The three shares must sum to 1.",
     )
     disqualify_probability: float = param(
@@ -155,7 +182,8 @@ class Leads(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (campaign and web leads include poor fits; one in five is "
+        "caught at qualification, a sales task in seed 000)",
         doc="Chance a lead turns out to be a poor fit when the rep qualifies it.",
     )
 
@@ -172,11 +200,13 @@ class Leads(Section):
 
 class Committee(Section):
     stallers: int = param(
-        8,
+        3,
         ge=0,
         le=100,
         unit="people",
-        source=SEED_003,
+        source="Schmidt, Adamson & Bird, 'Making the Consensus Sale', HBR (2015): 5.4 "
+        "people formally sign off on a typical B2B purchase; a committee of five in seed "
+        "003's role mix (one decision maker, one nay-sayer, the rest stallers)",
         doc="Stallers per buying committee (gatekeepers, evaluators, influencers). "
         "The rep must get through all of them, one after another.",
     )
@@ -185,7 +215,7 @@ class Committee(Section):
         ge=0,
         le=20,
         unit="people",
-        source=SEED_003,
+        source=SEED_003 + " ('a nay-sayer whose job is to just say no')",
         doc="Nay-sayers per committee; each reviews the offer and may object or veto.",
     )
     decision_makers: int = param(
@@ -193,24 +223,39 @@ class Committee(Section):
         ge=1,
         le=20,
         unit="people",
-        source=SEED_003,
-        doc="Decision makers per committee; the first proposes a choice, the others must go along.",
+        source=SEED_003 + " ('the actual decision maker who will give the final go-ahead')",
+        doc="Decision makers per committee. The first has the final go-ahead: it chooses "
+        "our offer, a competitor's or the status quo; any other decision maker who prefers "
+        "the status quo blocks the purchase (no consensus).",
     )
-    consensus_probability: float = param(
-        0.82,
+    alignment_days: float = param(
+        3.0,
+        ge=0,
+        le=3650,
+        unit="days",
+        source=ASSUMPTION + " (each further member to bring along costs about half a "
+        "working week of meetings and follow-up)",
+        doc="Mean deliberation time each member beyond the first adds to the decision: "
+        "the decision takes an exponential time with mean decision_days + alignment_days "
+        "x (committee size - 1).",
+    )
+    peer_influence: float = param(
+        0.25,
         ge=0,
         le=1,
-        unit="probability",
-        source=f"derived from {CEB}: 0.82^5 = 0.37 ~ 31/81",
-        doc="Chance each further decision maker goes along with the first one's choice; "
-        "one who does not blocks the purchase (`no_decision`).",
+        unit="fraction",
+        source=ASSUMPTION + " (members talk before they vote; a quarter of the way to "
+        "the committee's average)",
+        doc="How far each staller's and nay-sayer's stance moves toward the committee's "
+        "average stance while it deliberates, before the vote (0: not at all).",
     )
     member_concentration: float = param(
         4.0,
         gt=0,
         le=1e6,
         unit="-",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (members of one committee differ widely: around a mean of "
+        "one half, the middle half of members lie between 0.33 and 0.67)",
         doc="Beta concentration of members' engagement and scepticism around their "
         "means; larger makes committee members more alike.",
     )
@@ -219,7 +264,7 @@ class Committee(Section):
         gt=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a meeting within the working week for a rep who asks)",
         doc="Mean time (exponential) for a fully productive rep to get a meeting with a staller.",
     )
     staller_stall_probability: float = param(
@@ -227,24 +272,27 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION + " (seed 003: most of the cycle is spent on stallers)",
+        source=SEED_003 + " ('most of the sales cycle is spent dealing with "
+        "stallers': a meeting with a disengaged staller stalls more often than not)",
         doc="Chance a meeting ends in a stall rather than the staller letting the rep "
         "through, for a staller with no engagement; scaled by (1 - engagement).",
     )
     staller_engagement_mean: float = param(
-        0.2,
+        0.25,
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
-        doc="Mean initial engagement of a staller (Beta distributed).",
+        source=FITTED,
+        doc="Mean initial engagement of a staller (Beta distributed). Engagement also is the "
+        "staller's chance of voting for buying in the final decision.",
     )
     staller_engagement_gain: float = param(
         0.3,
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (each stall the rep gets through wins over a third of the "
+        "staller's remaining reluctance: a few meetings per staller)",
         doc="Share of a staller's remaining disengagement removed by each stall the rep "
         "gets through: engagement += gain * (1 - engagement).",
     )
@@ -253,7 +301,8 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="weight",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (putting a meeting off is the easiest stall, but less common "
+        "than asking for detail)",
         doc="Relative share of stallers whose way of stalling is to reschedule.",
     )
     request_weight: float = param(
@@ -261,7 +310,8 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="weight",
-        source=ASSUMPTION + " (seed 003: staller work is detail-oriented)",
+        source=ASSUMPTION + " (the commonest stall: seed 003's stallers are to be met with "
+        "marketing material, and dealing with them is 'more detail oriented')",
         doc="Relative share of stallers whose way of stalling is to request information.",
     )
     handoff_weight: float = param(
@@ -269,7 +319,7 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="weight",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (the rarest stall: it needs a colleague willing to take the meeting)",
         doc="Relative share of stallers whose way of stalling is to hand the rep off to a "
         "colleague (the staller goes to the back of the line).",
     )
@@ -278,7 +328,7 @@ class Committee(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (two working weeks to the next free slot in a busy calendar)",
         doc="Mean delay (exponential) a reschedule adds.",
     )
     handoff_days: float = param(
@@ -286,7 +336,7 @@ class Committee(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a week to be introduced to the colleague and meet)",
         doc="Mean delay (exponential) to reach the colleague a staller hands off to.",
     )
     nay_sayer_review_days: float = param(
@@ -294,23 +344,25 @@ class Committee(Section):
         gt=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (two working weeks for one review of a proposal among other work)",
         doc="Mean time (exponential) for one review round by a nay-sayer.",
     )
     nay_sayer_scepticism_mean: float = param(
-        0.5,
+        0.6,
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
-        doc="Mean initial scepticism of a nay-sayer (Beta distributed).",
+        source=FITTED,
+        doc="Mean initial scepticism of a nay-sayer (Beta distributed). A nay-sayer who "
+        "approved votes against buying with the scepticism it has left (damped by collateral).",
     )
     objection_probability: float = param(
         0.6,
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a fully sceptical nay-sayer without collateral objects more "
+        "often than not)",
         doc="Chance a review round ends in an objection, for a fully sceptical nay-sayer "
         "with no marketing collateral; scaled by scepticism.",
     )
@@ -319,7 +371,8 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a veto ends the deal, so it is rarer than an objection: one "
+        "round in four at full scepticism)",
         doc="Chance a review round ends in a veto, scaled like objections. "
         "objection_probability + veto_probability must be at most 1.",
     )
@@ -328,7 +381,8 @@ class Committee(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a little over two working weeks to answer an objection with "
+        "proof or a reference call)",
         doc="Mean time (exponential) the rep needs to handle one objection.",
     )
     objection_relief: float = param(
@@ -336,7 +390,7 @@ class Committee(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (two or three handled objections settle most of a nay-sayer's doubt)",
         doc="Share of a nay-sayer's scepticism removed by each handled objection.",
     )
     decision_days: float = param(
@@ -344,15 +398,16 @@ class Committee(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
-        doc="Mean time (exponential) the decision makers take to decide.",
+        source=ASSUMPTION + " (two weeks for one person to decide once the reviews are done)",
+        doc="Mean time (exponential) a committee of one takes to decide; each further member "
+        "adds `alignment_days`.",
     )
     status_quo_weight: float = param(
-        0.5,
+        0.51,
         ge=0,
         le=1000,
         unit="weight",
-        source=ASSUMPTION + f", calibrated to {DIXON}",
+        source=FITTED,
         doc="Appeal of doing nothing to a decision maker, relative to our offer "
         "(weight 1 for a fully productive rep without collateral).",
     )
@@ -361,7 +416,8 @@ class Committee(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (two weeks of contract and legal review once the committee "
+        "has chosen us)",
         doc="Mean time (exponential) from the decision to a signed contract. "
         "Buyer patience no longer applies once the committee has chosen us.",
     )
@@ -390,7 +446,7 @@ class Competition(Section):
         ge=0,
         le=50,
         unit="vendors",
-        source=ASSUMPTION,
+        source=GARTNER_SUPPLIERS + ": about three suppliers per purchase, us and two competitors",
         doc="Competing vendors in an ordinary deal.",
     )
     competitor_weight: float = param(
@@ -398,7 +454,8 @@ class Competition(Section):
         ge=0,
         le=1000,
         unit="weight",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (reps pursue deals our product fits: each competitor has well "
+        "under our appeal, both together a little less)",
         doc="Appeal of each competitor to a decision maker, relative to our offer.",
     )
     incumbent_probability: float = param(
@@ -406,7 +463,7 @@ class Competition(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=SEED_000 + " ('inside job')",
+        source=SEED_000 + " ('Oh, inside job?': the odd deal goes to an incumbent)",
         doc="Chance an account has an incumbent vendor with an inside relationship.",
     )
     incumbent_weight: float = param(
@@ -414,7 +471,8 @@ class Competition(Section):
         ge=0,
         le=1000,
         unit="weight",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (an inside relationship outweighs our offer threefold: seed "
+        "000's founder did not know whether they were even 'in the running')",
         doc="Extra appeal of the incumbent, on top of the ordinary competitors.",
     )
 
@@ -425,7 +483,8 @@ class Reps(Section):
         ge=1,
         le=1000,
         unit="people",
-        source=ASSUMPTION + " (young company)",
+        source=ASSUMPTION + " (a young company: a small team hired once the founder hands sales "
+        "over, seed 000)",
         doc="Sales reps working deals.",
     )
     max_active_deals: int = param(
@@ -433,7 +492,8 @@ class Reps(Section):
         ge=1,
         le=10000,
         unit="deals",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (ten deals leave a rep under an hour a day for each at "
+        "hours_per_day 8)",
         doc="Most deals one rep works at once; further leads wait for a free rep.",
     )
     cold_after_days: float = param(
@@ -441,7 +501,7 @@ class Reps(Section):
         ge=0,
         le=1e6,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a lead nobody calls back within a month has moved on)",
         doc="How long a lead waits for a free rep before it goes cold (`no_decision`).",
     )
     qualify_days: float = param(
@@ -449,7 +509,7 @@ class Reps(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a working week for a discovery call and its follow-up)",
         doc="Mean time (exponential) for the rep to qualify a new lead.",
     )
     skill_sigma: float = param(
@@ -457,7 +517,8 @@ class Reps(Section):
         ge=0,
         le=3,
         unit="log skill",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (reps differ, but the middle half are within about 18% of the "
+        "median)",
         doc="Spread of rep skill: skill is lognormal with median 1 and this sigma.",
     )
     ramp_days: float = param(
@@ -465,7 +526,7 @@ class Reps(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=SEED_000 + " (about three months)",
+        source=SEED_000 + " ('It's been 3 months ... it takes a while to understand the Product')",
         doc="Days a new rep needs to reach full productivity; productivity rises linearly.",
     )
     ramp_start_productivity: float = param(
@@ -473,7 +534,8 @@ class Reps(Section):
         ge=0.01,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a new rep holds meetings from day one, but 'it takes a "
+        "while to understand the Product', seed 000)",
         doc="Productivity of a rep on the first day, as a share of full productivity.",
     )
     initial_tenure_days: float = param(
@@ -481,14 +543,15 @@ class Reps(Section):
         ge=0,
         le=36500,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (the reps have been with the company a year, past their ramp)",
         doc="How long the reps have been with the company at day 0 (0: all newly hired).",
     )
     drought_days: float = param(
         math.inf,
         gt=0,
         unit="days",
-        source=SEED_000 + " ('he's going to leave')",
+        source=ASSUMPTION + " (off in the baseline, whose figures describe committees, not "
+        "turnover; seed 000's VP who leaves after a drought is a scenario)",
         doc="A rep with no win for this long leaves the company (inf: nobody leaves). "
         "The drought is counted from the rep's last win, hire, or day 0.",
     )
@@ -497,7 +560,8 @@ class Reps(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (even odds that a deal survives its rep's departure: some "
+        "buyers follow up, others drift away)",
         doc="Chance each open deal of a departing rep is handed to a rep with a free slot; "
         "otherwise (or when no slot is free) the deal goes dark (`no_decision`).",
     )
@@ -514,7 +578,8 @@ class Reps(Section):
         ge=0,
         le=2,
         unit="exponent",
-        source=SEED_000 + " (sales people follow their compensation plan)",
+        source=ASSUMPTION + " (off in the baseline: effort does not follow deal value; seed "
+        "000's reps who 'follow their compensation plan' are a scenario)",
         doc="How strongly the compensation plan makes reps push big deals: a rep's effort "
         "on a deal is multiplied by (value / value_median)^value_focus, kept within "
         "`effort_floor` to `effort_ceiling`. 0: salary plan, equal effort; 1: commission "
@@ -563,7 +628,7 @@ class Marketing(Section):
         ge=1,
         le=1000,
         unit="people",
-        source=ASSUMPTION + " (young company)",
+        source=ASSUMPTION + " (a young company's first marketers)",
         doc="Marketing people. Their time is a finite resource shared by proactive "
         "tactics and one-off material for single deals.",
     )
@@ -572,7 +637,7 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=SEED_004,
+        source=SEED_004 + ", so less than half is proactive",
         doc="Share of marketing time reserved for proactive tactics that build reusable "
         "assets; the rest answers one-off requests, first come first served (at 1, "
         "nobody makes one-off material).",
@@ -591,7 +656,8 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="share of proactive time",
-        source=SEED_003,
+        source=SEED_003 + " (marketing's focus is 'the feature/benefit and "
+        "value-proposition collateral')",
         doc="Tactic: value-proposition collateral; damps nay-sayer objections and vetoes "
         "and raises our appeal to decision makers.",
     )
@@ -600,7 +666,7 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="share of proactive time",
-        source="seed 002 (competitive analysis)",
+        source=UNUSED_TACTIC,
         doc="Tactic: competitive intelligence; lowers competitors' appeal to decision "
         "makers (not an incumbent's inside relationship).",
     )
@@ -609,7 +675,7 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="share of proactive time",
-        source="seed 002 (get sponsors)",
+        source=UNUSED_TACTIC,
         doc="Tactic: reference customers; raises our appeal to decision makers.",
     )
     web_content: float = param(
@@ -617,7 +683,7 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="share of proactive time",
-        source="seed 002 (buyers research online)",
+        source=UNUSED_TACTIC,
         doc="Tactic: web content; buyers educate themselves and arrive having cleared some "
         "stallers already.",
     )
@@ -626,7 +692,7 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="share of proactive time",
-        source="seed 002 (pit crew: leads)",
+        source=UNUSED_TACTIC,
         doc="Tactic: lead generation; raises the arrival rate of marketing-sourced leads.",
     )
     partner_training: float = param(
@@ -643,7 +709,7 @@ class Marketing(Section):
         gt=0,
         le=1e5,
         unit="person-days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (about five person-months to build a tactic's asset most of the way)",
         doc="Proactive effort that takes a tactic's asset from nothing most of the way to "
         "complete: the level rises at rate (people on it / asset_build_days) x (1 - level).",
     )
@@ -661,7 +727,8 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (the baseline's marketing policy has run for long, so its "
+        "assets start in steady state)",
         doc="Asset levels at day 0 as a share of their steady state (1: the policy has run "
         "for long; 0: starting from nothing).",
     )
@@ -670,7 +737,7 @@ class Marketing(Section):
         ge=0,
         le=3650,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a ready answer goes out within a day)",
         doc="Mean time (exponential) to answer a staller's request from the staller kit.",
     )
     custom_work_days: float = param(
@@ -678,7 +745,8 @@ class Marketing(Section):
         ge=0,
         le=3650,
         unit="person-days",
-        source=ASSUMPTION + " (seed 003: reactive material)",
+        source=ASSUMPTION + " (a working week for one piece of one-off material, the "
+        "reactive work of seed 003)",
         doc="Mean marketing effort (exponential) to make one-off material for one request. "
         "A person spends (1 - proactive_share) of their time on it, so the work takes "
         "custom_work_days / (1 - proactive_share) days once someone picks it up.",
@@ -688,7 +756,8 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (complete collateral answers most but not all doubts; seed "
+        "003: value propositions work on nay-sayers and decision makers)",
         doc="Relative cut in nay-sayer objections and vetoes, and relative gain in our "
         "appeal, from complete value-proposition collateral.",
     )
@@ -697,7 +766,8 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (knowing competitors' weak points halves their pull without "
+        "removing it)",
         doc="Relative cut in competitors' appeal from complete competitive intelligence.",
     )
     reference_effect: float = param(
@@ -705,7 +775,8 @@ class Marketing(Section):
         ge=0,
         le=10,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (a happy reference customer, 'one of the most valuable "
+        "assets' in seed 002, adds half again to our appeal)",
         doc="Relative gain in our appeal to decision makers from complete reference customers.",
     )
     web_effect: float = param(
@@ -713,7 +784,8 @@ class Marketing(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (buyers who research online 'move further along in the buying "
+        "process before bringing in sales people', seed 000; under half the stallers)",
         doc="Chance each staller is already cleared when a lead arrives, with complete web "
         "content.",
     )
@@ -722,7 +794,8 @@ class Marketing(Section):
         ge=0,
         le=10,
         unit="fraction",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (complete lead-generation assets double campaign leads: seed "
+        "002's 'steady stream of qualified leads')",
         doc="Relative rise in marketing-sourced lead arrivals with complete lead-generation "
         "assets.",
     )
@@ -759,7 +832,8 @@ class Founder(Section):
         ge=0,
         le=1000,
         unit="deals",
-        source=SEED_000 + " (the founder closes)",
+        source=SEED_000 + " (sales 'is now dispatched to the new VP': 'Now I can "
+        "focus on the Product')",
         doc="Deals the founder works at once (0: the founder does not sell). The founder "
         "takes founder-network leads first and is the first called to rescue partner deals.",
     )
@@ -787,7 +861,8 @@ class Channel(Section):
         ge=0,
         le=100,
         unit="leads/person/month",
-        source=ASSUMPTION,
+        source=SEED_000 + " ('lots of prospects in the pipeline', yet 'nothing is "
+        "really happening': few leads per partner salesperson)",
         doc="Leads a partner salesperson brings per month at full mindshare; the rate "
         "scales with the partner's mindshare at the time.",
     )
@@ -796,7 +871,8 @@ class Channel(Section):
         gt=0,
         le=1000,
         unit="deals/person",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (our product is one more 'arrow in their quiver', seed 000: "
+        "a couple of our deals per salesperson)",
         doc="Our deals a partner salesperson can work at once before the partner's deals slow "
         "down.",
     )
@@ -822,7 +898,8 @@ class Channel(Section):
         ge=0,
         le=1,
         unit="probability",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (even odds: a nay-sayer who finds claims we cannot "
+        "meet vetoes as often as it lets the deal go on)",
         doc="Chance the nay-sayer vetoes a misrepresented deal on finding the claims it cannot "
         "meet.",
     )
@@ -856,7 +933,8 @@ class Channel(Section):
         90.0,
         gt=0,
         unit="days",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (about a quarter for a partner's staff to come back to our "
+        "product after a conflict)",
         doc="Time constant with which a partner's mindshare returns to the level its "
         "compensation plan sets.",
     )
@@ -910,7 +988,7 @@ class Partner(Section):
         ge=0,
         le=1,
         unit="share of first-year revenue",
-        source=SEED_000 + " (typically 20%)",
+        source=PARTNER_FEES + "; seed 000: 'typically 20% for the first year revenue'",
         doc="Commission the partner claims on a win in an account it covers.",
     )
     comp_changes_per_year: float = param(
@@ -918,7 +996,8 @@ class Partner(Section):
         ge=0,
         le=365,
         unit="changes/year",
-        source=SEED_000,
+        source=SEED_000 + " ('With the stroke of a pen, the Partner can change their "
+        "compensation structure')",
         doc="Rate of compensation-plan changes (Poisson). A change against us drops "
         "mindshare to `channel.shock_mindshare` overnight; the next one restores the plan.",
     )
@@ -926,7 +1005,8 @@ class Partner(Section):
         math.inf,
         ge=0,
         unit="day",
-        source=ASSUMPTION,
+        source=ASSUMPTION + " (no planned shock in the baseline; a scenario sets a day to "
+        "study one)",
         doc="A day on which the partner's compensation plan surely turns against our "
         "product (inf: no planned shock).",
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model.events import Actor, Event, EventKind
-from ..vocabulary import Choice, Outcome, Reason, Source, Stage
+from ..vocabulary import Outcome, Reason, Source, Stage, Stance
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,8 +59,6 @@ PHRASES = {
     EventKind.APPROVES: "approves",
     EventKind.VETOES: "vetoes the deal",
     EventKind.MISREPRESENTS: "has claimed features the product lacks and left options unsold",
-    EventKind.GOES_ALONG: "goes along",
-    EventKind.BLOCKS: "does not agree: no consensus",
 }
 ASKS_FROM_KIT = "asks for information; the staller kit has a ready answer"
 ASKS_MARKETING = (
@@ -75,7 +73,7 @@ CLOSINGS = {
     Reason.COMPETITOR: "is lost to a competitor",
     Reason.INSIDE_JOB: "is lost to a competitor (an inside job)",
     Reason.STATUS_QUO: "ends in no decision: the committee chooses the status quo",
-    Reason.NO_CONSENSUS: "ends in no decision: the decision makers cannot agree",
+    Reason.NO_CONSENSUS: "ends in no decision: the committee fails to align",
     Reason.WON: "is won",
     Reason.REP_LEFT: "goes dark: its rep left the company (no decision)",
     Reason.PATIENCE_WAITING_FOR_REP: "goes dark: the buyer's patience ran out waiting for a rep "
@@ -258,6 +256,9 @@ def what_happened(event: Event, scenario: Scenario) -> str:
         return f"delivers the material staller {details['staller'] + 1} asked for"
     if kind is EventKind.CHOOSES:
         return f"would {details['choice'].label}"
+    if kind is EventKind.VOTES:
+        side = "for" if details["for_buying"] else "against"
+        return f"votes {side} buying ({Stance.of(details['stance']).label})"
     if kind is EventKind.CLOSES:
         return CLOSINGS[details["reason"]]
     return PHRASES[kind].format(**details)
@@ -318,7 +319,7 @@ def timeline(log: list[Event], deal: pd.Series) -> list[Segment]:
     was still under way when the deal ended.
     """
     segments: list[Segment] = []
-    cursor, last_asker, chosen = 0.0, SELLER, False
+    cursor, last_asker = 0.0, SELLER
     for event in deal_entries(log, deal):
         step = _step(event)
         if step is None:
@@ -329,12 +330,9 @@ def timeline(log: list[Event], deal: pd.Series) -> list[Segment]:
         cursor = event.day
         if event.kind is EventKind.ASKS_FOR_INFORMATION:
             last_asker = row
-        chosen = (event.kind is EventKind.CHOOSES and event.details["choice"] is Choice.US) or (
-            chosen and event.kind is EventKind.GOES_ALONG
-        )
     end = deal_days(deal)
-    if end > cursor or not segments:
-        stage = Stage.NEGOTIATING if chosen else Stage.from_key(str(deal["stage"]))
+    if end > cursor or not segments:  # a won deal ends negotiating: its stage says so
+        stage = Stage.from_key(str(deal["stage"]))
         label, rank = last_asker if stage is Stage.MARKETING_MATERIAL else SELLER
         segments.append(Segment(label, cursor, end, stage, rank))
     return segments
@@ -342,6 +340,8 @@ def timeline(log: list[Event], deal: pd.Series) -> list[Segment]:
 
 def _step(event: Event) -> tuple[Row, Stage] | None:
     """(row, stage) when an event ends a step of the deal, None for events that do not."""
+    if event.kind is EventKind.VOTES:  # cast in the decision, when no time passes
+        return None
     if event.actor in MEMBER_STAGES:
         label = f"{MEMBER_NAMES[event.actor]} {event.seat + 1}"
         rank = (1 + list(MEMBER_STAGES).index(event.actor), event.seat + 1)
