@@ -46,6 +46,7 @@ filling up from empty (docs/experiments.md). Run one yourself with
 `committee-sim run scenarios/NAME.toml -n {replications}`.
 
 """
+COMMITTEE_STALLERS = (1, 3, 6)  # the calibration block's committees: smaller, baseline, larger
 COLUMNS = (
     "scenario",
     "win rate [95% CI]",
@@ -92,11 +93,20 @@ def shares(counts: dict[str, int], labels: dict[str, str]) -> str:
 def calibration(summaries: dict[str, dict], replications: int, seed: int) -> str:
     """The baseline's steady-state figures, for docs/model.md's default calibration."""
     base, kit = summaries["baseline"], summaries["proactive_stallers"]
+    stallers = load_scenario(ROOT / "scenarios" / "baseline.toml").committee.stallers
     committees = {
-        k: run("baseline", replications, seed, f"committee.stallers={k}") for k in (2, 14)
+        k: run("baseline", replications, seed, f"committee.stallers={k}")
+        for k in COMMITTEE_STALLERS
+        if k != stallers
     }
-    committees[8] = base
-    rates = ", ".join(f"{percent(committees[k]['win_rate'])} with {k}" for k in (2, 8, 14))
+    committees[stallers] = base
+    by_size = "; ".join(
+        f"{k} staller{'' if k == 1 else 's'}: win rate {percent(committees[k]['win_rate'])}, "
+        "purchase likelihood "
+        f"{percent(committees[k]['purchase_likelihood'], 0)}, median cycle "
+        f"{days(committees[k]['cycle_days_median'])} days"
+        for k in COMMITTEE_STALLERS
+    )
     outcome_labels = {o.key: o.label for o in Outcome}
     reason_labels = {r.key: r.label for r in NO_DECISION_REASONS}
     lines = [
@@ -113,6 +123,8 @@ def calibration(summaries: dict[str, dict], replications: int, seed: int) -> str
                 ("cycle_days_median", "median cycle, Kaplan-Meier"),
                 ("win_rate_closed", "win rate, closed opportunities only"),
                 ("cycle_days_median_closed", "median cycle, closed only"),
+                ("purchase_likelihood", "purchase likelihood (committees that decided)"),
+                ("indecision_share", "no decisions from indecision, not the status quo"),
             )
         ),
         f"| counted deals by outcome | {shares(base['outcomes'], outcome_labels)} |",
@@ -121,11 +133,13 @@ def calibration(summaries: dict[str, dict], replications: int, seed: int) -> str
         f"| marketing utilisation / share of work that is one-off support | "
         f"{percent(base['marketing_utilisation'], 0)} / {percent(base['reactive_share'], 0)} |",
         "",
-        f"Larger committees buy less often (win rate {rates} stallers), and no decision is "
-        "the commonest ending. `proactive_stallers`, the same company with more proactive "
-        f"time and most of it on a staller kit, wins {percent(kit['win_rate'])} of "
-        f"opportunities with a median cycle of {days(kit['cycle_days_median'])} days, and "
-        f"one-off support falls to {percent(kit['reactive_share'], 0)} of marketing's work.",
+        f"By committee size ({by_size}). `proactive_stallers`, the same company with more "
+        "proactive time and most of it on a staller kit, wins "
+        f"{percent(kit['win_rate'])} of opportunities (baseline {percent(base['win_rate'])}) "
+        f"with a median cycle of {days(kit['cycle_days_median'])} days (baseline "
+        f"{days(base['cycle_days_median'])}), and one-off support is "
+        f"{percent(kit['reactive_share'], 0)} of marketing's work (baseline "
+        f"{percent(base['reactive_share'], 0)}).",
     ]
     return "\n".join(lines)
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, update_docs_script
 
 from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
@@ -21,18 +20,9 @@ from sim.scenario import LISTS, SECTIONS, load_scenario
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 
-def _update_docs():
-    spec = importlib.util.spec_from_file_location(
-        "update_docs", ROOT / "scripts" / "update_docs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_generated_tables_in_docs_match_their_declarations():
     """Parameters (model.md), deal columns and metrics (results.md) are generated, never edited."""
-    module = _update_docs()
+    module = update_docs_script()
     for name, tables in module.TABLES.items():
         text = (module.DOCS / name).read_text(encoding="utf-8")
         assert module.render(text, tables) == text, f"docs/{name} is stale: run update_docs.py"

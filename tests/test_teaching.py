@@ -93,70 +93,115 @@ def test_every_picture_the_guide_names_is_made(classroom):
 
 
 def test_the_lessons_hold(classroom):
+    """The lessons' headline claims, for the guide's own runs (seed 1, five replications).
+
+    Each margin comes from the spread of the same figure over 24 disjoint sets of five
+    paired replications (replications 0-119 of seed 1); the comments give that range.
+    """
     room, outputs = classroom
-    base, twelve = summary(room, "stallers8"), summary(room, "stallers12")
-    # 1: about six weeks longer; the win rate almost halves; fewer than half get past
-    # the stallers; the extra time is mostly waiting for marketing; deciders' time does not grow.
-    assert twelve["cycle_days_median"] > base["cycle_days_median"] + 30
-    assert twelve["win_rate"] < 0.65 * base["win_rate"]
-    assert (
-        twelve["funnel_per_year"]["past_stallers"] < 0.5 * base["funnel_per_year"]["past_stallers"]
+    base, six = summary(room, "stallers3"), summary(room, "stallers6")
+    # 1: about seven weeks longer (+43 to +64 days); purchase likelihood from about a half
+    # to about a quarter (difference -0.27 to -0.18); win rate from ~22% to ~9% (ratio
+    # 0.36-0.53); no decision from one in two to three in four (+0.21 to +0.28).
+    assert six["cycle_days_median"] > base["cycle_days_median"] + 35
+    assert six["purchase_likelihood"] < base["purchase_likelihood"] - 0.12
+    assert 0.4 < base["purchase_likelihood"] < 0.6
+    assert six["win_rate"] < 0.6 * base["win_rate"]
+    assert six["no_decision_rate"] > base["no_decision_rate"] + 0.15
+    # A fifth fewer past the stallers (ratio 0.71-0.83), fewer than half as many won (0.32-0.49).
+    funnel, funnel_six = base["funnel_per_year"], six["funnel_per_year"]
+    assert funnel_six["past_stallers"] < 0.9 * funnel["past_stallers"]
+    assert funnel_six["won"] < 0.6 * funnel["won"]
+    # The meetings grow by about three weeks (+19 to +23 days), waiting for marketing by
+    # about a month (+25 to +42), more than the meetings (by 5 to 23 days); marketing
+    # utilisation from ~72% (0.69-0.76) to ~96% (0.93-0.98).
+    more_waiting = days_in(room, "stallers6", "marketing_material") - days_in(
+        room, "stallers3", "marketing_material"
     )
-    more_waiting = days_in(room, "stallers12", "marketing_material") - days_in(
-        room, "stallers8", "marketing_material"
+    more_meetings = days_in(room, "stallers6", "stallers") - days_in(room, "stallers3", "stallers")
+    assert more_waiting > more_meetings > 10
+    assert base["marketing_utilisation"] < 0.8 < 0.9 < six["marketing_utilisation"]
+    # The commonest reason is failing to align with either committee (0.42-0.54 and
+    # 0.39-0.44 of no-decisions); waiting for marketing grows by 8 to 18 points.
+    shares, shares_six = reason_shares(base), reason_shares(six)
+    for reasons in (shares, shares_six):
+        assert max(reasons, key=reasons.get) == "no_consensus"
+        assert reasons["no_consensus"] > 0.35
+    waiting = "patience_waiting_for_marketing"
+    assert shares_six[waiting] > shares[waiting] + 0.05
+    # 2: with three stallers, one-off support from ~44% to ~24% of marketing's work
+    # (difference -0.23 to -0.19); the pink bar is short (8-11 days) and shrinks by a day
+    # or two (-3.2 to -0.3); cycle (-3.8 to +0.8 days), no-decision rate (-1.4 to +1.3
+    # points) and win rate (-2.1 to +0.7 points) move within noise.
+    kit, kit6 = summary(room, "kit"), summary(room, "kit6")
+    assert kit["reactive_share"] < base["reactive_share"] - 0.15
+    pink_base, pink_kit = (
+        days_in(room, name, "marketing_material") for name in ("stallers3", "kit")
     )
-    more_meetings = days_in(room, "stallers12", "stallers") - days_in(room, "stallers8", "stallers")
-    assert more_waiting > 20 and more_waiting > 2 * more_meetings
-    deciders = ("nay_sayers", "deciding", "negotiating")
-    assert sum(days_in(room, "stallers12", s) for s in deciders) <= sum(
-        days_in(room, "stallers8", s) for s in deciders
+    assert pink_base - 5 < pink_kit < pink_base < 15
+    assert abs(kit["cycle_days_median"] - base["cycle_days_median"]) < 7
+    assert abs(kit["no_decision_rate"] - base["no_decision_rate"]) < 0.03
+    assert abs(kit["win_rate"] - base["win_rate"]) < 0.04
+    # With six stallers the kit shrinks the pink bar by about two weeks (-23 to -9.5
+    # days), the cycle by one to two weeks (-23 to -7) and the no-decision rate by a
+    # point or two (-4.1 to -0.1 points); the win rate hardly moves (-0.8 to +0.9 points).
+    pink_six, pink_kit6 = (
+        days_in(room, name, "marketing_material") for name in ("stallers6", "kit6")
     )
-    # 2: the pink bar shrinks by weeks, the cycle shortens, fewer buyers give up.
-    kit = summary(room, "kit")
-    assert (
-        days_in(room, "kit", "marketing_material")
-        < days_in(room, "stallers8", "marketing_material") - 15
-    )
-    assert kit["cycle_days_median"] < base["cycle_days_median"] - 14
-    assert kit["no_decision_rate"] < base["no_decision_rate"] - 0.05
-    assert kit["win_rate"] > base["win_rate"]
-    assert kit["reactive_share"] < base["reactive_share"]
-    # 3: about half, then 60%, of revenue to partners; almost no partner-sourced wins,
-    # and no more gross revenue than the baseline.
+    assert pink_kit6 < pink_six - 7
+    assert kit6["cycle_days_median"] < six["cycle_days_median"] - 5
+    assert kit6["no_decision_rate"] < six["no_decision_rate"]
+    assert abs(kit6["win_rate"] - six["win_rate"]) < 0.02
+    # 3: about half (0.44-0.51), then 60%, of revenue to partners; fewer than one
+    # partner-sourced win a year (at most 0.73), twelve or so direct ones (11.4-14.3); gross
+    # revenue about the baseline's (ratio 0.85-1.20).
     overlap, overlap_all = summary(room, "overlap"), summary(room, "overlap_all")
     assert overlap_all["commission_share"] == pytest.approx(0.6)
     assert 0.4 < overlap["commission_share"] < 0.55
     for run in (overlap, overlap_all):
         assert run["wins_partner_sourced_per_year"] < 1 < 10 <= run["wins_direct_per_year"]
-        assert run["revenue_gross_per_year"] < 1.1 * base["revenue_gross_per_year"]
-    # 4: the first win comes later; a higher win rate, yet less money: half as many
-    # opportunities, ~40% more no-decisions, mostly leads gone cold.
+        assert run["revenue_gross_per_year"] < 1.25 * base["revenue_gross_per_year"]
+    # 4: the first win comes later (+6 to +59 days; +36 over 120 replications); the win
+    # rate about the team's (-3.2 to +2.0 points); the cycle longer (+8 to +16 days), as
+    # leads wait for the rep (12-15 days); a sixth to a third less net revenue (ratio
+    # 0.63-0.86); a fifth fewer opportunities (0.72-0.86); a third more no-decisions
+    # (1.21-1.48), went cold the biggest reason (0.26-0.45 of them; the biggest in 23 of
+    # the 24 sets).
     new_vp = summary(room, "new_vp")
-    assert first_win_day(room, "new_vp") > first_win_day(room, "stallers8") + 30
-    assert new_vp["win_rate"] > base["win_rate"] + 0.05
-    assert new_vp["cycle_days_median"] < base["cycle_days_median"]
-    assert new_vp["revenue_net_per_year"] < 0.85 * base["revenue_net_per_year"]
-    assert new_vp["funnel_per_year"]["qualified"] < 0.6 * base["funnel_per_year"]["qualified"]
-    assert new_vp["outcomes"]["no_decision"] > 1.25 * base["outcomes"]["no_decision"]
-    assert reason_shares(new_vp)["went_cold"] > 0.5
+    assert first_win_day(room, "new_vp") > first_win_day(room, "stallers3")
+    assert abs(new_vp["win_rate"] - base["win_rate"]) < 0.05
+    assert new_vp["cycle_days_median"] > base["cycle_days_median"] + 4
+    assert days_in(room, "new_vp", "waiting_for_rep") > 7
+    assert new_vp["revenue_net_per_year"] < 0.9 * base["revenue_net_per_year"]
+    assert new_vp["funnel_per_year"]["qualified"] < 0.9 * base["funnel_per_year"]["qualified"]
+    assert new_vp["outcomes"]["no_decision"] > 1.15 * base["outcomes"]["no_decision"]
+    shares_vp = reason_shares(new_vp)
+    assert max(shares_vp, key=shares_vp.get) == "went_cold"
+    assert 0.2 < shares_vp["went_cold"] < 0.5
+    # 5: no decision about three times the losses to competitors (2.7-3.7); failing to
+    # align nearly half (0.42-0.54, checked in 1), the status quo about a quarter
+    # (0.22-0.32), patience in the committee's process about a quarter (0.20-0.26), hardly
+    # any waiting for marketing (at most 0.04); time running out about a quarter in all
+    # (0.22-0.29), the committee's own verdict about three in four (0.71-0.78).
+    outcomes = base["outcomes"]
     assert (
-        days_in(room, "new_vp", "marketing_material")
-        < 35
-        < 60
-        < days_in(room, "stallers8", "marketing_material")
+        2.5 * outcomes["lost_competitor"]
+        < outcomes["no_decision"]
+        < 4 * outcomes["lost_competitor"]
     )
-    # 5: no decision four to five times the losses to competitors; nearly nine in ten
-    # are time running out, waiting for marketing the biggest reason (nearly half), then
-    # the committee's process (about a third), the status quo about one in ten.
-    outcomes, shares = base["outcomes"], reason_shares(base)
-    assert outcomes["no_decision"] > 3.5 * outcomes["lost_competitor"]
+    assert shares["no_consensus"] < 0.6
+    assert 0.15 < shares["status_quo"] < 0.4
+    assert 0.15 < shares["patience_with_committee"] < 0.35
+    assert shares[waiting] < 0.08
     patience = [reason for reason in shares if reason.startswith("patience_")]
-    assert sum(shares[reason] for reason in (*patience, "went_cold")) > 0.8
-    assert max(shares, key=shares.get) == "patience_waiting_for_marketing"
-    assert 0.35 < shares["patience_waiting_for_marketing"] < 0.55
-    assert 0.25 < shares["patience_with_committee"] < 0.4
-    assert 0.05 < shares["status_quo"] < 0.2
-    assert shares["no_consensus"] == 0
+    assert sum(shares[reason] for reason in (*patience, "went_cold")) < 0.4
+    assert shares["no_consensus"] + shares["status_quo"] > 0.6
     traced = [output for command, output in outputs.items() if " trace " in f" {command} "]
     assert any("staller kit has a ready answer" in output for output in traced)
-    assert any("Outcome: no decision" in output for output in traced)
+    assert any(
+        "Outcome: no decision" in output
+        and "would buy" in output
+        and "votes against buying" in output
+        and "fails to align" in output
+        for output in traced
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from conftest import ROOT
 
 from sim.analysis.targets import TARGETS
+from sim.scenario.schema import FITTED, SECTIONS
 
 PAGE = ROOT / "docs" / "validation.md"
 
@@ -54,3 +56,16 @@ def test_the_script_writes_every_target_and_the_theory_checks_pass(tmp_path: Pat
     assert set(verdicts) == {"pass"}
     for heading in ("2. Calibration", "3. Validation", "4. Committee", "5. No decision", "6. Mark"):
         assert section(text, heading)
+
+
+def test_the_fitted_defaults_are_the_calibrations():
+    """Every default whose source is the fit equals the value docs/calibration.json records,
+    and the fit records no parameter whose default does not say it was fitted."""
+    fitted = json.loads((ROOT / "docs" / "calibration.json").read_text())["parameters"]
+    said_fitted = {
+        f"{section}.{name}": field.default
+        for section, model in SECTIONS.items()
+        for name, field in model.model_fields.items()
+        if (field.json_schema_extra or {}).get("source") == FITTED  # type: ignore[union-attr]
+    }
+    assert said_fitted == {key: values["fitted"] for key, values in fitted.items()}

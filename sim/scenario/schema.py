@@ -522,11 +522,13 @@ class Reps(Section):
         doc="Spread of rep skill: skill is lognormal with median 1 and this sigma.",
     )
     ramp_days: float = param(
-        90.0,
+        152.0,
         ge=0,
         le=3650,
         unit="days",
-        source=SEED_000 + " ('It's been 3 months ... it takes a while to understand the Product')",
+        source="Bridge Group, SaaS AE report (2024; secondary summaries): median new-rep ramp "
+        "5.0 months; seed 000 agrees ('It's been 3 months ... it takes a while to understand "
+        "the Product')",
         doc="Days a new rep needs to reach full productivity; productivity rises linearly.",
     )
     ramp_start_productivity: float = param(
