@@ -1,27 +1,44 @@
 """Loading scenarios: TOML files, `base =` chains and `key=value` overrides, checked by the schema.
 
 `describe_error` turns pydantic's complaint into the one-line message users see; the sweep-file
-schema (`sim.scenario.sweep_file`) uses it too.
+schema (`sim.scenario.sweep_file`) uses it too. Files are read, and values quoted in messages,
+within the limits of `sim.scenario.files`.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .files import (
+    CONTROL,
+    SHOWN_CHARS,
+    ScenarioError,
+    loads_toml,
+    read_user_file,
+    shown,
+    shown_path,
+)
 from .reference import allowed_values
 from .schema import LISTS, SECTIONS, Scenario
 
 OVERRIDE = "override"  # what overrides are called in messages unless the caller names them
-
-
-class ScenarioError(Exception):
-    """A user mistake in a scenario file or override: shown as one message, exit code 2."""
+# A chain of `base` files is a few files deep (the shipped ones: two); 32 allows any sensible
+# layering while a runaway chain (generated, or files naming each other in a long loop) stops
+# after 32 reads of at most 1 MiB each.
+MAX_BASE_CHAIN = 32
+# [[partners]] per scenario. A channel of three partners is the shipped extreme; 1,000 is far
+# beyond any channel this model describes, and keeps the schema's check that partner names
+# are unique (which grows with the square of their number) at about 15 ms. Checked here,
+# before the schema: 50,000 partners would keep it busy for minutes.
+MAX_PARTNERS = 1000
+SHOWN_NAMES = 10  # names listed in a message before "and N more"
 
 
 def load_scenario(
@@ -32,45 +49,78 @@ def load_scenario(
     `origin` is what a faulty override is called in the message (the command line says "--set").
     """
     data = apply_overrides(read_scenario_data(Path(path)), overrides, origin)
-    return validate(data, source=str(path))
+    return validate(data, source=shown_path(path))
 
 
-def read_toml(path: Path, kind: str) -> dict[str, Any]:
-    """A TOML file's contents; a missing, unreadable or malformed `kind` file is a ScenarioError."""
+def read_toml(path: Path, kind: str, named_by: str = "") -> dict[str, Any]:
+    """A TOML file's contents; a missing, unreadable or malformed `kind` file is a ScenarioError.
+
+    `named_by` says where the file's name came from, e.g. "[scenario] base in child.toml".
+    """
+    text = read_user_file(path, kind, named_by)
+    context = f" (named by {named_by})" if named_by else ""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: no such {kind} file") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read {kind} file ({exc})") from None
-    try:
-        return tomllib.loads(text)
+        return loads_toml(text, shown_path(path), context)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        raise ScenarioError(f"{shown_path(path)}: not valid TOML: {exc}{context}") from None
 
 
-def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The file's raw values merged over those of its `base` scenario, if it names one."""
-    data = read_toml(path, "scenario")
-    base = (
-        data.get("scenario", {}).get("base", "") if isinstance(data.get("scenario"), dict) else ""
-    )
-    if not base:
-        return data
-    if not isinstance(base, str):
-        raise ScenarioError(
-            f"{path}: [scenario] base = {base!r} is not allowed; allowed: a file path"
-        )
-    base_path = (path.parent / base).resolve()
-    if base_path in seen or base_path == path.resolve():
-        raise ScenarioError(f"{path}: [scenario] base = {base!r} leads back to itself")
-    merged = read_scenario_data(base_path, seen + (path.resolve(),))
-    for section, values in data.items():
-        if isinstance(values, dict) and isinstance(merged.get(section), dict):
-            merged[section] = {**merged[section], **values}
-        else:
-            merged[section] = values
+def read_scenario_data(path: Path, named_by: str = "") -> dict[str, Any]:
+    """The file's raw values merged over those of its chain of `base` scenarios.
+
+    Each base file is checked on its own as it is read (its sections, keys and values), so a
+    mistake in it is reported as its own even where the file naming it sets the same value;
+    rules across keys are left to `validate`, which sees the merged values. The chain is at
+    most MAX_BASE_CHAIN files long and may not lead back to a file in it. `named_by` says
+    where `path` came from, for messages (e.g. "[sweep] scenario in sweep.toml").
+    """
+    chain: list[dict[str, Any]] = []
+    seen: set[Path] = set()
+    current = Path(path)
+    while True:
+        data = read_toml(current, "scenario", named_by)
+        if chain:  # a base file
+            check_tables(data, shown_path(current), f" (named by {named_by})", each_value=True)
+        chain.append(data)
+        seen.add(_resolved(current))
+        info = data.get("scenario")
+        base = info.get("base", "") if isinstance(info, dict) else ""
+        if not isinstance(base, str):
+            raise ScenarioError(
+                f"{shown_path(current)}: [scenario] base = {shown(base)} is not allowed; "
+                "allowed: a file path"
+            )
+        if not base:
+            break
+        following = _resolved(current.parent / base)
+        if following in seen:
+            raise ScenarioError(
+                f"{shown_path(current)}: [scenario] base = {shown(base)} leads back to itself"
+            )
+        if len(chain) == MAX_BASE_CHAIN:
+            raise ScenarioError(
+                f"{shown_path(path)}: its chain of base files is longer than {MAX_BASE_CHAIN} "
+                f"files (file {MAX_BASE_CHAIN}, {shown_path(current)}, names yet another); "
+                f"allowed: at most {MAX_BASE_CHAIN} files"
+            )
+        named_by = f"[scenario] base in {shown_path(current)}"
+        current = following
+    merged: dict[str, Any] = {}
+    for data in reversed(chain):  # from the first base to the file itself
+        for section, values in data.items():
+            if isinstance(values, dict) and isinstance(merged.get(section), dict):
+                merged[section] = {**merged[section], **values}
+            else:
+                merged[section] = values
     return merged
+
+
+def _resolved(path: Path) -> Path:
+    """The path without symbolic links and '..'; as it is if that fails (reading says why)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL character
+        return path
 
 
 def parse_override(text: str, origin: str = OVERRIDE) -> tuple[str, str, Any]:
@@ -79,18 +129,25 @@ def parse_override(text: str, origin: str = OVERRIDE) -> tuple[str, str, Any]:
     Bare text is a string, and so is anything given to a text key
     (scenario.name=2024 names the scenario "2024"). A partner's key is
     'partners.NAME.key'; the returned key is then 'NAME.key'. `origin` is what
-    the override is called in an error message.
+    the override is called in an error message. A line break or other control
+    character is refused: TOML would read only what comes before it.
     """
+    where = f"{origin} {shown(text)}"
+    control = CONTROL.search(text)
+    if control:
+        raise ScenarioError(
+            f"{where}: holds a line break or other control character "
+            f"(U+{ord(control.group()):04X}); allowed: one section.key=value on one line, "
+            f"e.g. committee.stallers=4 (give each value its own {origin})"
+        )
     target, sep, raw = text.partition("=")
     section, dot, key = target.strip().partition(".")
     key, raw = key.strip(), raw.strip()
     if not sep or not dot or not section or not key:
-        raise ScenarioError(
-            f"{origin} {text!r}: expected section.key=value, e.g. committee.stallers=4"
-        )
+        raise ScenarioError(f"{where}: expected section.key=value, e.g. committee.stallers=4")
     try:
-        value = tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = loads_toml(f"v = {raw}", where)["v"]
+    except (tomllib.TOMLDecodeError, ScenarioError):  # not a TOML value, or nested too deep
         value = raw
     model = SECTIONS.get(section) or LISTS.get(section)
     field = model.model_fields.get(key.rpartition(".")[2]) if model else None
@@ -116,23 +173,22 @@ def apply_overrides(
     }
     for text in overrides:
         section, key, value = parse_override(text, origin)
+        where = f"{origin} {shown(text)}"
         table: dict[str, Any]
         if section in LISTS:
-            table, key = _list_entry(f"{origin} {text!r}", merged, section, key)
+            table, key = _list_entry(where, merged, section, key)
         elif section in SECTIONS:
             table = merged.setdefault(section, {})
         else:
             raise ScenarioError(
-                f"{origin} {text!r}: {unknown_name('section', section, {**SECTIONS, **LISTS})}"
+                f"{where}: {unknown_name('section', section, {**SECTIONS, **LISTS})}"
             )
         model = SECTIONS.get(section) or LISTS[section]
         if key not in model.model_fields:
             what = f"key in [{section}]"
-            raise ScenarioError(f"{origin} {text!r}: {unknown_name(what, key, model.model_fields)}")
+            raise ScenarioError(f"{where}: {unknown_name(what, key, model.model_fields)}")
         if (section, key) == ("scenario", "base"):
-            raise ScenarioError(
-                f"{origin} {text!r}: the base scenario can only be named in the file"
-            )
+            raise ScenarioError(f"{where}: the base scenario can only be named in the file")
         table[key] = value
     return merged
 
@@ -143,37 +199,122 @@ def _list_entry(
     """The [[section]] entry named in 'NAME.key', and the key."""
     name, dot, key = key.rpartition(".")
     entries = data.get(section, [])
-    names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
-    if not dot or name not in names:
-        listed = ", ".join(map(str, names)) or "none in this scenario"
+    found = next(
+        (entry for entry in entries if isinstance(entry, dict) and entry.get("name") == name),
+        None,
+    )
+    if not dot or found is None:
+        names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
+        listed = listing(names) or "none in this scenario"
         raise ScenarioError(f"{where}: expected {section}.NAME.key with NAME one of: {listed}")
-    return entries[names.index(name)], key
+    return found, key
+
+
+def listing(names: Sequence[Any]) -> str:
+    """Names for a message: 'A, B, C', or the first SHOWN_NAMES of them 'and N more'."""
+    shown_names = ", ".join(map(_bare, names[:SHOWN_NAMES]))
+    more = len(names) - SHOWN_NAMES
+    return f"{shown_names} and {more:,} more" if more > 0 else shown_names
+
+
+def _bare(name: Any) -> str:
+    """A name as written, if it is short text on one line; else quoted and cut as `shown` does."""
+    if isinstance(name, str) and len(name) <= SHOWN_CHARS and not CONTROL.search(name):
+        return name
+    return shown(name)
 
 
 def validate(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate scenario data, turning the first problem into one readable ScenarioError."""
-    for section, values in data.items():
-        if section in LISTS:
-            if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
-                raise ScenarioError(f"{source}: {section} must be written as [[{section}]] tables")
-        elif section not in SECTIONS:
-            raise ScenarioError(
-                f"{source}: {unknown_name('section', section, {**SECTIONS, **LISTS})}"
-            )
-        elif not isinstance(values, dict):
-            raise ScenarioError(f"{source}: [{section}] must be a table of key = value lines")
+    check_tables(data, source)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(describe_error(exc, data, source, Scenario)) from None
 
 
+def check_tables(
+    data: dict[str, Any], source: str, context: str = "", each_value: bool = False
+) -> None:
+    """The shape of scenario data, before the schema sees it; a mistake is a ScenarioError.
+
+    Every section is known and a table, [[partners]] a list of at most MAX_PARTNERS tables
+    with unique names (checked here in one pass: the schema's check grows with the square of
+    their number). With `each_value`, as for a base file read on its own, every key is
+    known and every value allowed by its own parameter. `context` ends each message.
+    """
+
+    def refuse(problem: str) -> ScenarioError:
+        return ScenarioError(f"{source}: {problem}{context}")
+
+    for section, values in data.items():
+        if section in LISTS:
+            if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                raise refuse(f"{section} must be written as [[{section}]] tables")
+            if len(values) > MAX_PARTNERS:
+                raise refuse(
+                    f"{len(values):,} [[{section}]] tables; allowed: at most {MAX_PARTNERS:,}"
+                )
+            default = LISTS[section].model_fields["name"].default
+            names: set[str] = set()
+            for index, entry in enumerate(values):
+                name = entry.get("name", default)
+                if isinstance(name, str) and name in names:
+                    raise refuse(
+                        f"[[{section}]] name {shown(name)} is used twice; allowed: unique names"
+                    )
+                if isinstance(name, str):
+                    names.add(name)
+                if each_value:  # named as `describe_error` names an entry
+                    label = shown(entry["name"]) if "name" in entry else f"#{index + 1}"
+                    _check_values(entry, LISTS[section], f"[[{section}]] {label}:", refuse)
+        elif section not in SECTIONS:
+            raise refuse(unknown_name("section", section, {**SECTIONS, **LISTS}))
+        elif not isinstance(values, dict):
+            raise refuse(f"[{section}] must be a table of key = value lines")
+        elif each_value:
+            _check_values(values, SECTIONS[section], f"[{section}]", refuse)
+
+
+def _check_values(
+    table: dict[str, Any],
+    model: type[BaseModel],
+    where: str,
+    refuse: Callable[[str], ScenarioError],
+) -> None:
+    """Each key of one table known to `model`, and each value allowed by its parameter."""
+    for key, value in table.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            raise refuse(f"{where} {unknown_name('key', key, model.model_fields)}")
+        try:
+            _adapter(model, key).validate_python(value, strict=True)
+        except ValidationError:
+            allowed = allowed_values(field)
+            raise refuse(
+                f"{where} {key} = {shown(value)} is not allowed; allowed: {allowed}"
+            ) from None
+
+
+@functools.cache
+def _adapter(model: type[BaseModel], key: str) -> TypeAdapter[Any]:
+    """A validator of one parameter's type and limits, built once."""
+    field = model.model_fields[key]
+    kind: Any = Annotated[field.annotation, field]
+    return TypeAdapter(kind)
+
+
 def unknown_name(what: str, name: str, valid: Iterable[str]) -> str:
     """'unknown key 'stalers'; did you mean 'stallers'?', or the valid names if none is close."""
     valid = list(valid)
-    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    close = (
+        difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+        if len(name) <= SHOWN_CHARS
+        else []  # a name this long is close to none, and comparing it takes time
+    )
     hint = f"; did you mean '{close[0]}'?" if close else f"; valid: {', '.join(valid)}"
-    return f"unknown {what} '{name}'{hint}"
+    quoted = f"'{name}'" if _bare(name) == name else shown(name)
+    return f"unknown {what} {quoted}{hint}"
 
 
 def describe_error(
@@ -201,7 +342,7 @@ def describe_error(
         if section in data and isinstance(data[section], list) and len(loc) > 1:
             index = int(loc[1])
             name = data[section][index].get("name", f"#{index + 1}")
-            where, data, loc = f"[[{section}]] {name!r}:", data[section][index], loc[2:]
+            where, data, loc = f"[[{section}]] {shown(name)}:", data[section][index], loc[2:]
         else:
             where, data, loc = f"[{section}]", data.get(section, {}), loc[1:]
     start = f"{source}: {where} " if where else f"{source}: "
@@ -213,7 +354,7 @@ def describe_error(
     allowed = allowed_values(model.model_fields[key])
     if first["type"] == "missing":
         return f"{start}{key} is missing; allowed: {allowed}{more}"
-    return f"{start}{key} = {first['input']!r} is not allowed; allowed: {allowed}{more}"
+    return f"{start}{key} = {shown(first['input'])} is not allowed; allowed: {allowed}{more}"
 
 
 def _table_model(model: type[BaseModel], key: str) -> type[BaseModel] | None:

@@ -1030,10 +1030,13 @@ class Scenario(Section):
 
     @model_validator(mode="after")
     def _partner_names_unique(self) -> Scenario:
-        names = [partner.name for partner in self.partners]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"[[partners]] name {name!r} is used twice; allowed: unique names")
+        seen: set[str] = set()
+        for partner in self.partners:  # one pass: a long list of partners stays cheap
+            if partner.name in seen:
+                raise ValueError(
+                    f"[[partners]] name {partner.name!r} is used twice; allowed: unique names"
+                )
+            seen.add(partner.name)
         return self
 
     def to_dict(self) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -30,10 +31,12 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from .files import shown, shown_path
 from .loading import (
     ScenarioError,
     apply_overrides,
     describe_error,
+    listing,
     read_scenario_data,
     read_toml,
     unknown_name,
@@ -211,14 +214,15 @@ class Sweep:
         data = apply_overrides(
             self.base, [f"{key}={toml_value(value)}" for key, value in point.items()]
         )
-        return validate(data, source=source or str(self.path))
+        return validate(data, source=source or shown_path(self.path))
 
     def scenarios(self, design: list[dict[str, Any]]) -> list[Scenario]:
         """The scenario of every point of the design, all validated before anything runs."""
         result = []
         for index, point in enumerate(design):
-            where = ", ".join(f"{key} = {value!r}" for key, value in point.items())
-            result.append(self.scenario_at(point, source=f"{self.path}: point {index} ({where})"))
+            where = shown_path(", ".join(f"{key} = {value!r}" for key, value in point.items()))
+            source = f"{shown_path(self.path)}: point {index} ({where})"
+            result.append(self.scenario_at(point, source=source))
         return result
 
     def manifest(self, design: list[dict[str, Any]]) -> dict[str, Any]:
@@ -278,28 +282,33 @@ def load_sweep(path: str | Path) -> Sweep:
     """
     path = Path(path)
     data = read_toml(path, "sweep")
+    source = shown_path(path)
     for section in data:
         if section not in TABLES:
-            raise ScenarioError(f"{path}: {unknown_name('section', section, TABLES)}")
+            raise ScenarioError(f"{source}: {unknown_name('section', section, TABLES)}")
     table = _table(data, "sweep", path)
     try:
         settings = SweepSettings.model_validate(table)
     except ValidationError as exc:
-        raise ScenarioError(
-            describe_error(exc, table, str(path), SweepSettings, "[sweep]")
-        ) from None
-    base = _base_scenario(path.parent / settings.scenario)
+        raise ScenarioError(describe_error(exc, table, source, SweepSettings, "[sweep]")) from None
+    base, validated = _base_scenario(
+        path.parent / settings.scenario, f"[sweep] scenario in {source}"
+    )
+    names = {  # the base scenario's partners, in order, whose values [parameters] may name
+        section: dict.fromkeys(entry["name"] for entry in validated.to_dict()[section])
+        for section in LISTS
+    }
     parameters = tuple(
-        _parameter(path, key, value, settings.method, base)
+        _parameter(path, key, value, settings.method, names)
         for key, value in _flatten(_table(data, "parameters", path)).items()
     )
     if not parameters:
         raise ScenarioError(
-            f"{path}: [parameters] is empty; allowed: at least one parameter to vary"
+            f"{source}: [parameters] is empty; allowed: at least one parameter to vary"
         )
     if settings.name is None and not re.fullmatch(FOLDER_NAME, path.stem):
         raise ScenarioError(
-            f"{path}: the file's name {path.stem!r} cannot name the results folder; set "
+            f"{source}: the file's name {shown(path.stem)} cannot name the results folder; set "
             "[sweep] name (letters, digits, spaces, '.', '_' and '-')"
         )
     sweep = Sweep(
@@ -320,15 +329,16 @@ def load_sweep(path: str | Path) -> Sweep:
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     table = data.get(name)
     if not isinstance(table, dict):
-        raise ScenarioError(f"{path}: missing [{name}] table; allowed: see docs/experiments.md")
+        raise ScenarioError(
+            f"{shown_path(path)}: missing [{name}] table; allowed: see docs/experiments.md"
+        )
     return table
 
 
-def _base_scenario(path: Path) -> dict[str, Any]:
-    """The raw data of the base scenario, checked by the schema."""
-    data = read_scenario_data(path)
-    validate(data, source=str(path))
-    return data
+def _base_scenario(path: Path, named_by: str) -> tuple[dict[str, Any], Scenario]:
+    """The raw data of the base scenario, and the scenario the schema makes of it."""
+    data = read_scenario_data(path, named_by)
+    return data, validate(data, source=shown_path(path))
 
 
 def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -342,48 +352,56 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-def _parameter(path: Path, key: str, value: Any, method: Method, base: dict[str, Any]) -> Parameter:
-    """One [parameters] entry, its key checked against the schema and its values validated."""
-    where = f"{path}: [parameters] {key!r}"
-    field = _field(where, key, base)
+def _parameter(
+    path: Path, key: str, value: Any, method: Method, names: dict[str, dict[str, None]]
+) -> Parameter:
+    """One [parameters] entry, its key checked against the schema and its values validated.
+
+    `names` holds the names of the base scenario's entries of each [[section]] list.
+    """
+    where = f"{shown_path(path)}: [parameters] {shown(key)}"
+    field = _field(where, key, names)
     integer = field.annotation is int
+    check = _value_check(where, field)
     if method == "grid":
         if not isinstance(value, list):
             raise ScenarioError(
-                f'{where} = {value!r} is not allowed; allowed: a list of values for method = "grid"'
+                f"{where} = {shown(value)} is not allowed; "
+                'allowed: a list of values for method = "grid"'
             )
         if not value:
             raise ScenarioError(f"{where} = [] is an empty list; allowed: at least one value")
         for item in value:
-            _check_value(where, field, item)
+            check(item)
         return Parameter(
             key, integer, values=tuple(item if integer else float(item) for item in value)
         )
     if not isinstance(value, dict) or set(value) != {"low", "high"}:
         raise ScenarioError(
-            f"{where} = {value!r} is not allowed; "
+            f"{where} = {shown(value)} is not allowed; "
             f"allowed: a range {{ low = ..., high = ... }} for method = {method!r}"
         )
     low, high = value["low"], value["high"]
     for item in (low, high):
-        _check_value(where, field, item)
+        check(item)
     if not low < high:
         raise ScenarioError(
-            f"{where}: range low = {low!r}, high = {high!r} is empty; allowed: low < high"
+            f"{where}: range low = {shown(low)}, high = {shown(high)} is empty; allowed: low < high"
         )
     return Parameter(key, integer, low=low, high=high)
 
 
-def _field(where: str, key: str, base: dict[str, Any]) -> FieldInfo:
+def _field(where: str, key: str, names: dict[str, dict[str, None]]) -> FieldInfo:
     """The schema field a dotted key names; only numeric values can be swept."""
     parts = key.split(".")
     section = parts[0]
     model: type[Section]
     if section in LISTS and len(parts) == 3:
-        names = [entry.get("name") for entry in base.get(section, []) if isinstance(entry, dict)]
-        if parts[1] not in names:
-            listed = ", ".join(map(str, names)) or "none in the base scenario"
-            raise ScenarioError(f"{where}: unknown {section[:-1]} '{parts[1]}'; allowed: {listed}")
+        if parts[1] not in names[section]:
+            listed = listing(list(names[section])) or "none in the base scenario"
+            raise ScenarioError(
+                f"{where}: unknown {section[:-1]} {shown(parts[1])}; allowed: {listed}"
+            )
         model, name = LISTS[section], parts[2]
     elif section in SECTIONS and len(parts) == 2:
         model, name = SECTIONS[section], parts[1]
@@ -402,18 +420,23 @@ def _field(where: str, key: str, base: dict[str, Any]) -> FieldInfo:
     return field
 
 
-def _check_value(where: str, field: FieldInfo, value: Any) -> None:
-    """One value against its parameter's type and limits.
+def _value_check(where: str, field: FieldInfo) -> Callable[[Any], None]:
+    """A check of one value against its parameter's type and limits, built once per parameter.
 
     Rules across parameters are checked per point, when the design's scenarios are validated.
     """
     kind: Any = Annotated[field.annotation, field]  # the parameter's type and limits
-    try:
-        TypeAdapter(kind).validate_python(value, strict=True)
-    except ValidationError:
-        raise ScenarioError(
-            f"{where}: value {value!r} is not allowed; allowed: {allowed_values(field)}"
-        ) from None
+    adapter = TypeAdapter(kind)
+
+    def check(value: Any) -> None:
+        try:
+            adapter.validate_python(value, strict=True)
+        except ValidationError:
+            raise ScenarioError(
+                f"{where}: value {shown(value)} is not allowed; allowed: {allowed_values(field)}"
+            ) from None
+
+    return check
 
 
 def _check_size(sweep: Sweep) -> None:
@@ -421,5 +444,6 @@ def _check_size(sweep: Sweep) -> None:
         size = math.prod(len(p.values) for p in sweep.parameters)
         if size > MAX_POINTS:
             raise ScenarioError(
-                f"{sweep.path}: the grid has {size} points; allowed: at most {MAX_POINTS}"
+                f"{shown_path(sweep.path)}: the grid has {size} points; "
+                f"allowed: at most {MAX_POINTS}"
             )
