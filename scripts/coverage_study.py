@@ -31,8 +31,8 @@ from sim.scenario import DEFAULT_SEED, Scenario, load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 CHANGES = {  # name: (scenario file, overrides)
-    "status_quo_weight 0.5 to 0.55 (small)": (BASELINE, ("committee.status_quo_weight=0.55",)),
-    "stallers 8 to 9 (medium)": (BASELINE, ("committee.stallers=9",)),
+    "status_quo_weight 0.51 to 0.56 (small)": (BASELINE, ("committee.status_quo_weight=0.56",)),
+    "stallers 3 to 4 (medium)": (BASELINE, ("committee.stallers=4",)),
     "proactive_stallers (large)": (ROOT / "scenarios" / "proactive_stallers.toml", ()),
 }
 TRIAL_SIZES = (20, 60)

@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 SEED, OTHER_SEED = DEFAULT_SEED, DEFAULT_SEED + 1  # the common and an independent seed
 SMALL = (  # one parameter nudged: effects about the size of the noise
-    "committee.status_quo_weight=0.55",
+    "committee.status_quo_weight=0.56",  # the default is 0.51
     "committee.negotiation_days=15",
     "competition.incumbent_weight=4",
-    "committee.stallers=9",
+    "committee.stallers=4",  # one more staller: the baseline has 3
 )
 
 
