@@ -9,13 +9,13 @@ from __future__ import annotations
 import errno
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from .scenario import DEFAULT_SEED, ScenarioError, load_scenario
+from .scenario import DEFAULT_SEED, Scenario, ScenarioError, load_scenario
 
 if TYPE_CHECKING:
     from .views.trace import TraceError
@@ -28,9 +28,33 @@ SET_OPTION = click.option(
     help="Override a scenario value, e.g. --set committee.stallers=4 (repeatable).",
 )
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class GivenPath(click.Path):
+    """A path that must not be empty: `--out ""` is a slip, not the current folder.
+
+    (pathlib reads "" as ".", so without this an empty --out wrote into the current folder.)
+    `example` ends the message, e.g. "a folder, e.g. --out results/baseline".
+    """
+
+    def __init__(self, example: str, **options: Any):
+        super().__init__(path_type=Path, **options)
+        self.example = example
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value:
+            self.fail(f"an empty path is not allowed; allowed: {self.example}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUT_FOLDER = "a folder, e.g. --out results/baseline"
 WARMUP_REPLICATIONS, WARMUP_DAYS = 40, 2920.0  # `warmup`: what the shipped defaults came from
 RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
-    "folders", metavar="RESULTS_DIR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+    "folders",
+    metavar="RESULTS_DIR...",
+    nargs=-1,
+    required=True,
+    type=GivenPath("a results folder written by committee-sim run --out"),
 )
 FLAGS = {  # how the library's advice reads on the command line (see PathError)
     "force": "--force",
@@ -82,6 +106,85 @@ def os_error_message(exc: OSError) -> str:
     """'PATH: reason' from an operating-system error, e.g. 'out/x: Permission denied'."""
     reason = exc.strerror or str(exc)
     return f"{exc.filename}: {reason}" if exc.filename else reason
+
+
+def load_with_sets(
+    scenario: Path, overrides: Sequence[str], implied: Sequence[tuple[str, str]] = ()
+) -> Scenario:
+    """Load a scenario with its --set values; a value they make wrong is blamed on them.
+
+    `implied` are overrides an option makes, each with how to name it in a message
+    (`warmup --days`). The scenario layer names the file in a message about a value;
+    a value that came from --set (or such an option) is named by it instead:
+    `--set 'committee.stallers=-1': [committee] stallers = -1 is not allowed; ...`.
+    """
+    texts = [*overrides, *(text for text, _ in implied)]
+    try:
+        return load_scenario(scenario, texts, origin="--set")
+    except ScenarioError as exc:
+        if not texts:
+            raise
+        from .scenario.files import shown
+
+        labels = [f"--set {shown(text)}" for text in overrides] + [name for _, name in implied]
+        try:
+            blamed = _blamed_on_options(scenario, texts, labels)
+        except ScenarioError:  # a mistake before any value was checked: as loading said
+            blamed = None
+        if blamed is None:
+            raise
+        raise ScenarioError(blamed) from exc
+
+
+def _blamed_on_options(path: Path, texts: list[str], labels: list[str]) -> str | None:
+    """The message about the scenario's first wrong value, if an override set it, else None.
+
+    A rule across keys (shares that must sum to 1) is blamed on the overrides of its
+    table, and on the file too if the file alone breaks it.
+    """
+    from pydantic import ValidationError
+
+    from .scenario import LISTS, apply_overrides, parse_override, read_scenario_data
+    from .scenario.files import shown_path
+    from .scenario.loading import check_tables, describe_error
+
+    data = read_scenario_data(path)
+    check_tables(data, shown_path(path))  # the file's own tables: too many, or a name twice
+    merged = apply_overrides(data, texts, origin="--set")
+    try:
+        Scenario.model_validate(merged)
+        return None
+    except ValidationError as exc:
+        error = exc
+    where = list(error.errors()[0]["loc"])
+    section = str(where.pop(0)) if where else None  # None: a rule across the whole scenario
+    entry = None
+    if section in LISTS and where and isinstance(where[0], int):
+        entry = merged[section][where.pop(0)].get("name")
+    field = str(where[0]) if where else None  # None: a rule across the table's keys
+
+    def sets_it(text: str) -> bool:
+        table, key, _ = parse_override(text, "--set")
+        named, _, key = key.rpartition(".")  # a partner's key is 'NAME.key'
+        if section is None:  # the scenario's own rule: partners' names are unique
+            return table in LISTS
+        if table != section or (section in LISTS and named != entry):
+            return False
+        return field is None or key == field
+
+    given = zip(texts, labels, strict=True)
+    culprits = list(dict.fromkeys(label for text, label in given if sets_it(text)))
+    if not culprits:
+        return None
+    if field is not None:  # the value is the last one given
+        source = culprits[-1]
+    else:
+        try:
+            Scenario.model_validate(data)
+            source = " ".join(culprits)
+        except ValidationError:
+            source = f"{shown_path(path)} with {' '.join(culprits)}"
+    return describe_error(error, merged, source, Scenario)
 
 
 def replications_option(minimum: int, help_text: str, default: int = 20) -> Callable[[F], F]:
@@ -185,7 +288,7 @@ def main() -> None:
 @user_errors
 def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
     """Check a scenario file without running it."""
-    loaded = load_scenario(scenario, overrides, origin="--set")
+    loaded = load_with_sets(scenario, overrides)
     click.echo(f"ok: {scenario} is a valid scenario ({loaded.scenario.name!r})")
 
 
@@ -195,7 +298,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 @seed_option("Root seed; the same seed and inputs give byte-identical results.")
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=GivenPath(OUT_FOLDER, file_okay=False),
     help="Folder for the result tables (deals, replications, partners) and summary.json.",
 )
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
@@ -221,7 +324,7 @@ def run(
     from .views.console import print_summary
 
     _check_precision(precision)
-    loaded = load_scenario(scenario, overrides, origin="--set")
+    loaded = load_with_sets(scenario, overrides)
     if out is not None:
         check_writable(out, force)
     if precision is None:
@@ -317,7 +420,7 @@ def sweep_options(command):
         ),
         click.option(
             "--out",
-            type=click.Path(file_okay=False, path_type=Path),
+            type=GivenPath(OUT_FOLDER, file_okay=False),
             default=None,
             help="Folder for the results [default: results/NAME, NAME from the sweep file].",
         ),
@@ -449,6 +552,7 @@ def _run_sweep_command(
             resume=resume,
             force=force,
             progress=bar,
+            warn=lambda text: click.echo(f"warning: {text}", err=True),
         )
     except SchedulerError as exc:
         _fail(f"--scheduler {exc.address}: cannot connect ({exc.reason})")
@@ -505,9 +609,9 @@ def trace(
 
     if deal_id is not None and outcome is not None:
         raise click.UsageError("give --deal or --outcome, not both")
-    loaded = load_scenario(scenario, overrides, origin="--set")
+    loaded = load_with_sets(scenario, overrides)
     deals, log = traced_replication(loaded, seed, replication)
-    for line in tell(log, pick_deal(deals, deal_id, outcome), loaded, seed):
+    for line in tell(log, pick_deal(deals, deal_id, outcome, replication), loaded, seed):
         click.echo(line)
 
 
@@ -529,7 +633,7 @@ def trace(
 @click.option(
     "--plot",
     "picture",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=GivenPath("a .png or .svg file, e.g. --plot warmup.png", dir_okay=False),
     default=None,
     help="Also draw the outputs, Welch's moving average and the cut-offs (.png or .svg).",
 )
@@ -559,8 +663,9 @@ def warmup(
             raise click.BadParameter(f"{picture}: give a .png or .svg file", param_hint="--plot")
         if picture.exists() and not force:
             _fail(f"--plot {picture} exists; add --force to replace it")
-    run_from_empty = [*overrides, f"scenario.horizon_days={days}", "scenario.warmup_days=0"]
-    loaded = load_scenario(scenario, run_from_empty, origin="--set")
+    named = f"--days {days:g}"  # what a message calls the values --days sets
+    from_empty = [(f"scenario.horizon_days={days}", named), ("scenario.warmup_days=0", named)]
+    loaded = load_with_sets(scenario, overrides, implied=from_empty)
     advice = advise(simulate(loaded, replications=replications, seed=seed))
     for line in advice_lines(advice, loaded.scenario.name):
         click.echo(line)
@@ -573,7 +678,7 @@ def warmup(
 @RESULTS_FOLDERS
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=GivenPath("a folder, e.g. --out plots (--out . is the current folder)", file_okay=False),
     default=Path("plots"),
     show_default=True,
     help="Folder for the pictures; pictures of the same name are replaced.",
@@ -594,7 +699,7 @@ def plot(folders: tuple[Path, ...], out: Path) -> None:
 @RESULTS_FOLDERS
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=GivenPath("a file, e.g. --out report.html", dir_okay=False),
     default=Path("report.html"),
     show_default=True,
     help="The HTML file to write.",

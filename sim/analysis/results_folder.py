@@ -17,10 +17,15 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ..scenario.files import shown
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .replications import Results
 
 RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "summary.json")
@@ -195,7 +200,10 @@ def read_results(folder: Path | str) -> Results:
     """Read a folder written by `write_results` back into Results.
 
     Category columns get their labels back, as `deal_table` makes them; the scenario
-    is the summary's `parameters`, validated again, and the seed the summary's.
+    is the summary's `parameters`, validated again, and the seed the summary's. A
+    table that is empty, not CSV, or holds what no run writes (a word where a number
+    belongs, an outcome that does not exist) is refused, as is a summary whose count
+    of replications is not the table's.
     """
     import pandas as pd
 
@@ -205,39 +213,124 @@ def read_results(folder: Path | str) -> Results:
 
     folder = Path(folder)
     summary = read_summary(folder)
-    deals = pd.read_csv(folder / "deals.csv")
-    absent = [name for name in DEAL_COLUMNS if name not in deals.columns]
-    if absent:
+    deals = _read_table(folder, "deals.csv", DEAL_COLUMNS, categories=CATEGORIES)
+    for name, labels in CATEGORIES.items():
+        deals[name] = pd.Categorical(deals[name], categories=list(labels))
+    replications = _read_table(folder, "replications.csv", REPLICATION_COLUMNS)
+    if len(replications) != summary["replications"]:
         raise ResultsReadError(
             folder,
-            f"deals.csv lacks the columns {', '.join(absent[:5])}"
+            f"replications.csv has {len(replications):,} row{'s' * (len(replications) != 1)} "
+            f"but summary.json says {summary['replications']:,} replications (damaged, or "
+            "from another run)",
+            "write the results again with {writer}",
+        )
+    return Results(
+        deals=deals,
+        replications=replications,
+        # Partner names are text as written: "NA" or "null" is a name, not a missing value.
+        partners=_read_table(
+            folder,
+            "partners.csv",
+            PARTNER_COLUMNS,
+            text=("partner",),
+            dtype={"partner": object},
+            keep_default_na=False,
+        ),
+        scenario=validate(summary["parameters"], source=f"{folder / 'summary.json'} parameters"),
+        seed=summary["seed"],
+    )
+
+
+# The columns readers use of the replications and partners tables (deals: all of DEAL_COLUMNS).
+REPLICATION_COLUMNS = ("replication",)
+PARTNER_COLUMNS = ("replication", "partner", "commission")
+
+
+def _read_table(
+    folder: Path,
+    name: str,
+    columns: Iterable[str],
+    categories: Mapping[str, Sequence[str]] | None = None,
+    text: Sequence[str] = (),
+    **options: Any,
+) -> pd.DataFrame:
+    """A result table, refused unless it is CSV with `columns` and a number in every cell.
+
+    Cells of `categories` columns hold one of their labels instead, and `text` columns
+    anything.
+    """
+    import pandas as pd
+
+    def refuse(problem: str, advice: str = "write the results again with {writer}") -> NoReturn:
+        raise ResultsReadError(folder, f"{name} {problem}", advice)
+
+    try:
+        table = pd.read_csv(folder / name, **options)
+    except pd.errors.EmptyDataError:
+        refuse("is empty (damaged?)")
+    except (ValueError, pd.errors.ParserError) as exc:  # a UnicodeDecodeError is a ValueError
+        refuse(f"is not a CSV table ({str(exc).strip().splitlines()[0][:120]})")
+    absent = [column for column in columns if column not in table.columns]
+    if absent:
+        refuse(
+            f"lacks the column{'s' * (len(absent) > 1)} {', '.join(absent[:5])}"
             + (", ..." if len(absent) > 5 else "")
             + " (written by an earlier version of committee-sim?)",
             "run the scenario again with {writer}",
         )
-    for name, labels in CATEGORIES.items():
-        deals[name] = pd.Categorical(deals[name], categories=list(labels))
-    return Results(
-        deals=deals,
-        replications=pd.read_csv(folder / "replications.csv"),
-        # Partner names are text as written: "NA" or "null" is a name, not a missing value.
-        partners=pd.read_csv(
-            folder / "partners.csv", dtype={"partner": object}, keep_default_na=False
-        ),
-        scenario=validate(summary["parameters"], source=f"{folder / 'summary.json'} parameters"),
-        seed=int(summary["seed"]),
-    )
+    categories = categories or {}
+    for column in table.columns:
+        values = table[column]
+        if column in text or not len(values):
+            continue
+        if column in categories:
+            wrong = ~values.isin(list(categories[column]))
+            allowed = f"one of {', '.join(categories[column])}"
+        elif pd.api.types.is_numeric_dtype(values):
+            continue
+        else:
+            wrong = pd.to_numeric(values, errors="coerce").isna() & values.notna()
+            allowed = "a number"
+        if wrong.any():
+            row = int(wrong.to_numpy().argmax())
+            refuse(
+                f"has {column} = {shown(_cell(values.iloc[row]))} on line {row + 2}; "
+                f"allowed: {allowed} (damaged?)"
+            )
+    return table
+
+
+def _cell(value: Any) -> Any:
+    """A table's cell as a message quotes it: an empty one as ''."""
+    return "" if isinstance(value, float) and math.isnan(value) else value
 
 
 def read_summary(folder: Path | str) -> dict[str, Any]:
     """The summary of a results folder as it was written: null back to NaN, "inf" to infinity.
 
     The folder is checked first: every result file present and, where the folder has a
-    manifest, each file the one that was written with the others.
+    manifest, each file the one that was written with the others. Then the summary itself:
+    JSON holding each figure a run writes (`sim.analysis.summary.summary_shape`), so that a
+    damaged file is refused here with one message rather than failing in a picture.
     """
+    from .summary import summary_problem
+
     folder = Path(folder)
     check_folder(folder)
-    return _restore(json.loads((folder / "summary.json").read_text(encoding="utf-8")))
+    advice = "write the results again with {writer}"
+    try:
+        text = (folder / "summary.json").read_text(encoding="utf-8")
+        if not text.strip():
+            raise ResultsReadError(folder, "summary.json is empty (damaged?)", advice)
+        summary = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or nested too deep
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:120]
+        raise ResultsReadError(folder, f"summary.json is not JSON ({reason})", advice) from None
+    problem = summary_problem(summary)
+    if problem:
+        raise ResultsReadError(folder, f"summary.json: {problem}", advice)
+    return _restore(summary)
 
 
 def check_folder(folder: Path) -> None:
@@ -257,7 +350,7 @@ def check_folder(folder: Path) -> None:
         return  # written before manifests existed: nothing to check against
     try:
         listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise ResultsReadError(
             folder, f"{MANIFEST} is damaged", "write the results again with {writer}"
         ) from None

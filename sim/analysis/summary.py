@@ -9,11 +9,15 @@ same numbers `compare` and a sweep use.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..scenario.files import shown
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage, Step
 from .metrics import REGISTRY, Window, booked_in, codes, decided, replication_metrics
 from .statistics import t_interval
@@ -124,3 +128,124 @@ def time_use(stats: pd.DataFrame, window: Window) -> dict[str, float]:
         "reactive_share": float(stats["reactive_share"].mean()),
         "rep_departures_per_year": float(stats["rep_departures"].mean()) / window.years,
     }
+
+
+# ---------------------------------------------------------------- what summary.json holds
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one value of summary.json may be, in words (`allowed`) and as a test (`fits`)."""
+
+    allowed: str
+    fits: Callable[[Any], bool]
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    """A JSON number, null (a figure that could not be computed) or "inf" / "-inf"."""
+    if isinstance(value, str):
+        return value in ("inf", "-inf")
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+TEXT = Kind("text", lambda value: isinstance(value, str))
+SEED = Kind("an integer from 0 to 2**63 - 1", lambda v: _integer(v) and 0 <= v < 2**63)
+REPLICATIONS = Kind("an integer ≥ 1", lambda value: _integer(value) and value >= 1)
+COUNT = Kind("an integer ≥ 0", lambda value: _integer(value) and value >= 0)
+NUMBER = Kind('a number, null or "inf"', _number)
+DAYS = Kind("a number ≥ 0", lambda v: _number(v) and v is not None and float(v) >= 0)
+YEARS = Kind(
+    "a number > 0",
+    lambda v: _number(v) and v is not None and math.isfinite(float(v)) and float(v) > 0,
+)
+INTERVAL = Kind(
+    "[low, high], two numbers",
+    lambda value: isinstance(value, list) and len(value) == 2 and all(map(_number, value)),
+)
+TABLE = Kind("a table of the scenario's sections", lambda value: isinstance(value, dict))
+Shape = dict[str, Any]  # a value's Kind, or a table: a Shape of its own
+
+
+def summary_shape() -> Shape:
+    """What `summarise` writes, key by key: each value's kind, or a table of them.
+
+    Readers check a summary.json against it before drawing from it
+    (`sim.analysis.results_folder.read_summary`); other keys may follow (`precision`).
+    """
+    return {
+        "scenario": TEXT,
+        "seed": SEED,
+        "replications": REPLICATIONS,
+        "window": {"warmup_days": DAYS, "horizon_days": DAYS, "years": YEARS},
+        **{name: COUNT if metric.pool == "sum" else NUMBER for name, metric in REGISTRY.items()},
+        **{f"{name}_ci": INTERVAL for name, metric in REGISTRY.items() if metric.pool == "mean"},
+        "deals_per_year": NUMBER,
+        "funnel_per_year": {step.key: NUMBER for step in Step},
+        "outcomes": {kind.key: COUNT for kind in Outcome},
+        "no_decision_reasons": {reason.key: COUNT for reason in NO_DECISION_REASONS},
+        **dict.fromkeys(
+            (
+                "revenue_gross_per_year",
+                "commissions_per_year",
+                "commission_share",
+                "wins_direct_per_year",
+                "wins_partner_sourced_per_year",
+                "direct_hours_on_partner_deals_per_year",
+                "misrepresentation_vetoes_per_year",
+                "marketing_utilisation",
+                "reactive_share",
+                "rep_departures_per_year",
+            ),
+            NUMBER,
+        ),
+        "parameters": TABLE,
+    }
+
+
+def summary_problem(summary: Any) -> str | None:
+    """What is wrong with a summary as JSON gives it back, in one phrase; None if nothing.
+
+    'seed = 1.5 is not allowed; allowed: an integer from 0 to 2**63 - 1'; tables'
+    keys are named with dots ('window.years').
+    """
+    if not isinstance(summary, dict):
+        return f"holds {_json_kind(summary)}; allowed: a JSON object of a run's figures"
+    return _table_problem(summary, summary_shape(), "")
+
+
+def _table_problem(table: dict[str, Any], shape: Shape, prefix: str) -> str | None:
+    missing = [prefix + key for key in shape if key not in table]
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        names = ", ".join(missing[:5]) + more
+        return f"{names} {'is' if len(missing) == 1 else 'are'} missing"
+    for key, kind in shape.items():
+        value, name = table[key], prefix + key
+        if isinstance(kind, dict):
+            if not isinstance(value, dict):
+                return (
+                    f"{name} = {shown(value)} is not allowed; allowed: a table of {', '.join(kind)}"
+                )
+            problem = _table_problem(value, kind, f"{name}.")
+            if problem:
+                return problem
+        elif not kind.fits(value):
+            return f"{name} = {shown(value)} is not allowed; allowed: {kind.allowed}"
+    return None
+
+
+def _json_kind(value: Any) -> str:
+    """How JSON calls a value's kind: 'a list', 'null', 'a string', ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a number"

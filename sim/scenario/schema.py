@@ -143,12 +143,15 @@ class Leads(Section):
     )
     patience_shape: float = param(
         2.0,
-        gt=0,
+        ge=0.01,
         le=1000,
         unit="-",
         source=ASSUMPTION + " (buyers differ in patience, a coefficient of variation of 0.7, "
         "yet only 2% give up within a month)",
-        doc="Gamma shape of buyer patience; the coefficient of variation is 1/sqrt(shape).",
+        doc="Gamma shape of buyer patience; the coefficient of variation is 1/sqrt(shape). "
+        "At least 0.01 (a coefficient of variation of 10): below that most buyers' patience "
+        "is under a day whatever its mean, and a tiny shape makes the scale (mean / shape) "
+        "overflow.",
     )
     marketing_share: float = param(
         0.5,

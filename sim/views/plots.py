@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("png", "svg")
 TIMELINE_DEALS = 3  # deals drawn in each scenario's timeline figure
+SLUG_CHARS = 60  # of a scenario's name in a file name, well within any file system's limit
 WARMUP = "warm-up (not counted)"
 
 
@@ -143,8 +144,8 @@ def _figures(runs: list[Run], timelines: bool) -> dict[str, Figure]:
         "revenue_split": revenue_split(runs),
     }
     if timelines:
-        for run in runs:
-            drawn[f"timeline_{_slug(run.name)}"] = deal_timelines(run)
+        for run, stem in zip(runs, timeline_stems(runs), strict=True):
+            drawn[stem] = deal_timelines(run)
     return {name: figure for name, figure in drawn.items() if figure is not None}
 
 
@@ -207,7 +208,8 @@ def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
     ax.set_ylabel("win rate (%, open ones censored)")
-    ax.legend(fontsize="small")
+    if ax.get_legend_handles_labels()[0]:  # nothing to name when no run has a win rate
+        ax.legend(fontsize="small")
     return figure
 
 
@@ -588,5 +590,23 @@ def _mean(values: pd.Series) -> float:
     return float(values.mean()) if len(values) else 0.0
 
 
+def timeline_stems(runs: Sequence[Run]) -> list[str]:
+    """Each run's timeline file stem, 'timeline_<name>', unique among the runs.
+
+    Names that read the same as a file name ("Team-A" and "team_a": case and punctuation
+    are folded) get a number, 'timeline_team_a_2', so one never overwrites the other.
+    """
+    stems: list[str] = []
+    for run in runs:
+        base = f"timeline_{_slug(run.name) or 'run'}"
+        stem, number = base, 2
+        while stem in stems:
+            stem, number = f"{base}_{number}", number + 1
+        stems.append(stem)
+    return stems
+
+
 def _slug(name: str) -> str:
-    return "".join(char if char.isalnum() else "_" for char in name).strip("_").lower()
+    """A name as part of a file name: letters and digits, the rest '_', lower case, not too long."""
+    slug = "".join(char if char.isalnum() else "_" for char in name).strip("_").lower()
+    return slug[:SLUG_CHARS].rstrip("_")

@@ -121,9 +121,30 @@ def traced_replication(
 
 
 def pick_deal(
-    deals: pd.DataFrame, deal_id: int | None = None, outcome: str | None = None
+    deals: pd.DataFrame,
+    deal_id: int | None = None,
+    outcome: str | None = None,
+    replication: int = 0,
 ) -> pd.Series:
-    """By id, else the first deal with the outcome, else the first won (or qualified) deal."""
+    """By id, else the first deal with the outcome, else the first won (or qualified) deal.
+
+    `deals` are those of `replication`; with none at all (no lead arrived) there is
+    nothing to follow, whatever was asked, and the TraceError names the replication.
+    """
+    outcomes = Outcome.keys()
+    if outcome is not None:
+        outcome = OUTCOME_ALIASES.get(outcome, outcome)
+        if outcome not in outcomes:
+            allowed = ", ".join(outcomes)
+            raise TraceError("outcome", outcome, f"not an outcome; allowed: {allowed} (or lost)")
+    if deals.empty:
+        raise TraceError(
+            "replication",
+            replication,
+            "no lead arrived in this replication, so there is no deal to follow; "
+            "allowed: a replication with deals (try another replication or seed, or a "
+            "scenario that brings leads)",
+        )
     if deal_id is not None:
         rows = deals[deals["deal_id"] == deal_id]
         if rows.empty:
@@ -136,11 +157,6 @@ def pick_deal(
             )
         return rows.iloc[0]
     if outcome is not None:
-        outcome = OUTCOME_ALIASES.get(outcome, outcome)
-        outcomes = Outcome.keys()
-        if outcome not in outcomes:
-            allowed = ", ".join(outcomes)
-            raise TraceError("outcome", outcome, f"not an outcome; allowed: {allowed} (or lost)")
         rows = deals[deals["outcome"] == outcome].sort_values(
             "qualified", ascending=False, kind="stable"
         )
