@@ -9,13 +9,13 @@ from __future__ import annotations
 import errno
 import functools
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from .scenario import DEFAULT_SEED, Scenario, ScenarioError, load_scenario
+from .scenario import DEFAULT_SEED, ScenarioError, load_scenario, load_with_sets
 
 if TYPE_CHECKING:
     from .views.trace import TraceError
@@ -106,85 +106,6 @@ def os_error_message(exc: OSError) -> str:
     """'PATH: reason' from an operating-system error, e.g. 'out/x: Permission denied'."""
     reason = exc.strerror or str(exc)
     return f"{exc.filename}: {reason}" if exc.filename else reason
-
-
-def load_with_sets(
-    scenario: Path, overrides: Sequence[str], implied: Sequence[tuple[str, str]] = ()
-) -> Scenario:
-    """Load a scenario with its --set values; a value they make wrong is blamed on them.
-
-    `implied` are overrides an option makes, each with how to name it in a message
-    (`warmup --days`). The scenario layer names the file in a message about a value;
-    a value that came from --set (or such an option) is named by it instead:
-    `--set 'committee.stallers=-1': [committee] stallers = -1 is not allowed; ...`.
-    """
-    texts = [*overrides, *(text for text, _ in implied)]
-    try:
-        return load_scenario(scenario, texts, origin="--set")
-    except ScenarioError as exc:
-        if not texts:
-            raise
-        from .scenario.files import shown
-
-        labels = [f"--set {shown(text)}" for text in overrides] + [name for _, name in implied]
-        try:
-            blamed = _blamed_on_options(scenario, texts, labels)
-        except ScenarioError:  # a mistake before any value was checked: as loading said
-            blamed = None
-        if blamed is None:
-            raise
-        raise ScenarioError(blamed) from exc
-
-
-def _blamed_on_options(path: Path, texts: list[str], labels: list[str]) -> str | None:
-    """The message about the scenario's first wrong value, if an override set it, else None.
-
-    A rule across keys (shares that must sum to 1) is blamed on the overrides of its
-    table, and on the file too if the file alone breaks it.
-    """
-    from pydantic import ValidationError
-
-    from .scenario import LISTS, apply_overrides, parse_override, read_scenario_data
-    from .scenario.files import shown_path
-    from .scenario.loading import check_tables, describe_error
-
-    data = read_scenario_data(path)
-    check_tables(data, shown_path(path))  # the file's own tables: too many, or a name twice
-    merged = apply_overrides(data, texts, origin="--set")
-    try:
-        Scenario.model_validate(merged)
-        return None
-    except ValidationError as exc:
-        error = exc
-    where = list(error.errors()[0]["loc"])
-    section = str(where.pop(0)) if where else None  # None: a rule across the whole scenario
-    entry = None
-    if section in LISTS and where and isinstance(where[0], int):
-        entry = merged[section][where.pop(0)].get("name")
-    field = str(where[0]) if where else None  # None: a rule across the table's keys
-
-    def sets_it(text: str) -> bool:
-        table, key, _ = parse_override(text, "--set")
-        named, _, key = key.rpartition(".")  # a partner's key is 'NAME.key'
-        if section is None:  # the scenario's own rule: partners' names are unique
-            return table in LISTS
-        if table != section or (section in LISTS and named != entry):
-            return False
-        return field is None or key == field
-
-    given = zip(texts, labels, strict=True)
-    culprits = list(dict.fromkeys(label for text, label in given if sets_it(text)))
-    if not culprits:
-        return None
-    if field is not None:  # the value is the last one given
-        source = culprits[-1]
-    else:
-        try:
-            Scenario.model_validate(data)
-            source = " ".join(culprits)
-        except ValidationError:
-            source = f"{shown_path(path)} with {' '.join(culprits)}"
-    return describe_error(error, merged, source, Scenario)
 
 
 def replications_option(minimum: int, help_text: str, default: int = 20) -> Callable[[F], F]:

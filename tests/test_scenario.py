@@ -213,8 +213,8 @@ BAD_VALUES = [
     ("marketing", "proactive_share", "-0.1", "-0.1", "number ≥ 0 and ≤ 1"),
     ("marketing", "proactive_share", "nan", "nan", "number ≥ 0 and ≤ 1"),
     ("marketing", "proactive_share", '"0.5"', "'0.5'", "number ≥ 0 and ≤ 1"),
-    ("scenario", "horizon_days", "0", "0", "number > 0 and ≤ 36500"),
-    ("scenario", "horizon_days", "inf", "inf", "number > 0 and ≤ 36500"),
+    ("scenario", "horizon_days", "0", "0", "number ≥ 1 and ≤ 36500"),
+    ("scenario", "horizon_days", "inf", "inf", "number ≥ 1 and ≤ 36500"),
     ("reps", "count", "0", "0", "integer ≥ 1 and ≤ 1000"),
     ("reps", "ramp_start_productivity", "0", "0", "number ≥ 0.01 and ≤ 1"),
     ("leads", "arrivals_per_month", '"six"', "'six'", "number ≥ 0 and ≤ 10000"),
@@ -447,6 +447,6 @@ def test_parameter_rows_show_defaults_and_ranges():
     rows = {row["key"]: row for row in parameter_rows()}
     assert rows["committee.stallers"]["default"] == "3"
     assert rows["committee.stallers"]["allowed"] == "integer ≥ 0 and ≤ 100"
-    assert rows["scenario.horizon_days"]["allowed"] == "number > 0 and ≤ 36500"
+    assert rows["scenario.horizon_days"]["allowed"] == "number ≥ 1 and ≤ 36500"
     assert rows["scenario.name"]["allowed"] == "text"
     assert rows["marketing.proactive_share"]["unit"] == "fraction"

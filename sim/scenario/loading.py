@@ -29,6 +29,7 @@ from .reference import allowed_values
 from .schema import LISTS, SECTIONS, Scenario
 
 OVERRIDE = "override"  # what overrides are called in messages unless the caller names them
+SET = "--set"  # what the command line calls them
 # A chain of `base` files is a few files deep (the shipped ones: two); 32 allows any sensible
 # layering while a runaway chain (generated, or files naming each other in a long loop) stops
 # after 32 reads of at most 1 MiB each.
@@ -50,6 +51,78 @@ def load_scenario(
     """
     data = apply_overrides(read_scenario_data(Path(path)), overrides, origin)
     return validate(data, source=shown_path(path))
+
+
+def load_with_sets(
+    scenario: Path, overrides: Sequence[str], implied: Sequence[tuple[str, str]] = ()
+) -> Scenario:
+    """Load a scenario with the command line's --set values; a value they make wrong is
+    blamed on them.
+
+    `implied` are overrides an option makes, each with how to name it in a message
+    (`warmup --days`). The scenario layer names the file in a message about a value;
+    a value that came from --set (or such an option) is named by it instead:
+    `--set 'committee.stallers=-1': [committee] stallers = -1 is not allowed; ...`.
+    """
+    texts = [*overrides, *(text for text, _ in implied)]
+    try:
+        return load_scenario(scenario, texts, origin=SET)
+    except ScenarioError as exc:
+        if not texts:
+            raise
+        labels = [f"--set {shown(text)}" for text in overrides] + [name for _, name in implied]
+        try:
+            blamed = _blamed_on_options(scenario, texts, labels)
+        except ScenarioError:  # a mistake before any value was checked: as loading said
+            blamed = None
+        if blamed is None:
+            raise
+        raise ScenarioError(blamed) from exc
+
+
+def _blamed_on_options(path: Path, texts: list[str], labels: list[str]) -> str | None:
+    """The message about the scenario's first wrong value, if an override set it, else None.
+
+    A rule across keys (shares that must sum to 1) is blamed on the overrides of its
+    table, and on the file too if the file alone breaks it.
+    """
+    data = read_scenario_data(path)
+    check_tables(data, shown_path(path))  # the file's own tables: too many, or a name twice
+    merged = apply_overrides(data, texts, origin=SET)
+    try:
+        Scenario.model_validate(merged)
+        return None
+    except ValidationError as exc:
+        error = exc
+    where = list(error.errors()[0]["loc"])
+    section = str(where.pop(0)) if where else None  # None: a rule across the whole scenario
+    entry = None
+    if section in LISTS and where and isinstance(where[0], int):
+        entry = merged[section][where.pop(0)].get("name")
+    field = str(where[0]) if where else None  # None: a rule across the table's keys
+
+    def sets_it(text: str) -> bool:
+        table, key, _ = parse_override(text, "--set")
+        named, _, key = key.rpartition(".")  # a partner's key is 'NAME.key'
+        if section is None:  # the scenario's own rule: partners' names are unique
+            return table in LISTS
+        if table != section or (section in LISTS and named != entry):
+            return False
+        return field is None or key == field
+
+    given = zip(texts, labels, strict=True)
+    culprits = list(dict.fromkeys(label for text, label in given if sets_it(text)))
+    if not culprits:
+        return None
+    if field is not None:  # the value is the last one given
+        source = culprits[-1]
+    else:
+        try:
+            Scenario.model_validate(data)
+            source = " ".join(culprits)
+        except ValidationError:
+            source = f"{shown_path(path)} with {' '.join(culprits)}"
+    return describe_error(error, merged, source, Scenario)
 
 
 def read_toml(path: Path, kind: str, named_by: str = "") -> dict[str, Any]:

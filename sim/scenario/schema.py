@@ -75,7 +75,7 @@ class ScenarioInfo(Section):
     )
     horizon_days: float = param(
         2380.0,
-        gt=0,
+        ge=1,  # a shorter run has no year to report figures per (and divides by zero)
         le=36500,
         unit="days",
         source=WARMUP_EVIDENCE + "; the warm-up plus a counted window of 1,100 days (3 years)",
