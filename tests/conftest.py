@@ -8,6 +8,7 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from click.testing import Result
 
 from sim.analysis import theory
 from sim.model.leads import LeadBook
@@ -115,6 +116,22 @@ def script_votes(world: World, votes: float | tuple[list[float], list[float]]) -
         stallers, nay_sayers = [votes] * committee.stallers, [votes] * committee.nay_sayers
     draws.staller_votes = [list(stallers) for _ in draws.staller_votes]
     draws.nay_sayer_votes = [list(nay_sayers) for _ in draws.nay_sayer_votes]
+
+
+def assert_user_error(result: Result, *fragments: str) -> str:
+    """Exit code 2, nothing on stdout, one message on stderr, no traceback; that message."""
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    if lines[0].startswith("error:"):
+        assert len(lines) == 1, result.stderr
+    else:  # click's own usage errors: usage, hint, then the error line
+        assert lines[-1].startswith("Error:"), result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, (fragment, result.stderr)
+    return lines[-1]
 
 
 def update_docs_script() -> ModuleType:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from conftest import assert_user_error
 
 from sim.cli import main
 from sim.vocabulary import Outcome
@@ -81,21 +82,6 @@ def files(out: Path) -> dict[str, bytes]:
 
 def summary_of(out: Path) -> dict:
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
-
-
-def assert_user_error(result: Result, *fragments: str) -> None:
-    """Exit code 2, nothing on stdout, one message on stderr, no traceback."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    if lines[0].startswith("error:"):
-        assert len(lines) == 1, result.stderr
-    else:  # click's own usage errors: usage, hint, then the error line
-        assert lines[-1].startswith("Error:"), result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, (fragment, result.stderr)
 
 
 # ---------------------------------------------------------------- running

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import ROOT
+from conftest import ROOT, assert_user_error
 
 from sim.analysis.replications import simulate
 from sim.analysis.results_folder import (
@@ -41,21 +41,6 @@ NO_LEADS = "leads.arrivals_per_month=0"
 
 def invoke(*args: object) -> Result:
     return CliRunner().invoke(main, [str(arg) for arg in args])
-
-
-def refused(result: Result, *fragments: str) -> str:
-    """Exit code 2 and one message, no traceback; the message, which holds each fragment."""
-    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
-    assert isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
-    if lines[0].startswith("error:"):
-        assert len(lines) == 1, result.stderr
-    else:  # click's own usage errors: usage, hint, then the error line
-        assert lines[-1].startswith("Error:"), result.stderr
-    for fragment in fragments:
-        assert fragment in result.stderr, (fragment, result.stderr)
-    return lines[-1]
 
 
 def write_run(folder: Path, *overrides: str, scenario: Path = BASELINE) -> Path:
@@ -103,8 +88,10 @@ def test_timeline_file_names_are_unique_short_and_never_empty(tmp_path):
 @pytest.mark.parametrize("shape", ["5e-324", "1e-310", "1e-5", "0.009"])
 def test_a_tiny_patience_shape_is_refused_with_its_bound(shape):
     override = f"leads.patience_shape={shape}"
-    refused(invoke("validate", BASELINE, "--set", override), "patience_shape", "≥ 0.01")
-    refused(invoke("run", BASELINE, "-n", "1", "--set", override), "patience_shape", "≥ 0.01")
+    assert_user_error(invoke("validate", BASELINE, "--set", override), "patience_shape", "≥ 0.01")
+    assert_user_error(
+        invoke("run", BASELINE, "-n", "1", "--set", override), "patience_shape", "≥ 0.01"
+    )
 
 
 def test_the_smallest_patience_shape_allowed_runs():
@@ -122,18 +109,18 @@ def test_the_smallest_patience_shape_allowed_runs():
 )
 def test_trace_without_any_deal_says_so_in_one_sentence(asked):
     done = invoke("trace", BASELINE, "--set", NO_LEADS, "--replication", "3", *asked)
-    message = refused(done, "error: --replication 3: no lead arrived in this replication")
+    message = assert_user_error(done, "error: --replication 3: no lead arrived in this replication")
     assert "allowed:" in message
 
 
 def test_trace_of_an_outcome_no_deal_had_names_those_there_were():
     done = invoke("trace", BASELINE, "--outcome", "vetoed", "--set", "committee.nay_sayers=0")
-    refused(done, "--outcome vetoed: no deal ended that way", "allowed here: won (")
+    assert_user_error(done, "--outcome vetoed: no deal ended that way", "allowed here: won (")
 
 
 def test_a_mistaken_outcome_is_named_even_without_deals():
     done = invoke("trace", BASELINE, "--set", NO_LEADS, "--outcome", "sold")
-    refused(done, "--outcome sold: not an outcome")
+    assert_user_error(done, "--outcome sold: not an outcome")
 
 
 # ---------------------------------------------------------------- --set mistakes are --set's
@@ -150,7 +137,7 @@ SET_COMMANDS: dict[str, Callable[[list[str]], list[object]]] = {
 @pytest.mark.parametrize("command", SET_COMMANDS)
 def test_a_bad_set_value_is_blamed_on_the_set_option_not_the_file(command):
     done = invoke(*SET_COMMANDS[command](["--set", "committee.stallers=-1"]))
-    message = refused(
+    message = assert_user_error(
         done,
         "error: --set 'committee.stallers=-1': [committee] stallers = -1 is not allowed; "
         "allowed: integer ≥ 0 and ≤ 100",
@@ -191,20 +178,20 @@ def test_a_bad_set_value_is_blamed_on_the_set_option_not_the_file(command):
     ],
 )
 def test_the_set_that_made_the_value_wrong_is_named(scenario, sets, expected):
-    refused(invoke("validate", scenario, *[f"--set={text}" for text in sets]), expected)
+    assert_user_error(invoke("validate", scenario, *[f"--set={text}" for text in sets]), expected)
 
 
 def test_the_files_own_mistakes_stay_the_files(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text("[marketing]\nproactive_share = 1.5\n", encoding="utf-8")
     done = invoke("validate", path, "--set", "committee.stallers=2")
-    refused(done, f"error: {path}: [marketing] proactive_share = 1.5 is not allowed")
+    assert_user_error(done, f"error: {path}: [marketing] proactive_share = 1.5 is not allowed")
     # A --set that mends the file's mistake leaves nothing to blame.
     assert invoke("validate", path, "--set", "marketing.proactive_share=0.5").exit_code == 0
     # A rule the file breaks and a --set of the same table does not mend: both named.
     path.write_text("[leads]\nmarketing_share = 0.9\n", encoding="utf-8")
     done = invoke("validate", path, "--set", "leads.inbound_web_share=0.2")
-    refused(done, f"error: {path} with --set 'leads.inbound_web_share=0.2': [leads]")
+    assert_user_error(done, f"error: {path} with --set 'leads.inbound_web_share=0.2': [leads]")
 
 
 def test_the_library_still_names_its_overrides_by_origin():
@@ -235,7 +222,9 @@ def test_an_empty_out_is_refused_and_nothing_is_written(args, option, tmp_path, 
     work.mkdir()
     monkeypatch.chdir(work)
     done = invoke(*[results if arg == "RESULTS" else arg for arg in args], "")
-    refused(done, f"Invalid value for '{option}", "an empty path is not allowed; allowed:")
+    assert_user_error(
+        done, f"Invalid value for '{option}", "an empty path is not allowed; allowed:"
+    )
     assert list(work.iterdir()) == []
 
 
@@ -391,7 +380,7 @@ def test_a_damaged_but_self_consistent_folder_is_refused_with_one_message(case, 
         ["plot", folder, "--out", tmp_path / "plots"],
         ["report", folder, "--out", tmp_path / "report.html"],
     ):
-        refused(invoke(*command), f"error: {folder}: {expected}")
+        assert_user_error(invoke(*command), f"error: {folder}: {expected}")
     assert not (tmp_path / "report.html").exists()
 
 
@@ -401,12 +390,14 @@ def test_a_damaged_folder_without_a_manifest_is_checked_the_same(case, sound, tm
     file, damage, expected = DAMAGES[case]
     folder = damaged(sound, tmp_path, file, damage)
     (folder / "manifest.json").unlink()
-    refused(invoke("report", folder, "--out", tmp_path / "report.html"), expected)
+    assert_user_error(invoke("report", folder, "--out", tmp_path / "report.html"), expected)
 
 
 def test_a_damaged_folder_whose_manifest_disagrees_is_refused_by_the_manifest(sound, tmp_path):
     folder = damaged(sound, tmp_path, "summary.json", replace(b"[]"))
-    refused(invoke("plot", folder, "--out", tmp_path / "plots"), "summary.json is not the file")
+    assert_user_error(
+        invoke("plot", folder, "--out", tmp_path / "plots"), "summary.json is not the file"
+    )
 
 
 def test_a_run_without_deals_is_drawn_and_reported(tmp_path):
@@ -424,7 +415,7 @@ def test_a_summary_whose_parameters_are_wrong_names_the_parameter(sound, tmp_pat
     folder = damaged(sound, tmp_path, "summary.json", change)
     rewrite_manifest(folder)
     expected = f"error: {folder / 'summary.json'} parameters: [committee] stallers = -1 is not"
-    refused(invoke("report", folder, "--out", tmp_path / "report.html"), expected)
+    assert_user_error(invoke("report", folder, "--out", tmp_path / "report.html"), expected)
 
 
 @pytest.mark.parametrize("scenario", [BASELINE, CHANNEL])
