@@ -6,10 +6,13 @@ need them, so `--help` and `validate` start quickly.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -465,23 +468,49 @@ def _run_sweep_command(
     resume_hint = f"finished points are saved in {out}; to finish, {again}"
     bar = None if quiet or not is_terminal() else functools.partial(with_progress, name=loaded.name)
     try:
-        return run_sweep(
-            loaded,
-            out,
-            workers=workers,
-            scheduler=scheduler,
-            resume=resume,
-            force=force,
-            progress=bar,
-            warn=lambda text: click.echo(f"warning: {text}", err=True),
-        )
+        with _sigterm_interrupts():
+            return run_sweep(
+                loaded,
+                out,
+                workers=workers,
+                scheduler=scheduler,
+                resume=resume,
+                force=force,
+                progress=bar,
+                warn=lambda text: click.echo(f"warning: {text}", err=True),
+            )
     except SchedulerError as exc:
         _fail(f"--scheduler {exc.address}: cannot connect ({exc.reason})")
     except SweepStopped as exc:
         _fail(f"{exc}; {resume_hint}", code=1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
         click.echo(f"interrupted: {resume_hint}", err=True)
-        sys.exit(130)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived (from kill, timeout, systemd, Slurm): stop as Ctrl-C stops."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While inside, SIGTERM raises Terminated (once: a second one ends the process at once).
+
+    Only the main thread may set signal handlers; elsewhere SIGTERM keeps its handler.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 # ---------------------------------------------------------------- trace, plot, report

@@ -117,6 +117,8 @@ def run_sweep(
     `sweep.json` or in a point file), if `sweep.json` is damaged, or if `points/`
     holds a folder named like a point file; SchedulerError if the scheduler cannot be
     reached; SweepStopped if a worker process dies (finished points are kept: resume).
+    An exception raised while it waits, such as KeyboardInterrupt, passes through, with
+    the local worker processes terminated and finished points kept.
     """
     design = sweep.design()
     scenarios = sweep.scenarios(design)
@@ -124,6 +126,7 @@ def run_sweep(
     identity = sweep_identity(manifest)
     # Connect before touching `out`: a wrong address leaves no trace.
     client = connect(scheduler) if scheduler else None
+    work = None
     try:
         finished, warnings = prepare_output(out, sweep, manifest, resume=resume, force=force)
         if warn is not None:
@@ -134,14 +137,15 @@ def run_sweep(
             for i in range(len(design))
             if i not in finished
         ]
-        records = (
-            on_dask(run_point, tasks, client) if client else execute(run_point, tasks, workers)
-        )
+        work = on_dask(run_point, tasks, client) if client else execute(run_point, tasks, workers)
+        records: Iterator[Record] = work
         if progress is not None:
             records = progress(records, len(finished), len(design))
         for record in records:
             save_point(out, record, design[record["point"]], identity)
     finally:
+        if work is not None:
+            work.close()  # if stopped early (Ctrl-C, SIGTERM): stops the workers now
         if client:
             client.close()
     failed = write_tables(out, sweep, len(design))
