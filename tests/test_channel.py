@@ -179,8 +179,12 @@ def test_commissions_are_bounded_by_the_claimants_and_their_rates(params, seed):
     assert (revenue <= deals["value"] * (1 + 1e-12)).all()
     summary = summarise(results)
     assert summary["revenue_net_per_year"] <= summary["revenue_gross_per_year"] + 1e-9
+    # The same money summed two ways (net from the deal table, commissions from the
+    # partners' table) agrees to rounding, and a commission of nearly 100% leaves rounding
+    # as all there is of the net: the tolerance is relative to the gross.
     assert summary["revenue_net_per_year"] == pytest.approx(
-        summary["revenue_gross_per_year"] - summary["commissions_per_year"]
+        summary["revenue_gross_per_year"] - summary["commissions_per_year"],
+        abs=1e-9 * max(1.0, summary["revenue_gross_per_year"]),
     )
     if revenue.sum() > 0:
         assert summary["commission_share"] == pytest.approx(
