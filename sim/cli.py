@@ -480,7 +480,7 @@ def _run_sweep_command(
                 warn=lambda text: click.echo(f"warning: {text}", err=True),
             )
     except SchedulerError as exc:
-        _fail(f"--scheduler {exc.address}: cannot connect ({exc.reason})")
+        _fail(f"--scheduler {exc.address}: {exc.reason}")  # exit 2: no scheduler there
     except SweepStopped as exc:
         _fail(f"{exc}; {resume_hint}", code=1)
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)

@@ -8,6 +8,7 @@ processes are then terminated, not left to finish their tasks.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
@@ -20,12 +21,12 @@ class SweepStopped(Exception):
 
 
 class SchedulerError(Exception):
-    """The Dask scheduler at `address` cannot be reached (`reason` says why)."""
+    """No Dask scheduler can be reached at `address`; `reason`, one line, says why."""
 
     def __init__(self, address: str, reason: str):
         self.address = address
         self.reason = reason
-        super().__init__(f"Dask scheduler {address}: cannot connect ({reason})")
+        super().__init__(f"Dask scheduler {address}: {reason}")
 
 
 def execute(
@@ -139,13 +140,147 @@ def _exists(pid: int) -> bool:
 
 
 def connect(address: str) -> Any:
-    """A client of the Dask distributed scheduler at `address`."""
+    """A client of the Dask distributed scheduler at `address`.
+
+    Raises SchedulerError, within about CONNECT_TIMEOUT, if `address` is not a scheduler
+    address or no scheduler answers there (see `probe`).
+    """
+    from dask.utils import parse_timedelta
     from distributed import Client
 
+    timeout = float(parse_timedelta(CONNECT_TIMEOUT, default="s"))
+    probe(address, timeout)
     try:
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(address, str(exc)) from None
+    except (OSError, TimeoutError, ValueError, TypeError) as exc:  # TypeError: TLS unset
+        _discard_client(exc)
+        raise SchedulerError(address, f"cannot connect ({_one_line(str(exc))})") from None
+
+
+def probe(address: str, timeout: float) -> None:
+    """Raise SchedulerError unless `address` is a scheduler address where one may answer.
+
+    Checked before a distributed.Client is made, as a Client stuck on a server that is no
+    scheduler can hang for minutes, fail with an absurd allocation or leave a traceback
+    at exit. A tcp:// address (the default scheme) must answer as Dask does: on accepting
+    a connection, a scheduler sends its handshake first, a message of a few dozen bytes
+    after an 8-byte length. A connection refused is tried again until `timeout` (the
+    scheduler may be starting). A server silent for a second is sent an HTTP request, to
+    tell an HTTP server (the dashboard's port, a common mistake) from a silent one.
+    Other schemes (tls://, ws://, ...) are only checked for form.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    expected = "expected tcp://HOST:PORT, such as tcp://127.0.0.1:8786"
+    try:
+        scheme, location = parse_address(address, strict=False)
+        get_backend(scheme)
+        if scheme in ("tcp", "tls"):
+            host, port = parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise SchedulerError(
+            address, f"not a scheduler address ({_one_line(str(exc))}; {expected})"
+        ) from None
+    if scheme == "tcp":
+        _probe_tcp(address, host, port, timeout)
+
+
+def _probe_tcp(address: str, host: str, port: int, timeout: float) -> None:
+    import socket
+    import struct
+    import time
+
+    seconds = f"{timeout:g} s"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            connection = socket.create_connection(
+                (host, port), max(0.01, deadline - time.monotonic())
+            )
+            break
+        except socket.gaierror as exc:
+            raise SchedulerError(
+                address, f"cannot connect: unknown host {host!r} ({exc.strerror})"
+            ) from None
+        except (ConnectionRefusedError, TimeoutError):
+            if time.monotonic() >= deadline - 0.1:
+                raise SchedulerError(
+                    address,
+                    f"cannot connect: nothing answered on port {port} within {seconds}:"
+                    " is the scheduler running, at this address?",
+                ) from None
+            time.sleep(0.1)
+        except OSError as exc:
+            raise SchedulerError(address, f"cannot connect ({exc.strerror or exc})") from None
+    with connection:
+        received = b""
+        asked = False  # whether an HTTP request was sent
+
+        def fail(what: str) -> SchedulerError:
+            return SchedulerError(address, f"not a Dask scheduler: {what}")
+
+        while True:
+            left = deadline - time.monotonic()
+            if received.startswith(b"HTTP/"):
+                raise fail(
+                    "an HTTP server answered (is this the dashboard's port? The scheduler's"
+                    " is usually 8786)"
+                )
+            if len(received) >= 8:
+                (size,) = struct.unpack("<Q", received[:8])
+                if not 0 < size <= 1 << 20:  # a handshake is a small message
+                    raise fail(f"the server sent {_shown(received)} instead of a Dask handshake")
+                if len(received) >= 8 + size:
+                    return  # a scheduler; it logs that the connection closed before handshake
+            quiet = not received and not asked
+            wait = min(left, 1.0) if quiet else left
+            if wait <= 0:
+                what = f"sent {_shown(received)} and then nothing" if received else "sent nothing"
+                raise fail(f"the server accepted the connection but {what} within {seconds}")
+            connection.settimeout(wait)
+            try:
+                chunk = connection.recv(65536)
+            except TimeoutError:
+                if quiet:
+                    asked = True
+                    with contextlib.suppress(OSError):
+                        connection.sendall(b"HEAD / HTTP/1.0\r\n\r\n")
+                continue
+            except OSError as exc:
+                raise fail(f"the connection failed ({exc.strerror or exc})") from None
+            if not chunk:
+                shown = f" after sending {_shown(received)}" if received else ""
+                raise fail(f"the server closed the connection{shown}")
+            received += chunk
+
+
+def _shown(data: bytes, limit: int = 40) -> str:
+    """Some bytes a server sent, shown on one line."""
+    text = repr(data[:limit])
+    return text + ("..." if len(data) > limit else "")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _discard_client(exc: BaseException) -> None:
+    """Mark closed the Client whose constructor raised `exc`, so that it closes quietly.
+
+    Otherwise its __del__, at exit, waits 20 s to close it and prints a traceback.
+    """
+    from distributed import Client
+
+    traceback = exc.__traceback__
+    while traceback is not None:
+        client = traceback.tb_frame.f_locals.get("self")
+        if isinstance(client, Client):
+            client.status = "closed"
+            with contextlib.suppress(Exception):
+                client._loop_runner.stop()
+            return
+        traceback = traceback.tb_next
 
 
 def on_dask(
