@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import math
 import signal
 import sys
 import threading
@@ -50,6 +51,30 @@ class GivenPath(click.Path):
         return super().convert(value, param, ctx)
 
 
+class MemorySize(click.ParamType):
+    """A size in bytes: 512MiB, 8GiB, 8GB (see `sim.analysis.budget.parse_size`)."""
+
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from .analysis.budget import parse_size
+
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_size(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MAX_MEMORY = click.option(
+    "--max-memory",
+    type=MemorySize(),
+    default="4GiB",
+    show_default=True,
+    help="Refuse, before it starts, a run estimated to hold more memory than this "
+    "(e.g. 512MiB, 8GiB, 8GB).",
+)
 OUT_FOLDER = "a folder, e.g. --out results/baseline"
 WARMUP_REPLICATIONS, WARMUP_DAYS = 40, 2920.0  # `warmup`: what the shipped defaults came from
 RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
@@ -78,7 +103,7 @@ def user_errors(command):
         except PathError as exc:  # results are written to --out; folders to read are arguments
             subject = f"--out {exc.path}" if isinstance(exc, ResultsExistError) else None
             _fail(exc.message(subject, **FLAGS))
-        except ScenarioError as exc:
+        except (ScenarioError, _budget_error()) as exc:
             _fail(str(exc))
         except _trace_error() as exc:  # the deal was asked for with --deal or --outcome
             _fail(f"--{exc.asked} {exc.value}: {exc.problem}")
@@ -192,6 +217,12 @@ def _report_precision(record: dict[str, Any]) -> None:
         )
 
 
+def _budget_error() -> type[Exception]:
+    from .analysis.budget import BudgetError
+
+    return BudgetError
+
+
 def _fail(message: str, code: int = 2) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
@@ -227,6 +258,7 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 @precision_options
+@MAX_MEMORY
 @SET_OPTION
 @user_errors
 def run(
@@ -238,9 +270,11 @@ def run(
     precision: float | None,
     metric: str,
     max_replications: int,
+    max_memory: int,
     overrides: tuple[str, ...],
 ) -> None:
     """Run a scenario and print a summary table."""
+    from .analysis.budget import check, estimate
     from .analysis.precision import precision_record, simulate_to_precision
     from .analysis.replications import simulate
     from .analysis.results_folder import check_writable, write_results
@@ -249,6 +283,7 @@ def run(
 
     _check_precision(precision)
     loaded = load_with_sets(scenario, overrides)
+    check(estimate(loaded, replications if precision is None else max_replications), max_memory)
     if out is not None:
         check_writable(out, force)
     if precision is None:
@@ -284,6 +319,7 @@ def run(
     help="Print a JSON object with keys a, b and diff instead of a table.",
 )
 @precision_options
+@MAX_MEMORY
 @user_errors
 def compare(
     scenario_a: Path,
@@ -294,6 +330,7 @@ def compare(
     precision: float | None,
     metric: str,
     max_replications: int,
+    max_memory: int,
 ) -> None:
     """Compare scenario B with scenario A, replication by replication.
 
@@ -301,12 +338,15 @@ def compare(
     differences in win rate, cycle length and net revenue reflect the scenarios,
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
     """
+    from .analysis.budget import check, estimate
     from .analysis.compare import compare as compare_runs
     from .analysis.compare import comparison_json
     from .views.console import print_comparison
 
     _check_precision(precision)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
+    n = replications if precision is None else max_replications
+    check(estimate(a, n) + estimate(b, n), max_memory)
     names = (a.scenario.name, b.scenario.name)
     if names[0] == names[1]:
         names = (str(scenario_a), str(scenario_b))
@@ -352,6 +392,7 @@ def sweep_options(command):
         click.option(
             "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
         ),
+        MAX_MEMORY,
     ]
     for option in reversed(options):
         command = option(command)
@@ -374,6 +415,7 @@ def sweep(
     out: Path | None,
     force: bool,
     quiet: bool,
+    max_memory: int,
     resume: bool,
 ) -> None:
     """Run every point of a sweep file, each with its replications.
@@ -399,6 +441,7 @@ def sweep(
         force,
         quiet,
         again="run the same command with --resume",
+        max_memory=max_memory,
     )
     click.echo(describe_sweep(report))
     if report.failed:
@@ -416,6 +459,7 @@ def sensitivity(
     out: Path | None,
     force: bool,
     quiet: bool,
+    max_memory: int,
 ) -> None:
     """Sobol indices of win rate and median cycle length to the swept parameters.
 
@@ -437,6 +481,7 @@ def sensitivity(
         force=force,
         quiet=quiet,
         again="run the same command again",
+        max_memory=max_memory,
     )
     indices = sobol_indices(loaded, report)
     write_indices(report.out, indices)
@@ -454,8 +499,10 @@ def _run_sweep_command(
     force: bool,
     quiet: bool,
     again: str,
+    max_memory: int,
 ):
     """Run a loaded sweep for a command; an interruption ends saying how to finish (`again`)."""
+    from .analysis.budget import check, estimate
     from .analysis.executors import SchedulerError, SweepStopped
     from .analysis.sweep import run_sweep
     from .views.progress import is_terminal, with_progress
@@ -464,6 +511,8 @@ def _run_sweep_command(
         raise click.UsageError(
             "--workers is for local runs; with --scheduler the cluster's workers run the points"
         )
+    runs = loaded.replications * _sweep_points(loaded)  # estimated at the base scenario's values
+    check(estimate(loaded.scenario_at({}), runs, keep_deals=False), max_memory)
     out = out if out is not None else Path("results") / loaded.name
     resume_hint = f"finished points are saved in {out}; to finish, {again}"
     bar = None if quiet or not is_terminal() else functools.partial(with_progress, name=loaded.name)
@@ -486,6 +535,15 @@ def _run_sweep_command(
     except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (Terminated)
         click.echo(f"interrupted: {resume_hint}", err=True)
         sys.exit(143 if isinstance(exc, Terminated) else 130)
+
+
+def _sweep_points(loaded) -> int:
+    """How many points a sweep has, without building its design."""
+    if loaded.method == "grid":
+        return math.prod(len(parameter.values) for parameter in loaded.parameters)
+    if loaded.method == "saltelli":
+        return loaded.points * (len(loaded.parameters) + 2)
+    return loaded.points
 
 
 class Terminated(KeyboardInterrupt):
