@@ -28,7 +28,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from sim.analysis.targets import CALIBRATION, Experiment, Target, measure
-from sim.scenario.schema import SECTIONS
+from sim.scenario.schema import default_of
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "calibration.json"
@@ -40,11 +40,6 @@ FITTED = {
 }
 INITIAL_STEP = 0.25
 CHECK_SEED_OFFSET = 1000  # the check of the rounded fit uses seed + this: never searched
-
-
-def default(key: str) -> float:
-    section, name = key.split(".")
-    return float(SECTIONS[section].model_fields[name].default)
 
 
 def to_search(key: str, value: float) -> float:
@@ -95,7 +90,7 @@ def main() -> None:
     parser.add_argument("--max-trials", type=int, default=120)
     args = parser.parse_args()
     keys = list(FITTED)
-    start = {key: default(key) for key in keys}
+    start = {key: float(default_of(key)) for key in keys}
     trials: list[tuple[dict[str, float], float]] = []
 
     with ProcessPoolExecutor(args.workers) as pool:

@@ -29,7 +29,7 @@ from sim.analysis.results_folder import write_atomic
 from sim.analysis.summary import summarise
 from sim.analysis.targets import VALIDATION, Experiment, Target, committee_of, experiment_metrics
 from sim.analysis.targets import measure as measure_targets
-from sim.scenario.schema import SECTIONS
+from sim.scenario.schema import default_of
 from sim.views import validation as view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,11 +73,6 @@ def read_calibration(path: Path) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def schema_default(key: str) -> float:
-    section, name = key.split(".")
-    return float(SECTIONS[section].model_fields[name].default)
-
-
 def by_experiment(targets: tuple[Target, ...]) -> dict[Experiment, list[Target]]:
     groups: dict[Experiment, list[Target]] = {}
     for target in targets:
@@ -114,7 +109,7 @@ def page(futures: dict[str, Any], args: argparse.Namespace, image: str) -> tuple
     loads = {name: load for name, (load, _) in scenarios.items()}
     baseline_summary = scenarios[BASELINE.stem][1]
     record = read_calibration(args.calibration)
-    defaults = {key: schema_default(key) for key in (record or {}).get("parameters", {})}
+    defaults = {key: float(default_of(key)) for key in (record or {}).get("parameters", {})}
     seeds = (record["seed"], record["check"]["seed"]) if record else ()
     n, seed = args.replications, args.seed
     text = view.document(

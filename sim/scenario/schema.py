@@ -1055,3 +1055,9 @@ SECTIONS: dict[str, type[Section]] = {
     for name, info in Scenario.model_fields.items()
     if name not in LISTS
 }
+
+
+def default_of(key: str) -> Any:
+    """The declared default of a section's parameter, named 'section.key'."""
+    section, name = key.split(".")
+    return SECTIONS[section].model_fields[name].default
