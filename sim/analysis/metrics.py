@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -113,6 +114,11 @@ class ReplicationDeals:
         self.booked_revenue = float(columns["revenue"][booked].sum())
         self.booked_commission = float(columns["commission"][booked].sum())
 
+    @cached_property
+    def decided(self) -> np.ndarray:
+        """The deals whose committee came to its decision, worked out once for every metric."""
+        return decided(self.reason, self.stage)
+
     def eventual_share(self, cause: np.ndarray, among: np.ndarray) -> float:
         """Aalen-Johansen: the probability that a deal of `among` eventually ends by `cause`."""
         return cumulative_incidence(self.age_days[among], cause[among], self.ended[among])
@@ -172,19 +178,21 @@ def decided(reason: np.ndarray, stage: np.ndarray) -> np.ndarray:
     return np.isin(reason, DECIDED) | (stage == NEGOTIATING)
 
 
-def _decided_share(deals: ReplicationDeals, reasons: np.ndarray) -> float:
-    """Share of the deals whose committee decided that ended for one of `reasons`."""
-    came_to_it = decided(deals.reason, deals.stage)
+def _decided_share(deals: ReplicationDeals, ended: np.ndarray) -> float:
+    """Share of the deals whose committee decided that `ended` (a mask over the deals) marks."""
+    came_to_it = deals.decided
     count = int(came_to_it.sum())
-    return int((came_to_it & np.isin(deals.reason, reasons)).sum()) / count if count else math.nan
+    return int((came_to_it & ended).sum()) / count if count else math.nan
 
 
 def _decided_won_share(deals: ReplicationDeals) -> float:
     """Won, or chosen and still negotiating at the horizon."""
-    came_to_it = decided(deals.reason, deals.stage)
-    count = int(came_to_it.sum())
-    ours = (deals.reason == WON_REASON) | (deals.stage == NEGOTIATING)
-    return int((came_to_it & ours).sum()) / count if count else math.nan
+    return _decided_share(deals, (deals.reason == WON_REASON) | (deals.stage == NEGOTIATING))
+
+
+def _decided_with(reasons: np.ndarray) -> Callable[[ReplicationDeals], float]:
+    """The share of decided deals that ended for one of `reasons`."""
+    return lambda deals: _decided_share(deals, np.isin(deals.reason, reasons))
 
 
 def _indecision_share(deals: ReplicationDeals) -> float:
@@ -294,7 +302,7 @@ REGISTRY = {
             "%",
             "share of the opportunities whose committee came to a decision that bought, "
             "from us or a competitor (CEB's measure)",
-            lambda d: 1.0 - _decided_share(d, NOT_BOUGHT),
+            lambda d: 1.0 - _decided_with(NOT_BOUGHT)(d),
             bounds=RATE,
         ),
         Metric(
@@ -320,7 +328,7 @@ REGISTRY = {
             "decisions for a competitor",
             "%",
             "share of the opportunities whose committee came to a decision that chose a competitor",
-            lambda d: _decided_share(d, LOST),
+            _decided_with(LOST),
             bounds=RATE,
         ),
         Metric(
@@ -329,7 +337,7 @@ REGISTRY = {
             "%",
             "share of the opportunities whose committee came to a decision that kept the "
             "status quo or failed to align",
-            lambda d: _decided_share(d, NOT_BOUGHT),
+            _decided_with(NOT_BOUGHT),
             bounds=RATE,
         ),
         Metric(
