@@ -141,7 +141,7 @@ class Committee:
         self.stallers = [s for s in members if researched[s.seat] >= preclear_probability]
         self.cleared = [s for s in members if researched[s.seat] < preclear_probability]
         for staller in self.cleared:
-            staller.engagement += params.staller_engagement_gain * (1.0 - staller.engagement)
+            staller.win_over(params.staller_engagement_gain)
         self.nay_sayers = [
             NaySayer(seat, scepticism, vote)
             for seat, (scepticism, vote) in enumerate(

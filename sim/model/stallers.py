@@ -32,6 +32,10 @@ class Staller:
         """Chance of voting for buying, before the committee sways it."""
         return self.engagement
 
+    def win_over(self, gain: float) -> None:
+        """Engagement grows by `gain` of what is left to win: an answered stall, or the web."""
+        self.engagement += gain * (1.0 - self.engagement)
+
     def stall(self, deal: Meeting, room: Room) -> ProcessGenerator:
         """Meet the seller until satisfied.
 
@@ -58,8 +62,7 @@ class Staller:
             else:
                 deal.note(self, EventKind.HANDS_OFF)
                 yield env.timeout(dice.exponential(rules.handoff_days))
-            # Each stall the seller gets through builds some engagement.
-            self.engagement += rules.staller_engagement_gain * (1.0 - self.engagement)
+            self.win_over(rules.staller_engagement_gain)  # each stall got through
             deal.after_stall()
             if self.style == StallStyle.HANDS_OFF:
                 return False
