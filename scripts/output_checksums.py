@@ -56,7 +56,7 @@ TRACES = {
     "trace channel_overlap partner rescued, misrepresented": (
         "channel_overlap",
         "--deal",
-        "12",
+        "149",
         "--replication",
         "4",
     ),

@@ -12,6 +12,7 @@ answer joins marketing's queue, first come first served, while the deal waits.
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import simpy
 from simpy.events import ProcessGenerator
@@ -54,7 +55,8 @@ class Marketing:
         self.params = params
         self.assets = {tactic: Asset(params.tactic_people(tactic), params) for tactic in TACTICS}
         self.reactive_fraction = 1.0 - params.proactive_share  # of each marketer's time
-        self.team = simpy.Resource(env, capacity=params.staff)  # who is free for one-off work
+        self.free = params.staff  # marketers free for one-off work
+        self.waiting: deque[simpy.Event] = deque()  # requests queueing for one, oldest first
         self.busy = 0  # marketers working on one-off material right now
         self.busy_area = 0.0  # integral of `busy` over time, in person-days of presence
         self.busy_since = 0.0
@@ -96,7 +98,7 @@ class Marketing:
             yield env.timeout(dice.exponential(self.params.ready_answer_days))
         else:
             work_days = dice.exponential(self.params.custom_work_days)
-            queue = len(self.team.queue)
+            queue = len(self.waiting)
             deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=False, queue=queue)
             yield from self.make_material(work_days)
         deal.note(Actor.MARKETING, EventKind.DELIVERS_MATERIAL, staller=staller.seat)
@@ -107,13 +109,35 @@ class Marketing:
         env = self.env
         if self.reactive_fraction <= 0.0:  # all time is proactive: nobody makes one-off material
             yield env.event()
-        with self.team.request() as turn:
+        if self.free:
+            self.free -= 1
+        else:
+            yield from self._queue_for_a_marketer()
+        self._count_busy(+1)
+        try:
+            yield env.timeout(work_days / self.reactive_fraction)
+        finally:  # also when the buyer gives up mid-work: the time was spent all the same
+            self._count_busy(-1)
+            self._hand_on()
+
+    def _queue_for_a_marketer(self) -> ProcessGenerator:
+        turn = self.env.event()
+        self.waiting.append(turn)
+        try:
             yield turn
-            self._count_busy(+1)
-            try:
-                yield env.timeout(work_days / self.reactive_fraction)
-            finally:  # also when the buyer gives up mid-work: the time was spent all the same
-                self._count_busy(-1)
+        except simpy.Interrupt:  # the buyer gave up waiting
+            if turn.triggered:  # a marketer came free at that very moment: pass them on
+                self._hand_on()
+            else:
+                self.waiting.remove(turn)
+            raise
+
+    def _hand_on(self) -> None:
+        """A marketer is done: the oldest waiting request gets them, or they are free."""
+        if self.waiting:
+            self.waiting.popleft().succeed()
+        else:
+            self.free += 1
 
     def _count_busy(self, change: int) -> None:
         now = self.env.now

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol, cast
+from collections import deque
+from typing import Protocol
 
 import simpy
 from simpy.events import ProcessGenerator
@@ -36,63 +37,71 @@ class Seller(Protocol):
 
 
 class Slots:
-    """Free deal slots of one or more direct sellers, as seller tokens in a SimPy Store.
+    """Free deal slots of one or more direct sellers, served first come, first served.
 
-    Leads queue for a slot first come, first served; a rep or the founder offers
-    one token per deal they can work at once. Tokens of a seller who left are
-    dropped when they come up, so a departure needs no surgery on the Store.
+    A rep or the founder offers one token per deal they can work at once; a lead takes
+    a token when one is free and otherwise queues for the next one released. Tokens of
+    a seller who left are dropped when they come up, so a departure needs no surgery
+    on the queue. Plain deques rather than a SimPy Store: taking a free slot and
+    releasing one are no events at all, only a wait is.
     """
 
     def __init__(self, env: simpy.Environment, cold_after_days: float):
         self.env = env
         self.cold_after_days = cold_after_days
-        self.store = simpy.Store(env)
+        self.free: deque[Seller] = deque()
+        self.waiting: deque[simpy.Event] = deque()  # leads queueing for a slot, oldest first
 
     def offer(self, seller: Seller, count: int = 1) -> None:
         """Put `count` of the seller's tokens up for the waiting or next leads."""
         for _ in range(count):
-            self.store.put(seller)
+            if self.waiting:
+                self.waiting.popleft().succeed(seller)
+            else:
+                self.free.append(seller)
 
     def take(self) -> ProcessGenerator:
         """Wait for a free seller; return the seller, or None if the lead went cold waiting."""
-        request = self._next_free()
-        if not request.triggered:
-            try:
-                yield request | self.env.timeout(self.cold_after_days)
-            except simpy.Interrupt:  # the buyer lost patience while waiting
-                self._withdraw(request)
-                raise
-            if not request.triggered:
-                self._withdraw(request)
-                return None
-        seller = cast(Seller, request.value)
-        seller.active_deals += 1
+        seller = self.try_take()
+        if seller is not None:
+            return seller
+        turn = self.env.event()
+        self.waiting.append(turn)
+        self.env.timeout(self.cold_after_days).callbacks.append(
+            lambda _timer: self._give_up(turn)
+        )
+        try:
+            seller = yield turn
+        except simpy.Interrupt:  # the buyer lost patience while waiting
+            self._withdraw(turn)
+            raise
+        if seller is not None:
+            seller.active_deals += 1
         return seller
 
     def try_take(self) -> Seller | None:
         """A free seller right now, or None; never waits."""
-        request = self._next_free()
-        if not request.triggered:  # nobody free: do not join the queue
-            request.cancel()
-            return None
-        seller = cast(Seller, request.value)
-        seller.active_deals += 1
-        return seller
+        free = self.free
+        while free:
+            seller = free.popleft()
+            if seller.employed:
+                seller.active_deals += 1
+                return seller
+        return None
 
     def release(self, seller: Seller) -> None:
         seller.active_deals -= 1
         if seller.employed:
-            self.store.put(seller)
+            self.offer(seller)
 
-    def _next_free(self) -> simpy.resources.store.StoreGet:
-        """A get request; tokens of sellers who left are skipped as they come up."""
-        request = self.store.get()
-        while request.triggered and not cast(Seller, request.value).employed:
-            request = self.store.get()
-        return request
+    def _give_up(self, turn: simpy.Event) -> None:
+        """The lead went cold before a slot came free (unless it was served or withdrawn)."""
+        if not turn.triggered and turn in self.waiting:
+            self.waiting.remove(turn)
+            turn.succeed(None)
 
-    def _withdraw(self, request: simpy.resources.store.StoreGet) -> None:
-        if request.triggered:  # granted at the very moment we gave up: hand the slot back
-            self.store.put(request.value)
-        else:
-            request.cancel()
+    def _withdraw(self, turn: simpy.Event) -> None:
+        if not turn.triggered:
+            self.waiting.remove(turn)
+        elif turn.value is not None:  # granted at the very moment we gave up: hand it back
+            self.offer(turn.value)
