@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
-from sim.model.leads import arrive
 from sim.model.world import World
 from sim.scenario import Scenario, ScenarioError, load_scenario, validate
 from sim.vocabulary import DAYS_PER_MONTH, Outcome, Owner, Source, Stage
@@ -307,9 +306,7 @@ def test_mindshare_at_the_horizon_follows_every_conflict_of_a_run():
 def stepped_world(params: Scenario) -> World:
     """A world whose processes are started as `World.run` starts them, to be run in steps."""
     world = World(params, SEED, 0, log=[])
-    world.env.process(arrive(world.env, world.leads, world.open_deal))
-    for p in world.partners:
-        world.env.process(p.follow_comp_plan())
+    world.start()
     return world
 
 
@@ -433,11 +430,11 @@ def test_partner_training_closes_the_gap_to_full_training():
         partners=[partner(training=0.2)],
     )
     world = World(params, SEED, 0)
-    level = world.marketing.level("partner_training")
+    level = world.marketing.level("partner_training", 0.0)
     assert level == pytest.approx(180.0 / (180.0 + 100.0))  # one person on it: e L / (e L + B)
-    assert world.partners[0].training() == pytest.approx(0.2 + 0.8 * level)
+    assert world.partners[0].training(0.0) == pytest.approx(0.2 + 0.8 * level)
     untrained = World(build(partners=[partner(training=0.2)]), SEED, 0)
-    assert untrained.partners[0].training() == 0.2
+    assert untrained.partners[0].training(0.0) == 0.2
 
 
 def test_more_training_means_fewer_misrepresentation_vetoes():

@@ -119,9 +119,8 @@ def test_asset_level_relaxes_from_its_start_to_the_steady_state(
         )
     assert asset.level(0.0) == pytest.approx(initial * steady)
     assert abs(asset.level(2000.0) - steady) < abs(asset.level(0.0) - steady) or initial == 1.0
-    # The world reads the level at its own clock.
-    world.env.run(until=30.0)
-    assert world.marketing.level("staller_kit") == pytest.approx(asset.level(30.0), rel=1e-12)
+    # The team reads the level of the day it is asked about (a deal's own clock).
+    assert world.marketing.level("staller_kit", 30.0) == asset.level(30.0)
 
 
 def test_asset_level_is_constant_when_the_policy_has_run_for_long():
@@ -148,7 +147,7 @@ def test_tactic_people_are_staff_times_proactive_share_times_the_tactic_share():
     assert params.marketing.tactic_people("web_content") == pytest.approx(0.5)
     assert params.marketing.tactic_people("staller_kit") == pytest.approx(0.5)
     world = World(params, SEED, 0)
-    assert world.marketing.level("lead_generation") == 0.0  # nobody works on it
+    assert world.marketing.level("lead_generation", 0.0) == 0.0  # nobody works on it
 
 
 # ---------------------------------------------------------------- the staller kit
@@ -168,7 +167,7 @@ def test_a_complete_staller_kit_answers_every_request_without_marketing_work():
             "ready_answer_days": 0.0,
         },
     )
-    assert World(params, SEED, 0).marketing.level("staller_kit") > 1 - 1e-9
+    assert World(params, SEED, 0).marketing.level("staller_kit", 0.0) > 1 - 1e-9
     world = run_world(params)
     asked = requests_in_log(world)
     assert len(asked) == world.records.requests.sum() > 100
@@ -447,7 +446,7 @@ def test_web_content_preclears_stallers_and_saves_meetings():
     arrived = ~np.isnan(web.records.created_day)
     cleared, total = web.records.precleared[arrived].sum(), web.records.stallers[arrived].sum()
     chance = 0.4 * web.marketing.level(
-        "web_content"
+        "web_content", 0.0
     )  # web_effect x level (constant: initial_assets 1)
     assert cleared > 0
     assert cleared / total == pytest.approx(
@@ -475,7 +474,7 @@ def test_lead_generation_raises_marketing_sourced_arrivals_only():
     assert (
         plain["marketing"] < boosted["marketing"]
     )  # a strict superset: thinning with the same draws
-    level = World(params, SEED, 0).marketing.level("lead_generation")
+    level = World(params, SEED, 0).marketing.level("lead_generation", 0.0)
     expected_plain = 3 * 30.0 * 0.5 * 365.0 / DAYS_PER_MONTH
     assert len(plain["marketing"]) == pytest.approx(
         expected_plain, abs=4 * math.sqrt(expected_plain)
@@ -505,7 +504,7 @@ def test_competitive_intelligence_lowers_losses_to_competitors():
     (plain, _), (informed, marketing) = decided({}), decided({"competitive_intelligence": 1.0})
     assert (plain.index == informed.index).all()
     theirs = 2.0 * (
-        1 - 0.5 * marketing.level("competitive_intelligence")
+        1 - 0.5 * marketing.level("competitive_intelligence", 0.0)
     )  # intelligence_effect 0.5
     lost_plain, lost_informed = (
         (plain == "lost_competitor").mean(),
@@ -520,7 +519,7 @@ def test_competitive_intelligence_lowers_losses_to_competitors():
 
 def test_reference_customers_raise_the_win_rate():
     (plain, _), (referenced, marketing) = decided({}), decided({"reference_customers": 1.0})
-    ours = 1 + 0.5 * marketing.level("reference_customers")  # reference_effect 0.5
+    ours = 1 + 0.5 * marketing.level("reference_customers", 0.0)  # reference_effect 0.5
     won_plain, won_referenced = (plain == "won").mean(), (referenced == "won").mean()
     assert near(won_plain, 1 / 4, len(plain))
     assert near(won_referenced, ours / (ours + 2 + 1), len(referenced))

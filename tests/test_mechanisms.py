@@ -98,7 +98,7 @@ def test_request_covered_by_the_staller_kit_is_answered_quickly():
     params = scenario(committee=stallers(1, REQUESTERS), marketing=kit)
     world = one_lead_world(params, [STALL, 0.49, PASS])  # 0.49 < kit level 0.5
     world.run()
-    assert world.marketing.level("staller_kit") == pytest.approx(0.5)
+    assert world.marketing.level("staller_kit", 0.0) == pytest.approx(0.5)
     assert (4.0, "staller 1", "asks for information; the staller kit has a ready answer") in trace(
         world
     )
@@ -179,7 +179,7 @@ def test_collateral_damps_objections_and_vetoes():
     params = scenario(committee=nay_sayer(), marketing=full)
     world = one_lead_world(params, [0.35, 0.99])
     world.run()
-    assert world.marketing.doubt_damping() == pytest.approx(0.4)
+    assert world.marketing.doubt_damping(0.0) == pytest.approx(0.4)
     assert outcome(world) == "won"
     assert world.records.objections[0] == 0
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
+from sim.model.world import simulate_replication
 from sim.scenario import LISTS, SECTIONS, TACTICS, Scenario, ScenarioError, allowed_values, validate
 from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage
 
@@ -403,3 +404,17 @@ def test_invalid_value_strategy_reaches_every_field():
                 assert allowed_values(field).endswith(", or inf"), (section, key)
                 entry = {key: math.inf}
                 validate({section: [entry]} if section in LISTS else {section: entry})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=scenarios(), seed=seeds)
+def test_running_ahead_tells_the_same_story_as_waiting_event_by_event(scenario, seed):
+    """A deal's own waits passed without events (sim.model.stretches) change no deal's fate."""
+    ahead = simulate_replication(scenario, seed, 0, run_ahead=True)["deals"]
+    stepwise = simulate_replication(scenario, seed, 0, run_ahead=False)["deals"]
+    assert ahead.keys() == stepwise.keys()
+    for name, column in ahead.items():
+        if column.dtype.kind == "f":
+            np.testing.assert_allclose(column, stepwise[name], rtol=1e-9, atol=1e-9, err_msg=name)
+        else:
+            np.testing.assert_array_equal(column, stepwise[name], err_msg=name)

@@ -17,7 +17,6 @@ from enum import IntEnum
 
 import numpy as np
 from scipy.special import betaincinv
-from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Committee as CommitteeParams
 from ..vocabulary import Choice
@@ -28,6 +27,7 @@ from .nay_sayers import NaySayer
 from .room import Room
 from .stallers import Staller
 from .streams import CHUNK, Streams
+from .stretches import Journey
 
 
 class Trait(IntEnum):
@@ -120,7 +120,7 @@ class CommitteeDraws:
 class Committee:
     """The people on the buying side of one deal, each with their own state."""
 
-    __slots__ = ("stallers", "cleared", "nay_sayers", "decision_makers")
+    __slots__ = ("stallers", "cleared", "nay_sayers", "decision_makers", "size")
 
     def __init__(
         self,
@@ -132,34 +132,29 @@ class Committee:
         column = deal_id - draws.chunk * CHUNK
         styles, engagement = draws.styles[column], draws.engagement[column]
         researched, votes = draws.researched[column], draws.staller_votes[column]
-        members = [
-            Staller(seat, styles[seat], engagement[seat], votes[seat])
-            for seat in range(params.stallers)
-        ]
+        members = list(map(Staller, range(params.stallers), styles, engagement, votes))
         # Stallers the buyer cleared by researching on the web: no meetings, still a voice,
         # won over as much as by one stall the seller got through (the web answered it).
         self.stallers = [s for s in members if researched[s.seat] >= preclear_probability]
         self.cleared = [s for s in members if researched[s.seat] < preclear_probability]
         for staller in self.cleared:
             staller.win_over(params.staller_engagement_gain)
-        self.nay_sayers = [
-            NaySayer(seat, scepticism, vote)
-            for seat, (scepticism, vote) in enumerate(
-                zip(draws.scepticism[column], draws.nay_sayer_votes[column], strict=True)
+        self.nay_sayers = list(
+            map(
+                NaySayer,
+                range(params.nay_sayers),
+                draws.scepticism[column],
+                draws.nay_sayer_votes[column],
             )
-        ]
+        )
         self.decision_makers = [DecisionMaker(seat) for seat in range(params.decision_makers)]
+        self.size = params.stallers + params.nay_sayers + params.decision_makers  # all members
 
     @property
     def precleared(self) -> int:
         return len(self.cleared)
 
-    @property
-    def size(self) -> int:
-        members = (self.stallers, self.cleared, self.nay_sayers, self.decision_makers)
-        return sum(len(group) for group in members)
-
-    def get_past_stallers(self, deal: Meeting, room: Room) -> ProcessGenerator:
+    def get_past_stallers(self, deal: Meeting, room: Room) -> Journey:
         """The rep works through the stallers in turn; one that hands off is met again later."""
         line = deque(self.stallers)
         while line:
@@ -168,7 +163,7 @@ class Committee:
             if not let_through:
                 line.append(staller)
 
-    def win_over_nay_sayers(self, deal: Meeting, room: Room) -> ProcessGenerator:
+    def win_over_nay_sayers(self, deal: Meeting, room: Room) -> Journey:
         """Every nay-sayer reviews in turn; returns False at the first veto."""
         for nay_sayer in self.nay_sayers:
             approved = yield from nay_sayer.review(deal, room)
@@ -176,7 +171,7 @@ class Committee:
                 return False
         return True
 
-    def decide(self, deal: Meeting, room: Room) -> ProcessGenerator:
+    def decide(self, deal: Meeting, room: Room) -> Journey:
         """The committee deliberates, then the decision makers choose and the members vote.
 
         Every member beyond the first adds alignment time. Returns the committee's
@@ -186,7 +181,7 @@ class Committee:
         """
         rules = room.rules
         deliberation = rules.decision_days + rules.alignment_days * (self.size - 1)
-        yield room.env.timeout(deal.dice.exponential(deliberation))
+        yield deal.dice.exponential(deliberation)
         lead, *others = self.decision_makers
         proposal = lead.choose(deal, room)
         if proposal == Choice.NOTHING:
@@ -201,7 +196,7 @@ class Committee:
         voices: list[Staller | NaySayer] = [*self.stallers, *self.cleared, *self.nay_sayers]
         if not voices:
             return 0
-        stances = [member.stance(room) for member in voices]
+        stances = [member.stance(room, deal.now) for member in voices]
         average = sum(stances) / len(stances)
         pull = room.rules.peer_influence
         count = 0

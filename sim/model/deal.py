@@ -1,11 +1,16 @@
-"""A deal: one lead's journey from arrival to a signed contract, a loss, or the horizon."""
+"""A deal: one lead's journey from arrival to a signed contract, a loss, or the horizon.
+
+The journey waits two ways (see `sim.model.stretches`): for the world, as a SimPy event
+(a free rep); or for a number of days of its own (a meeting), which the deal's own
+clock `now` may pass at once when nothing else could act on it meanwhile.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any, Protocol, cast
 
 import simpy
-from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Scenario
 from ..vocabulary import PATIENCE_REASONS, Choice, Outcome, Owner, Reason, Source, Stage
@@ -19,6 +24,7 @@ from .reps import RepPool
 from .room import Room
 from .sellers import Seller
 from .streams import BEHAVIOUR, DECISIONS, Dice, Streams
+from .stretches import Journey, Stretches
 
 
 class Market(Protocol):
@@ -37,6 +43,7 @@ class Market(Protocol):
     reps: RepPool
     partners: list[Partner]
     log: list[Event] | None
+    run_ahead: bool  # let deals' own clocks run ahead (False: every wait is an event)
 
     def deal_closed(self, deal: Deal, outcome: Outcome) -> None: ...
 
@@ -48,9 +55,12 @@ class Deal:
         "world",
         "id",
         "created_day",
+        "now",
+        "patience_ends",
         "value",
         "incumbent",
         "fit",
+        "source",
         "committee",
         "dice",
         "_decision_dice",
@@ -80,22 +90,25 @@ class Deal:
         book = world.leads
         self.world = world
         self.id = deal_id
-        self.created_day = world.env.now
-        self.value = float(book.value[deal_id])
-        self.incumbent = bool(book.incumbent[deal_id])
-        self.fit = float(book.fit[deal_id])
+        self.created_day = self.now = world.env.now
+        lead = book.leads[deal_id]
+        self.patience_ends = self.now + lead.patience_days
+        self.value = lead.value
+        self.incumbent = lead.incumbent
+        self.fit = lead.fit
+        self.source = lead.source
         self.dice: Dice = world.streams.dice(deal_id, BEHAVIOUR)  # delays and behaviour
         self._decision_dice: Dice | None = None  # drawn when the committee comes to decide
         self.committee = Committee(
             world.scenario.committee,
             world.committee_draws(deal_id),
             deal_id,
-            world.marketing.preclear_probability(),
+            world.marketing.preclear_probability(self.now),
         )
         self.seller: Seller | None = None  # the direct seller: a rep or the founder
         self.partner = partner  # the partner that brought the lead and works it
         self.effort = 1.0
-        self.process: simpy.Process | None = None
+        self.process: Stretches | None = None
         self.qualified = False  # an opportunity once the seller has qualified the lead
         self.committed = False  # once the committee has chosen us, patience no longer matters
         self.closed = self.misrepresented = self.misrepresentation_veto = self.rescued = False
@@ -107,10 +120,14 @@ class Deal:
         self.direct_hours = self.revenue = 0.0
         self.reason = Reason.OPEN
 
-    def journey(self) -> ProcessGenerator:
+    def start(self) -> None:
+        """Set off on the journey, now."""
+        self.process = Stretches(self.world.env, self, self.journey(), self.world.run_ahead)
+
+    def journey(self) -> Journey:
         """Find a seller, qualify, get past stallers, nay-sayers and decision makers, sign."""
         world, room = self.world, self.world.room
-        env, dice = world.env, self.dice
+        dice = self.dice
         try:
             if self.partner is None:
                 seller = yield from self.find_direct_seller()
@@ -123,7 +140,7 @@ class Deal:
                     self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
                 )
             self.enter(Stage.QUALIFYING)
-            yield env.timeout(dice.exponential(world.scenario.reps.qualify_days))
+            yield dice.exponential(world.scenario.reps.qualify_days)
             if self.fit < world.scenario.leads.disqualify_probability:
                 return self.close(Outcome.DISQUALIFIED, Reason.POOR_FIT)
             self.qualified = True
@@ -150,17 +167,17 @@ class Deal:
                 return self.close(Outcome.LOST_COMPETITOR, lost_to)
             self.committed = True
             self.enter(Stage.NEGOTIATING)
-            yield env.timeout(dice.exponential(world.scenario.committee.negotiation_days))
+            yield dice.exponential(world.scenario.committee.negotiation_days)
             missed = world.scenario.channel.missed_option_share * self.misrepresented
             self.revenue = self.value * (1.0 - missed)
             self.close(Outcome.WON, Reason.WON)
         except simpy.Interrupt as stop:  # the rep left, or the buyer's patience ran out
             self.close(Outcome.NO_DECISION, cast(Reason, stop.cause))
 
-    def find_direct_seller(self) -> ProcessGenerator:
+    def find_direct_seller(self) -> Journey:
         """Founder-network leads go to the founder when free; the rest wait for a rep."""
         world = self.world
-        if int(world.leads.source[self.id]) == Source.FOUNDER_NETWORK:
+        if self.source == Source.FOUNDER_NETWORK:
             founder = world.founder.slots.try_take()
             if founder is not None:
                 return founder
@@ -171,7 +188,7 @@ class Deal:
         """A direct seller starts on the deal; partners covering the account resent it."""
         world = self.world
         self.seller = seller
-        self.direct_since = world.env.now
+        self.direct_since = self.now
         params = world.scenario.reps
         if seller.owner == Owner.REP and params.value_focus:  # the reps' compensation plan
             ratio = self.value / world.scenario.leads.value_median
@@ -198,6 +215,7 @@ class Deal:
     def leave_rep(self) -> None:
         """The deal's rep left the company: hand the deal on, or let it go dark."""
         world = self.world
+        self.now = world.env.now  # the deal was waiting for the world: its clock is the world's
         self.book_direct_hours()
         self.seller = None
         if self.partner is not None or self.committed:
@@ -213,7 +231,7 @@ class Deal:
         if self.partner is None:
             return False
         dice, channel = self.dice, self.world.scenario.channel
-        untrained = 1.0 - self.partner.training()
+        untrained = 1.0 - self.partner.training(self.now)
         if dice.uniform() >= channel.misrepresentation_probability * untrained:
             return False
         self.misrepresented = True
@@ -261,16 +279,36 @@ class Deal:
         if self.process is not None:
             self.process.interrupt(reason)
 
+    def horizon_of_own_time(self) -> float:
+        """The first day something outside the deal could act on it: until then its own
+        waits need no events. A partner's pace moves with its other deals: never ahead."""
+        if self.partner is not None:
+            return -math.inf
+        limit = self.world.scenario.scenario.horizon_days
+        if not self.committed and self.patience_ends < limit:
+            limit = self.patience_ends
+        if self.seller is not None:
+            stays = self.seller.stays_until()
+            if stays < limit:
+                limit = stays
+        return limit
+
+    def catch_up(self) -> Journey:
+        """Wait until the world's clock reaches the deal's own: before a step on shared ground."""
+        env = self.world.env
+        if self.now > env.now:
+            yield env.timeout(self.now - env.now)
+
     def book_time(self) -> None:
         """Add the time since the last booking to the current stage."""
-        now = self.world.env.now
+        now = self.now
         self.stage_days[self.stage] += now - self.stage_since
         self.stage_since = now
 
     def book_direct_hours(self) -> None:
         """Add the direct seller's hours on this deal since they started on it."""
         if self.seller is not None:
-            now = self.world.env.now
+            now = self.now
             self.direct_hours += (now - self.direct_since) * self.seller.hours_per_deal_day
             self.direct_since = now
 
@@ -284,11 +322,17 @@ class Deal:
         self.closed = True
         self.reason = reason
         self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
-        self.world.deal_closed(self, outcome)
+        env = self.world.env
+        if self.now > env.now:  # closed ahead of the world: it hears of it on the day
+            env.timeout(self.now - env.now).callbacks.append(
+                lambda _day: self.world.deal_closed(self, outcome)
+            )
+        else:
+            self.world.deal_closed(self, outcome)
 
     def note(self, who: Someone | Actor, kind: EventKind, **details: Any) -> None:
         """Add an event to the log, when one is being kept (sweeps keep none)."""
         log = self.world.log
         if log is not None:
             actor, seat = (who, 0) if isinstance(who, Actor) else (who.actor, who.seat)
-            log.append(Event(self.world.env.now, self.id, actor, seat, kind, details))
+            log.append(Event(self.now, self.id, actor, seat, kind, details))

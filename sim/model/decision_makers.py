@@ -25,9 +25,11 @@ class DecisionMaker:
     def choose(self, deal: Meeting, room: Room) -> Choice:
         """Pick US, COMPETITOR or NOTHING with probability proportional to each one's appeal."""
         competition, marketing = room.competition, room.marketing
-        ours = deal.productivity(room.env.now) * marketing.appeal_boost()
+        ours = deal.productivity(deal.now) * marketing.appeal_boost(deal.now)
         theirs = (
-            competition.competitors * competition.competitor_weight * marketing.competitor_damping()
+            competition.competitors
+            * competition.competitor_weight
+            * marketing.competitor_damping(deal.now)
         )
         if deal.incumbent:
             theirs += competition.incumbent_weight

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import simpy
 
 from ..scenario.schema import Founder as FounderParams
@@ -29,3 +31,6 @@ class Founder:
 
     def productivity(self, day: float) -> float:
         return self.skill
+
+    def stays_until(self) -> float:
+        return math.inf

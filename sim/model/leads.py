@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import simpy
-from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Scenario
 from ..vocabulary import DAYS_PER_MONTH, Source
@@ -36,6 +37,23 @@ class LeadBook:
 
     def __len__(self) -> int:
         return len(self.arrival_day)
+
+    @cached_property
+    def leads(self) -> list[Lead]:
+        """Every lead as plain Python numbers: a deal reads its own with one index."""
+        columns = (self.value, self.patience_days, self.fit, self.incumbent, self.source)
+        return list(map(Lead, *(column.tolist() for column in columns), self.partner.tolist()))
+
+
+class Lead(NamedTuple):
+    """One candidate lead, as a deal reads it."""
+
+    value: float
+    patience_days: float
+    fit: float
+    incumbent: bool
+    source: int  # a Source code
+    partner: int  # the partner that brings it, -1 for direct leads
 
 
 def draw_leads(
@@ -97,10 +115,36 @@ def _attributes(scenario: Scenario, rng: np.random.Generator, count: int) -> dic
     }
 
 
-def arrive(
-    env: simpy.Environment, book: LeadBook, open_deal: Callable[[int], None]
-) -> ProcessGenerator:
-    """The stream of candidate leads: each one may open a deal on its arrival day."""
-    for deal_id, day in enumerate(book.arrival_day.tolist()):
-        yield env.timeout(day - env.now)
-        open_deal(deal_id)
+class Arrivals:
+    """The leads due to arrive, each on its day: one timeout per lead, each scheduling the next.
+
+    A chain of callbacks rather than a process: nothing waits on an arrival, so a
+    process's resumption would be pure overhead.
+    """
+
+    __slots__ = ("env", "days", "due", "open_deal", "next")
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        book: LeadBook,
+        due: list[int],
+        open_deal: Callable[[int], None],
+    ):
+        self.env = env
+        self.days = book.arrival_day.tolist()
+        self.due = due  # deal ids in order of arrival
+        self.open_deal = open_deal
+        self.next = 0
+        self._wait_for_next()
+
+    def _wait_for_next(self) -> None:
+        if self.next < len(self.due):
+            day = self.days[self.due[self.next]]
+            self.env.timeout(day - self.env.now).callbacks.append(self._arrive)
+
+    def _arrive(self, _event: simpy.Event) -> None:
+        deal_id = self.due[self.next]
+        self.next += 1
+        self.open_deal(deal_id)
+        self._wait_for_next()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
 import simpy
 from simpy.events import ProcessGenerator
 
@@ -22,6 +23,7 @@ from ..scenario.schema import Marketing as MarketingParams
 from ..vocabulary import Stage
 from .events import Actor, EventKind, Someone
 from .meeting import Meeting
+from .stretches import Journey
 
 
 class Asset:
@@ -46,6 +48,10 @@ class Asset:
             return self.steady
         return self.steady + (self.start - self.steady) * math.exp(-self.speed * day)
 
+    def levels(self, days: np.ndarray) -> np.ndarray:
+        """The level on each of `days`, in one numpy call."""
+        return self.steady + (self.start - self.steady) * np.exp(-self.speed * days)
+
 
 class Marketing:
     """The marketing team of one replication: its assets and its queue of one-off requests."""
@@ -61,43 +67,47 @@ class Marketing:
         self.busy_area = 0.0  # integral of `busy` over time, in person-days of presence
         self.busy_since = 0.0
 
-    def level(self, tactic: str) -> float:
-        """The asset level of one tactic today, 0 to 1."""
-        return self.assets[tactic].level(self.env.now)
+    def level(self, tactic: str, day: float) -> float:
+        """The asset level of one tactic on `day`, 0 to 1."""
+        return self.assets[tactic].level(day)
 
-    def doubt_damping(self) -> float:
+    def doubt_damping(self, day: float) -> float:
         """Multiplies nay-sayers' objection and veto chances."""
-        return 1.0 - self.params.collateral_effect * self.level("value_collateral")
+        return 1.0 - self.params.collateral_effect * self.level("value_collateral", day)
 
-    def appeal_boost(self) -> float:
+    def appeal_boost(self, day: float) -> float:
         """Multiplies our appeal to decision makers: collateral and reference customers."""
         params = self.params
-        collateral = 1.0 + params.collateral_effect * self.level("value_collateral")
-        return collateral * (1.0 + params.reference_effect * self.level("reference_customers"))
+        collateral = 1.0 + params.collateral_effect * self.level("value_collateral", day)
+        references = self.level("reference_customers", day)
+        return collateral * (1.0 + params.reference_effect * references)
 
-    def competitor_damping(self) -> float:
+    def competitor_damping(self, day: float) -> float:
         """Multiplies competitors' appeal: competitive intelligence."""
-        return 1.0 - self.params.intelligence_effect * self.level("competitive_intelligence")
+        intelligence = self.level("competitive_intelligence", day)
+        return 1.0 - self.params.intelligence_effect * intelligence
 
-    def preclear_probability(self) -> float:
+    def preclear_probability(self, day: float) -> float:
         """Chance a staller is already cleared by a buyer who researched on the web."""
-        return self.params.web_effect * self.level("web_content")
+        return self.params.web_effect * self.level("web_content", day)
 
-    def lead_acceptance(self) -> float:
-        """Share of candidate marketing leads that arrive today (thinning of the top rate)."""
+    def lead_acceptance(self, days: np.ndarray) -> np.ndarray:
+        """Share of candidate marketing leads that arrive on each of `days` (thinning of the top
+        rate): the asset's level is a function of the day alone, so it is known up front."""
         effect = self.params.lead_generation_effect
-        return (1.0 + effect * self.level("lead_generation")) / (1.0 + effect)
+        return (1.0 + effect * self.assets["lead_generation"].levels(days)) / (1.0 + effect)
 
-    def answer(self, deal: Meeting, staller: Someone) -> ProcessGenerator:
+    def answer(self, deal: Meeting, staller: Someone) -> Journey:
         """Answer a staller's request for information, from the kit or with one-off material."""
-        env, dice = self.env, deal.dice
+        dice = deal.dice
         deal.requests += 1
         deal.enter(Stage.MARKETING_MATERIAL)
-        if dice.uniform() < self.level("staller_kit"):
+        if dice.uniform() < self.level("staller_kit", deal.now):
             deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=True)
-            yield env.timeout(dice.exponential(self.params.ready_answer_days))
+            yield dice.exponential(self.params.ready_answer_days)
         else:
             work_days = dice.exponential(self.params.custom_work_days)
+            yield from deal.catch_up()  # the queue is shared: join it on the world's clock
             queue = len(self.waiting)
             deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=False, queue=queue)
             yield from self.make_material(work_days)

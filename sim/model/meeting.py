@@ -7,12 +7,14 @@ from typing import Any, Protocol
 from ..vocabulary import Stage
 from .events import Actor, EventKind, Someone
 from .streams import Dice
+from .stretches import Journey
 
 
 class Meeting(Protocol):
     """A deal as the people on the buying side and marketing deal with it."""
 
     incumbent: bool  # an incumbent vendor has an inside relationship with the account
+    now: float  # the deal's own clock (see sim.model.stretches)
     dice: Dice  # the deal's own draws for delays and behaviour
 
     @property
@@ -34,6 +36,10 @@ class Meeting(Protocol):
 
     def note(self, who: Someone | Actor, kind: EventKind, **details: Any) -> None:
         """Record an event in the log, if one is kept."""
+        ...
+
+    def catch_up(self) -> Journey:
+        """Wait until the world's clock reaches the deal's own: before a step on shared ground."""
         ...
 
     def after_stall(self) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from simpy.events import ProcessGenerator
-
 from .events import Actor, EventKind
 from .meeting import Meeting
 from .room import Room
+from .stretches import Journey
 
 
 class NaySayer:
@@ -25,20 +24,20 @@ class NaySayer:
         self.vote_draw = vote_draw  # the member's own uniform draw for its vote
         self.objections = 0
 
-    def stance(self, room: Room) -> float:
+    def stance(self, room: Room, day: float) -> float:
         """Chance of voting for buying, before the committee sways it."""
-        return 1.0 - self.scepticism * room.marketing.doubt_damping()
+        return 1.0 - self.scepticism * room.marketing.doubt_damping(day)
 
-    def review(self, deal: Meeting, room: Room) -> ProcessGenerator:
+    def review(self, deal: Meeting, room: Room) -> Journey:
         """Review rounds until approval (returns True) or veto (returns False).
 
         Each objection costs the rep time to handle and lowers the scepticism;
         value-proposition collateral damps both objections and vetoes.
         """
-        env, dice, rules = room.env, deal.dice, room.rules
+        dice, rules = deal.dice, room.rules
         while True:
-            yield env.timeout(dice.exponential(rules.nay_sayer_review_days))
-            doubt = self.scepticism * room.marketing.doubt_damping()
+            yield dice.exponential(rules.nay_sayer_review_days)
+            doubt = self.scepticism * room.marketing.doubt_damping(deal.now)
             draw = dice.uniform()
             if draw < rules.veto_probability * doubt:
                 deal.note(self, EventKind.VETOES)
@@ -49,5 +48,5 @@ class NaySayer:
             self.objections += 1
             deal.objections += 1
             deal.note(self, EventKind.OBJECTS)
-            yield env.timeout(dice.exponential(rules.objection_days))
+            yield dice.exponential(rules.objection_days)
             self.scepticism *= 1.0 - rules.objection_relief

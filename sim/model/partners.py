@@ -87,10 +87,10 @@ class Partner:
         crowding = min(1.0, capacity / self.active_deals) if self.active_deals else 1.0
         return self.channel.partner_skill * self.mindshare(day) * crowding
 
-    def training(self) -> float:
+    def training(self, day: float) -> float:
         """How well its staff know our product: its own training plus what ours adds."""
         own = self.params.training
-        return own + (1.0 - own) * self.marketing.level("partner_training")
+        return own + (1.0 - own) * self.marketing.level("partner_training", day)
 
     def account_conflict(self) -> None:
         """A rep or the founder engaged an account this partner covers: it cares less for us."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..vocabulary import Outcome, Owner, Reason, Source, Stage, Term
@@ -78,6 +80,30 @@ CATEGORIES = {
 }
 
 
+# The columns of a recorded row after the deal id, in the order `DealRecords.close` writes them.
+_ROW_COLUMNS = (
+    "created_day",
+    "closed_day",
+    "outcome",
+    "reason",
+    "stage",
+    "rep",
+    "owner",
+    "qualified",
+    "stallers",
+    "precleared",
+    "committee_size",
+    "stalls",
+    "requests",
+    "objections",
+    "revenue",
+    "misrepresented",
+    "misrepresentation_veto",
+    "rescued",
+    "direct_hours",
+)
+
+
 class DealRecords:
     """Columns for every deal of one replication; deals never closed stay `open`."""
 
@@ -107,31 +133,52 @@ class DealRecords:
         self.misrepresentation_veto = np.zeros(n, dtype=bool)
         self.rescued = np.zeros(n, dtype=bool)
         self.direct_hours = np.zeros(n)
+        self._rows: list[tuple] = []  # deals recorded since the columns were last written
 
     def close(self, deal: Deal, outcome: Outcome, day: float | None) -> None:
-        """Record a deal; day None means it is still open at the horizon."""
-        i = deal.id
-        self.created_day[i] = deal.created_day
-        if day is not None:
-            self.closed_day[i] = day
-            self.outcome[i] = int(outcome)  # numpy converts plain ints fastest
-            self.reason[i] = int(deal.reason)
-        self.stage[i] = int(deal.stage)
-        self.rep[i] = -1 if deal.seller is None else deal.seller.index
-        self.owner[i] = int(deal.owner)
-        self.qualified[i] = deal.qualified
-        self.stallers[i] = len(deal.committee.stallers) + deal.committee.precleared
-        self.precleared[i] = deal.committee.precleared
-        self.committee_size[i] = deal.committee.size
-        self.stalls[i] = deal.stalls
-        self.requests[i] = deal.requests
-        self.objections[i] = deal.objections
-        self.stage_days[i] = deal.stage_days
-        self.revenue[i] = deal.revenue
-        self.misrepresented[i] = deal.misrepresented
-        self.misrepresentation_veto[i] = deal.misrepresentation_veto
-        self.rescued[i] = deal.rescued
-        self.direct_hours[i] = deal.direct_hours
+        """Record a deal; day None means it is still open at the horizon.
+
+        A plain tuple now, into the columns by `write` in one go: far cheaper than a
+        numpy item assignment per column and deal.
+        """
+        committee, seller = deal.committee, deal.seller
+        precleared = len(committee.cleared)
+        self._rows.append(
+            (
+                deal.id,
+                deal.created_day,
+                math.nan if day is None else day,
+                int(outcome if day is not None else Outcome.OPEN),
+                int(deal.reason if day is not None else Reason.OPEN),
+                int(deal.stage),
+                -1 if seller is None else seller.index,
+                int(deal.owner),
+                deal.qualified,
+                len(committee.stallers) + precleared,
+                precleared,
+                committee.size,
+                deal.stalls,
+                deal.requests,
+                deal.objections,
+                deal.revenue,
+                deal.misrepresented,
+                deal.misrepresentation_veto,
+                deal.rescued,
+                deal.direct_hours,
+                deal.stage_days,
+            )
+        )
+
+    def write(self) -> None:
+        """Write the deals recorded so far into the columns."""
+        if not self._rows:
+            return
+        *fields, stage_days = zip(*self._rows, strict=True)
+        ids = np.array(fields[0], dtype=np.intp)
+        for column, values in zip(_ROW_COLUMNS, fields[1:], strict=True):
+            getattr(self, column)[ids] = values
+        self.stage_days[ids] = stage_days
+        self._rows = []
 
     def pay_commissions(self, deal: Deal, rates: np.ndarray) -> np.ndarray:
         """Each partner covering a won account claims its rate on the deal's revenue; the claims."""
@@ -144,6 +191,7 @@ class DealRecords:
 
         Candidate leads that never arrived (thinned away) have no row.
         """
+        self.write()
         book = self.book
         arrived = ~np.isnan(self.created_day)
         closed = ~np.isnan(self.closed_day)

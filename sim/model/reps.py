@@ -14,6 +14,8 @@ from ..vocabulary import Owner
 from .events import Actor
 from .sellers import Slots
 
+DROUGHT_TOLERANCE = 1e-9  # days: a timer's rounding must not postpone a departure
+
 
 class Rep:
     """One sales rep. Productivity = skill x ramp, where ramp rises linearly to 1."""
@@ -31,6 +33,7 @@ class Rep:
         "employed",
         "last_win_day",
         "hours_per_deal_day",
+        "drought_days",
     )
 
     def __init__(self, index: int, skill: float, hired_day: float, params: Reps, slots: Slots):
@@ -44,10 +47,15 @@ class Rep:
         self.employed = True
         self.last_win_day = max(hired_day, 0.0)  # droughts count from day 0 at the earliest
         self.hours_per_deal_day = params.hours_per_day / params.max_active_deals
+        self.drought_days = params.drought_days
 
     @property
     def seat(self) -> int:
         return self.index
+
+    def stays_until(self) -> float:
+        """A drought ends the rep's time: no sooner than `drought_days` after the last win."""
+        return self.last_win_day + self.drought_days - DROUGHT_TOLERANCE
 
     def productivity(self, day: float) -> float:
         """Skill times ramp-up: a new hire starts at ramp_start and reaches 1 after ramp_days."""
@@ -99,7 +107,7 @@ class RepPool(Slots):
         drought = self.params.drought_days
         while True:
             yield self.env.timeout(max(rep.last_win_day + drought - self.env.now, 0.0))
-            if self.env.now >= rep.last_win_day + drought - 1e-9:
+            if self.env.now >= rep.last_win_day + drought - DROUGHT_TOLERANCE:
                 return self.depart(rep)
 
     def depart(self, rep: Rep) -> None:

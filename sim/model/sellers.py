@@ -35,6 +35,10 @@ class Seller(Protocol):
 
     def productivity(self, day: float) -> float: ...
 
+    def stays_until(self) -> float:
+        """The earliest day the seller could leave, as things stand (inf: never)."""
+        ...
+
 
 class Slots:
     """Free deal slots of one or more direct sellers, served first come, first served.
@@ -67,9 +71,7 @@ class Slots:
             return seller
         turn = self.env.event()
         self.waiting.append(turn)
-        self.env.timeout(self.cold_after_days).callbacks.append(
-            lambda _timer: self._give_up(turn)
-        )
+        self.env.timeout(self.cold_after_days).callbacks.append(lambda _timer: self._give_up(turn))
         try:
             seller = yield turn
         except simpy.Interrupt:  # the buyer lost patience while waiting

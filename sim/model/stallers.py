@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from simpy.events import ProcessGenerator
-
 from ..vocabulary import StallStyle
 from .events import Actor, EventKind
 from .meeting import Meeting
 from .room import Room
+from .stretches import Journey
 
 
 class Staller:
@@ -28,7 +27,7 @@ class Staller:
         self.vote_draw = vote_draw  # the member's own uniform draw for its vote
         self.stalls = 0
 
-    def stance(self, _room: Room) -> float:
+    def stance(self, _room: Room, _day: float) -> float:
         """Chance of voting for buying, before the committee sways it."""
         return self.engagement
 
@@ -36,19 +35,19 @@ class Staller:
         """Engagement grows by `gain` of what is left to win: an answered stall, or the web."""
         self.engagement += gain * (1.0 - self.engagement)
 
-    def stall(self, deal: Meeting, room: Room) -> ProcessGenerator:
+    def stall(self, deal: Meeting, room: Room) -> Journey:
         """Meet the seller until satisfied.
 
         Returns True when the staller lets the seller through, False when it hands the
         seller off to a colleague (the seller has to come back to this staller later).
         """
-        env, dice, rules = room.env, deal.dice, room.rules
+        dice, rules = deal.dice, room.rules
         meeting_days, stall_probability = (
             rules.staller_meeting_days,
             rules.staller_stall_probability,
         )
         while True:
-            yield env.timeout(dice.exponential(meeting_days / deal.productivity(env.now)))
+            yield dice.exponential(meeting_days / deal.productivity(deal.now))
             if dice.uniform() >= stall_probability * (1.0 - self.engagement):
                 deal.note(self, EventKind.LETS_THROUGH)
                 return True
@@ -56,12 +55,12 @@ class Staller:
             deal.stalls += 1
             if self.style == StallStyle.RESCHEDULES:
                 deal.note(self, EventKind.RESCHEDULES)
-                yield env.timeout(dice.exponential(rules.reschedule_days))
+                yield dice.exponential(rules.reschedule_days)
             elif self.style == StallStyle.REQUESTS_INFORMATION:
                 yield from room.marketing.answer(deal, self)
             else:
                 deal.note(self, EventKind.HANDS_OFF)
-                yield env.timeout(dice.exponential(rules.handoff_days))
+                yield dice.exponential(rules.handoff_days)
             self.win_over(rules.staller_engagement_gain)  # each stall got through
             deal.after_stall()
             if self.style == StallStyle.HANDS_OFF:

@@ -13,7 +13,7 @@ from .committee import CommitteeDraws
 from .deal import Deal
 from .events import Actor, Event, EventKind
 from .founder import Founder
-from .leads import arrive, draw_leads
+from .leads import Arrivals, draw_leads
 from .marketing import Marketing
 from .partners import Partner
 from .records import DealRecords
@@ -26,6 +26,7 @@ class World:
     """What one replication shares: clock, scenario, dice, sellers, marketing, partners.
 
     `streams` replaces the replication's random streams (tests pass scripted dice).
+    `run_ahead=False` makes every wait an event: the same model, event by event.
     """
 
     def __init__(
@@ -35,11 +36,13 @@ class World:
         replication: int,
         log: list[Event] | None = None,
         streams: Streams | None = None,
+        run_ahead: bool = True,
     ):
         self.env = simpy.Environment()
         self.scenario = scenario
         self.streams = streams or Streams(seed, replication)
         self.log = log
+        self.run_ahead = run_ahead  # deals' own waits without events (sim.model.stretches)
         self.leads = draw_leads(scenario, self.streams.leads, self.streams.partners)
         info = scenario.scenario
         self.records = DealRecords(self.leads, info.horizon_days, info.warmup_days)
@@ -74,26 +77,35 @@ class World:
         return draws
 
     def open_deal(self, deal_id: int) -> None:
-        """A candidate lead is due: if it arrives, start its journey and the buyer's patience."""
+        """A lead is due: if it arrives, start its journey and the buyer's patience."""
         book = self.leads
-        index = int(book.partner[deal_id])
+        lead = book.leads[deal_id]
+        index = lead.partner
         partner = self.partners[index] if index >= 0 else None
-        if book.accept[deal_id] >= self.arrival_probability(deal_id, partner):
-            return
+        if partner is not None and book.accept[deal_id] >= partner.mindshare(self.env.now):
+            return  # thinning: partner leads follow its mindshare of the day
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
-        source = Source.from_code(int(book.source[deal_id]))
+        source = Source.from_code(lead.source)
         deal.note(Actor.LEAD, EventKind.ARRIVES, source=source, partner=index, value=deal.value)
-        deal.process = self.env.process(deal.journey())
-        self.env.timeout(float(book.patience_days[deal_id])).callbacks.append(deal.lose_patience)
+        self.env.timeout(lead.patience_days).callbacks.append(deal.lose_patience)
+        deal.start()
 
-    def arrival_probability(self, deal_id: int, partner: Partner | None) -> float:
-        """Thinning: partner leads follow its mindshare, marketing leads lead generation."""
-        if partner is not None:
-            return partner.mindshare(self.env.now)
-        if int(self.leads.source[deal_id]) == Source.MARKETING:
-            return self.marketing.lead_acceptance()
-        return 1.0
+    def due_leads(self) -> list[int]:
+        """The candidate leads that may arrive, in order (thinning decided up front where it can).
+
+        Marketing leads follow lead generation's asset, a function of the day alone: decided
+        here. Partner leads follow a mindshare that account conflicts lower as deals go: those
+        above the partner's top mindshare are dropped here, the rest decided on the day.
+        """
+        book = self.leads
+        ceiling = np.ones(len(book))
+        marketing = book.source == Source.MARKETING
+        ceiling[marketing] = self.marketing.lead_acceptance(book.arrival_day[marketing])
+        brought = book.partner >= 0
+        top = np.array([params.mindshare for params in self.scenario.partners] + [1.0])
+        ceiling[brought] = top[book.partner[brought]]
+        return np.flatnonzero(book.accept < ceiling).tolist()
 
     def rep_left(self, rep: Rep) -> None:
         """A rep left the company: each of the rep's deals is handed on or goes dark."""
@@ -102,31 +114,38 @@ class World:
 
     def deal_closed(self, deal: Deal, outcome: Outcome) -> None:
         del self.deals[deal.id]
+        day = deal.now
         seller = deal.seller
         if seller is not None:
             seller.slots.release(seller)
             if outcome == Outcome.WON:
-                seller.last_win_day = self.env.now
+                seller.last_win_day = day
         if deal.partner is not None:
             deal.partner.active_deals -= 1
         if outcome == Outcome.WON:
             claims = self.records.pay_commissions(deal, self.commission_rates)
-            if self.env.now >= self.scenario.scenario.warmup_days:  # paid in the window
+            if day >= self.scenario.scenario.warmup_days:  # paid in the window
                 self.commissions += claims
-        self.records.close(deal, outcome, self.env.now)
+        self.records.close(deal, outcome, day)
 
-    def run(self) -> None:
-        self.env.process(arrive(self.env, self.leads, self.open_deal))
+    def start(self) -> None:
+        """Set the replication going: leads, the end of the warm-up, partners' plans."""
+        Arrivals(self.env, self.leads, self.due_leads(), self.open_deal)
         self.env.timeout(self.scenario.scenario.warmup_days).callbacks.append(
             self.marketing.start_window
         )
         for partner in self.partners:
             self.env.process(partner.follow_comp_plan())
+
+    def run(self) -> None:
+        self.start()
         self.env.run(until=self.scenario.scenario.horizon_days)
         for deal in self.deals.values():  # still open at the horizon: censored, not dropped
+            deal.now = self.env.now  # every open deal waits for the world at the end
             deal.book_time()
             deal.book_direct_hours()
             self.records.close(deal, Outcome.OPEN, None)
+        self.records.write()
 
     def replication_stats(self, replication: int) -> dict[str, Any]:
         """Replication-level figures that no single deal carries, over the statistics window."""
@@ -155,14 +174,19 @@ class World:
 
 
 def simulate_replication(
-    scenario: Scenario, seed: int, replication: int, log: list[Event] | None = None
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    log: list[Event] | None = None,
+    run_ahead: bool = True,
 ) -> dict[str, Any]:
     """Run one replication; its tables: `deals` (columns), `stats` (one row), `partners` (columns).
 
     This is the one function experiments call. Pass a list as `log` to receive the
     event log (`sim.model.events.Event` records); without it nothing is logged.
+    `run_ahead=False` runs the same model event by event (slower; for checking).
     """
-    world = World(scenario, seed, replication, log)
+    world = World(scenario, seed, replication, log, run_ahead=run_ahead)
     world.run()
     return {
         "deals": world.records.columns(replication),
