@@ -91,12 +91,8 @@ class Deal:
         self.world = world
         self.id = deal_id
         self.created_day = self.now = world.env.now
-        lead = book.leads[deal_id]
-        self.patience_ends = self.now + lead.patience_days
-        self.value = lead.value
-        self.incumbent = lead.incumbent
-        self.fit = lead.fit
-        self.source = lead.source
+        self.value, patience_days, self.fit, self.incumbent, self.source, _ = book.leads[deal_id]
+        self.patience_ends = self.now + patience_days
         self.dice: Dice = world.streams.dice(deal_id, BEHAVIOUR)  # delays and behaviour
         self._decision_dice: Dice | None = None  # drawn when the committee comes to decide
         self.committee = Committee(

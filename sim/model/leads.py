@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -39,21 +38,11 @@ class LeadBook:
         return len(self.arrival_day)
 
     @cached_property
-    def leads(self) -> list[Lead]:
-        """Every lead as plain Python numbers: a deal reads its own with one index."""
+    def leads(self) -> list[tuple[float, float, float, bool, int, int]]:
+        """Every lead as plain Python numbers, (value, patience_days, fit, incumbent, source
+        code, partner): a deal reads its own with one index."""
         columns = (self.value, self.patience_days, self.fit, self.incumbent, self.source)
-        return list(map(Lead, *(column.tolist() for column in columns), self.partner.tolist()))
-
-
-class Lead(NamedTuple):
-    """One candidate lead, as a deal reads it."""
-
-    value: float
-    patience_days: float
-    fit: float
-    incumbent: bool
-    source: int  # a Source code
-    partner: int  # the partner that brings it, -1 for direct leads
+        return list(zip(*(column.tolist() for column in columns), self.partner.tolist()))
 
 
 def draw_leads(

@@ -79,16 +79,15 @@ class World:
     def open_deal(self, deal_id: int) -> None:
         """A lead is due: if it arrives, start its journey and the buyer's patience."""
         book = self.leads
-        lead = book.leads[deal_id]
-        index = lead.partner
+        value, patience_days, _fit, _incumbent, source, index = book.leads[deal_id]
         partner = self.partners[index] if index >= 0 else None
         if partner is not None and book.accept[deal_id] >= partner.mindshare(self.env.now):
             return  # thinning: partner leads follow its mindshare of the day
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
-        source = Source.from_code(lead.source)
-        deal.note(Actor.LEAD, EventKind.ARRIVES, source=source, partner=index, value=deal.value)
-        self.env.timeout(lead.patience_days).callbacks.append(deal.lose_patience)
+        origin = Source.from_code(source)
+        deal.note(Actor.LEAD, EventKind.ARRIVES, source=origin, partner=index, value=value)
+        self.env.timeout(patience_days).callbacks.append(deal.lose_patience)
         deal.start()
 
     def due_leads(self) -> list[int]:
