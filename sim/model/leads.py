@@ -42,7 +42,8 @@ class LeadBook:
         """Every lead as plain Python numbers, (value, patience_days, fit, incumbent, source
         code, partner): a deal reads its own with one index."""
         columns = (self.value, self.patience_days, self.fit, self.incumbent, self.source)
-        return list(zip(*(column.tolist() for column in columns), self.partner.tolist()))
+        lists = [column.tolist() for column in columns]
+        return list(zip(*lists, self.partner.tolist(), strict=True))
 
 
 def draw_leads(
