@@ -75,6 +75,15 @@ MAX_MEMORY = click.option(
     help="Refuse, before it starts, a run estimated to hold more memory than this "
     "(e.g. 512MiB, 8GiB, 8GB).",
 )
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Local worker processes [default: all cores].",
+)
+QUIET = click.option(
+    "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
+)
 OUT_FOLDER = "a folder, e.g. --out results/baseline"
 WARMUP_REPLICATIONS, WARMUP_DAYS = 40, 2920.0  # `warmup`: what the shipped defaults came from
 RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
@@ -132,8 +141,10 @@ USER_ERRNOS = frozenset(
 
 def os_error_message(exc: OSError) -> str:
     """'PATH: reason' from an operating-system error, e.g. 'out/x: Permission denied'."""
+    from .scenario.files import shown_path
+
     reason = exc.strerror or str(exc)
-    return f"{exc.filename}: {reason}" if exc.filename else reason
+    return f"{shown_path(str(exc.filename))}: {reason}" if exc.filename else reason
 
 
 def replications_option(minimum: int, help_text: str, default: int = 20) -> Callable[[F], F]:
@@ -228,6 +239,33 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
+@contextlib.contextmanager
+def _interruptible(message: str = "interrupted") -> Iterator[None]:
+    """Ctrl-C or SIGTERM stops a run at once, its worker processes with it: exit 130 or 143."""
+    try:
+        with _sigterm_interrupts():
+            yield
+    except KeyboardInterrupt as exc:  # the worker processes are stopped on the way out
+        click.echo(message, err=True)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool, total: int, name: str) -> Iterator[Callable[[int], None] | None]:
+    """A bar of `total` replications on a terminal, unless --quiet (or nothing to count).
+
+    Inside, pass the callable it gives (None without a bar) to the run; the bar is erased
+    when done, so that what is printed next reads as without it.
+    """
+    from .views.progress import is_terminal, progress_bar
+
+    if quiet or total < 1 or not is_terminal():
+        yield None
+        return
+    with progress_bar(total, name, "replications", transient=True) as advance:
+        yield advance
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="committee-sim")
 def main() -> None:
@@ -258,6 +296,8 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace results already in --out.")
 @precision_options
+@WORKERS
+@QUIET
 @MAX_MEMORY
 @SET_OPTION
 @user_errors
@@ -270,10 +310,16 @@ def run(
     precision: float | None,
     metric: str,
     max_replications: int,
+    workers: int | None,
+    quiet: bool,
     max_memory: int,
     overrides: tuple[str, ...],
 ) -> None:
-    """Run a scenario and print a summary table."""
+    """Run a scenario and print a summary table.
+
+    The replications run on --workers processes (with --precision, one at a time); the
+    results are the same for any number of workers.
+    """
     from .analysis.budget import check, estimate
     from .analysis.precision import precision_record, simulate_to_precision
     from .analysis.replications import simulate
@@ -287,7 +333,13 @@ def run(
     if out is not None:
         check_writable(out, force)
     if precision is None:
-        results = simulate(loaded, replications=replications, seed=seed)
+        with (
+            _interruptible("interrupted: nothing was written"),
+            _progress(quiet, replications, loaded.scenario.name) as progress,
+        ):
+            results = simulate(
+                loaded, replications=replications, seed=seed, workers=workers, progress=progress
+            )
         summary = summarise(results)
     else:
         results, sequential = simulate_to_precision(
@@ -319,6 +371,8 @@ def run(
     help="Print a JSON object with keys a, b and diff instead of a table.",
 )
 @precision_options
+@WORKERS
+@QUIET
 @MAX_MEMORY
 @user_errors
 def compare(
@@ -330,6 +384,8 @@ def compare(
     precision: float | None,
     metric: str,
     max_replications: int,
+    workers: int | None,
+    quiet: bool,
     max_memory: int,
 ) -> None:
     """Compare scenario B with scenario A, replication by replication.
@@ -337,6 +393,8 @@ def compare(
     Both run with common random numbers (the same seed streams), so the paired
     differences in win rate, cycle length and net revenue reflect the scenarios,
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
+    The replications run on --workers processes (with --precision, one pair at a
+    time); the results are the same for any number of workers.
     """
     from .analysis.budget import check, estimate
     from .analysis.compare import compare as compare_runs
@@ -346,19 +404,24 @@ def compare(
     _check_precision(precision)
     a, b = load_scenario(scenario_a), load_scenario(scenario_b)
     n = replications if precision is None else max_replications
-    check(estimate(a, n) + estimate(b, n), max_memory)
+    keep = precision is not None  # without it, each replication is measured and dropped
+    check(estimate(a, n, keep_deals=keep) + estimate(b, n, keep_deals=keep), max_memory)
     names = (a.scenario.name, b.scenario.name)
     if names[0] == names[1]:
         names = (str(scenario_a), str(scenario_b))
-    comparison = compare_runs(
-        a,
-        b,
-        replications=replications,
-        seed=seed,
-        names=names,
-        precision=None if precision is None else (metric, precision),
-        budget=max_replications,
-    )
+    total = 2 * replications if precision is None else 0
+    with _interruptible(), _progress(quiet, total, f"{names[0]} vs {names[1]}") as progress:
+        comparison = compare_runs(
+            a,
+            b,
+            replications=replications,
+            seed=seed,
+            names=names,
+            precision=None if precision is None else (metric, precision),
+            budget=max_replications,
+            workers=workers,
+            progress=progress,
+        )
     if as_json:
         click.echo(comparison_json(comparison))
     else:
@@ -370,12 +433,7 @@ def compare(
 def sweep_options(command):
     """Options shared by `sweep` and `sensitivity`: where and how the points run."""
     options = [
-        click.option(
-            "--workers",
-            type=click.IntRange(1, 4096),
-            default=None,
-            help="Local worker processes [default: all cores].",
-        ),
+        WORKERS,
         click.option(
             "--scheduler",
             metavar="tcp://HOST:PORT",
@@ -389,9 +447,7 @@ def sweep_options(command):
             help="Folder for the results [default: results/NAME, NAME from the sweep file].",
         ),
         click.option("--force", is_flag=True, help="Replace an earlier sweep's results in --out."),
-        click.option(
-            "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
-        ),
+        QUIET,
         MAX_MEMORY,
     ]
     for option in reversed(options):
@@ -421,9 +477,10 @@ def sweep(
     """Run every point of a sweep file, each with its replications.
 
     Writes OUT/results.parquet and .csv (one row per point and replication) and
-    OUT/point_summary.parquet and .csv (means with 95% CIs). Each finished point is
-    saved at once in OUT/points/, so an interrupted sweep loses nothing: run it
-    again with --resume. See docs/experiments.md.
+    OUT/point_summary.parquet and .csv (means with 95% CIs). Finished points are
+    saved in OUT/points/ as they finish (within a second), so an interrupted sweep
+    loses nothing: run it again with --resume. One command at a time writes into
+    OUT. See docs/experiments.md, and docs/cluster.md for a Dask cluster.
     """
     from .scenario.sweep_file import load_sweep
     from .views.console import describe_sweep
@@ -472,6 +529,14 @@ def sensitivity(
     from .views.plots import write_sensitivity_chart
 
     loaded = require_saltelli(load_sweep(sweep_file))
+    found = []
+
+    def write(report) -> None:  # while the sweep still holds --out: no other run writes there
+        indices = sobol_indices(loaded, report)
+        write_indices(report.out, indices)
+        write_sensitivity_chart(report.out, indices)
+        found.append(indices)
+
     report = _run_sweep_command(
         loaded,
         workers,
@@ -482,11 +547,9 @@ def sensitivity(
         quiet=quiet,
         again="run the same command again",
         max_memory=max_memory,
+        finish=write,
     )
-    indices = sobol_indices(loaded, report)
-    write_indices(report.out, indices)
-    write_sensitivity_chart(report.out, indices)
-    print_indices(indices)
+    print_indices(found[0])
     click.echo(f"wrote sensitivity.csv and sensitivity.png to {report.out}")
 
 
@@ -500,8 +563,12 @@ def _run_sweep_command(
     quiet: bool,
     again: str,
     max_memory: int,
+    finish=None,
 ):
-    """Run a loaded sweep for a command; an interruption ends saying how to finish (`again`)."""
+    """Run a loaded sweep for a command; an interruption ends saying how to finish (`again`).
+
+    `finish` is passed on to `run_sweep`.
+    """
     from .analysis.budget import check, estimate
     from .analysis.executors import SchedulerError, SweepStopped
     from .analysis.sweep import run_sweep
@@ -527,6 +594,7 @@ def _run_sweep_command(
                 force=force,
                 progress=bar,
                 warn=lambda text: click.echo(f"warning: {text}", err=True),
+                finish=finish,
             )
     except SchedulerError as exc:
         _fail(f"--scheduler {exc.address}: {exc.reason}")  # exit 2: no scheduler there
@@ -598,6 +666,7 @@ def _trace_error() -> type[TraceError]:
     show_default=True,
     help="Which replication of that seed.",
 )
+@QUIET
 @SET_OPTION
 @user_errors
 def trace(
@@ -606,6 +675,7 @@ def trace(
     outcome: str | None,
     seed: int,
     replication: int,
+    quiet: bool,
     overrides: tuple[str, ...],
 ) -> None:
     """Tell one deal's story, step by step, and where its days went.
@@ -613,12 +683,15 @@ def trace(
     Without --deal or --outcome it follows the first deal won. The deal is the
     same one as in `committee-sim run --seed S` (same replication and deal_id).
     """
+    from .views.progress import is_terminal, working
     from .views.trace import pick_deal, tell, traced_replication
 
     if deal_id is not None and outcome is not None:
         raise click.UsageError("give --deal or --outcome, not both")
     loaded = load_with_sets(scenario, overrides)
-    deals, log = traced_replication(loaded, seed, replication)
+    shown = not quiet and is_terminal()
+    with working(f"simulating replication {replication} of {loaded.scenario.name}", shown):
+        deals, log = traced_replication(loaded, seed, replication)
     for line in tell(log, pick_deal(deals, deal_id, outcome, replication), loaded, seed):
         click.echo(line)
 

@@ -22,10 +22,12 @@ from ..vocabulary import DAYS_PER_MONTH
 # 3, 30 and 100 stallers; scripts/benchmark.py's 196 MB for 99,871 deals agrees).
 BYTES_PER_CANDIDATE = 4400
 BYTES_PER_MEMBER = 110
-# Kept after each replication until the run ends, per deal: its row of the deal
-# table and its share of the other tables (tracemalloc peak of 100 replications of a
-# 400-day baseline: 1.06 KB per deal; what stays afterwards is 0.5 KB).
-HELD_BYTES_PER_DEAL = 1024
+# Kept after each replication until the run ends, per deal: its row of the deal table
+# (175 B, in room for a quarter more: `replications.DealColumns`) and its share of the
+# other tables (tracemalloc peaks of 300 and 1,200 replications of a 400-day baseline:
+# 276 B more per deal; what stays afterwards is 190 B). It was 1 KB while each
+# replication's columns were kept beside their concatenation and a copy of that.
+HELD_BYTES_PER_DEAL = 280
 # A sweep keeps no deal table, only one row of metrics per replication: 5.8 KB each
 # (tracemalloc of 200 points x 5 replications of `sweep.run_point`, records kept).
 BYTES_PER_SWEEP_ROW = 6000

@@ -16,14 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .metrics import LABELS, METRICS, UNITS, replication_metrics
+from ..model.world import simulate_replication
+from .metrics import LABELS, METRICS, UNITS, Window, column_metrics, replication_metrics
 from .results_folder import json_values
 from .statistics import mean, mean_interval, welch_difference
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from ..scenario import Scenario
+    from .replications import Progress
 
 DIFF_KEYS = ("estimate", "ci", "p_value", "pairs", "nonzero", "degenerate")
 # When most paired differences are exactly zero, the few others carry the whole effect
@@ -144,28 +148,32 @@ def compare(
     names: tuple[str, str] | None = None,
     precision: tuple[str, float] | None = None,
     budget: int = 1000,
+    workers: int | None = 1,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run A and B with one seed (common random numbers); compare them replication by replication.
 
     With `precision` = (metric, target), replications are added until the CI half-width
     of that metric's paired difference is at most `target` (at most `budget` of them)
-    instead of running `replications`. Returns {"a": values in A, "b": values in B,
-    "diff": {metric: estimate, ci, p_value, pairs, nonzero, degenerate}, "verdict": one
-    sentence}, the seed and replications, and with `precision` how they were chosen.
+    instead of running `replications`, one pair at a time. Returns {"a": values in A,
+    "b": values in B, "diff": {metric: estimate, ci, p_value, pairs, nonzero,
+    degenerate}, "verdict": one sentence}, the seed and replications, and with
+    `precision` how they were chosen. `workers` and `progress` are as for
+    `sim.analysis.replications.simulate` (without `precision`).
     """
     from .precision import pairs_to_precision, precision_record
-    from .replications import simulate
 
     names = names or (a.scenario.name, b.scenario.name)
     sequential = None
     if precision is None:
-        runs = (simulate(a, replications, seed), simulate(b, replications, seed))
+        tables = metrics_of_each((a, b), replications, seed, workers, progress)
     else:
         runs, sequential = pairs_to_precision(a, b, *precision, seed=seed, budget=budget)
-    diff = paired_difference(replication_metrics(runs[0]), replication_metrics(runs[1]))
+        tables = [replication_metrics(run) for run in runs]
+    diff = paired_difference(*tables)
     comparison = {
         "seed": seed,
-        "replications": runs[0].replication_count,
+        "replications": len(tables[0]),
         "a": {"scenario": names[0], **{metric: diff[metric]["a"] for metric in METRICS}},
         "b": {"scenario": names[1], **{metric: diff[metric]["b"] for metric in METRICS}},
         "diff": {metric: {key: diff[metric][key] for key in DIFF_KEYS} for metric in METRICS},
@@ -174,6 +182,34 @@ def compare(
     if sequential is not None:
         comparison["precision"] = precision_record(sequential, precision[0])  # type: ignore[index]
     return comparison
+
+
+def metrics_of_each(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    workers: int | None = 1,
+    progress: Progress | None = None,
+) -> list[pd.DataFrame]:
+    """`replication_metrics` of each scenario's replications, all run with `seed`.
+
+    Each replication is measured where it ran, as a sweep's are, so no deal table is
+    kept or sent between processes; the numbers are those of `replication_metrics`.
+    """
+    import pandas as pd
+
+    from .replications import in_order
+
+    rows: list[list[dict[str, Any]]] = [[] for _ in scenarios]
+    for index, block in in_order(metric_row, scenarios, replications, seed, workers, progress):
+        rows[index].extend(block)
+    return [pd.DataFrame(table, columns=["replication", *METRICS]) for table in rows]
+
+
+def metric_row(scenario: Scenario, seed: int, replication: int) -> dict[str, Any]:
+    """One replication of `scenario`, measured: its row of `replication_metrics`."""
+    deals = simulate_replication(scenario, seed, replication)["deals"]
+    return {"replication": replication, **column_metrics(deals, Window.of(scenario), METRICS)}
 
 
 def comparison_json(comparison: dict[str, Any]) -> str:

@@ -69,7 +69,7 @@ def replicate_until(
     replication r of the other (common random numbers): the interval is then that of
     the paired difference.
     """
-    # statistics imports scipy.stats, a second to load: only when replications are run.
+    # statistics imports scipy.special (a quarter of a second): only when replications are run.
     from sim.analysis.statistics import half_width
 
     values: list[float] = []

@@ -3,6 +3,12 @@
 Every interval in the project comes from here: summary.json's win-rate interval, the
 paired and independent differences of `compare` and the report, and the per-point
 intervals of a sweep (`half_width` works on whole columns at once).
+
+The t quantile and the paired t-test's p-value come from `scipy.special` (the functions
+`scipy.stats` itself calls, with its arithmetic, so the numbers are the same to the last
+bit; tests/test_light_statistics.py checks): `scipy.stats` takes about a second to
+import, `scipy.special` is loaded by the model anyway. Welch's test and Wilson's
+interval, used by the report and scripts only, import `scipy.stats` when called.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 CONFIDENCE = 0.95
 
@@ -23,7 +29,15 @@ def half_width(spread: Any, count: Any) -> Any:
     than two values the result is NaN.
     """
     with np.errstate(invalid="ignore", divide="ignore"):
-        return stats.t.ppf(0.5 + CONFIDENCE / 2, count - 1) * spread / np.sqrt(count)
+        return t_quantile(0.5 + CONFIDENCE / 2, count - 1) * spread / np.sqrt(count)
+
+
+def t_quantile(probability: float, df: Any) -> Any:
+    """The Student t distribution's `probability` quantile with `df` degrees of freedom.
+
+    `scipy.stats.t.ppf` exactly (NaN for df <= 0), without importing scipy.stats.
+    """
+    return special.stdtrit(df, probability)
 
 
 def t_interval(values: np.ndarray) -> tuple[float, float]:
@@ -49,13 +63,31 @@ def mean_interval(differences: np.ndarray) -> dict[str, Any]:
     return {
         "estimate": estimate,
         "ci": [low, high],
-        "p_value": float(stats.ttest_1samp(differences, 0.0).pvalue),
+        "p_value": t_test_p_value(differences),
     }
+
+
+def t_test_p_value(values: np.ndarray) -> float:
+    """Two-sided p-value of the one-sample t-test of 'mean = 0' (at least two values).
+
+    `scipy.stats.ttest_1samp(values, 0.0).pvalue` with its arithmetic step by step (mean,
+    variance from the demeaned squares, standard error, 2 * t.sf(|t|)), so it is the
+    same number, without importing scipy.stats.
+    """
+    values = np.asarray(values, dtype=float)
+    n = len(values)
+    centre = np.mean(values)
+    variance = np.mean((values - np.mean(values, keepdims=True)) ** 2) * (float(n) / (n - 1.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = np.divide(centre - 0.0, np.sqrt(variance / n))
+    return float(2 * special.stdtr(float(n - 1), -np.abs(statistic)))
 
 
 def welch_difference(left: np.ndarray, right: np.ndarray) -> dict[str, Any]:
     """Mean of `right` less mean of `left`, independent samples: Welch's t interval and p-value."""
     estimate = mean(right) - mean(left)
+    from scipy import stats  # a second to import: only the report and scripts come here
+
     n = min(len(left), len(right))
     if n < 2 or (np.ptp(left) == 0 and np.ptp(right) == 0):
         return {"estimate": estimate, **_degenerate(estimate, n)}
@@ -70,6 +102,8 @@ def welch_difference(left: np.ndarray, right: np.ndarray) -> dict[str, Any]:
 
 def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
     """Wilson's score interval of a proportion; NaN without trials."""
+    from scipy import stats
+
     if trials == 0:
         return math.nan, math.nan
     result = stats.binomtest(successes, trials).proportion_ci(CONFIDENCE, method="wilson")
