@@ -6,9 +6,10 @@ The overhead of the sweep layer (metrics, point files, tables) is measured withi
 1-worker run, so other load on the machine affects both sides alike: the run's wall
 time against the time spent inside `simulate_replication` (target < 10%). Pickling
 (what a process pool adds per point) is timed separately. Each figure is the best of
---repeat runs.
+--repeat runs. With --dask it also times the sweep on a LocalCluster of 2 worker
+processes (one thread each), to set the Dask path against the process pool.
 
-    python scripts/sweep_scaling.py [--sweep FILE] [--repeat 2]
+    python scripts/sweep_scaling.py [--sweep FILE] [--repeat 2] [--dask]
 """
 
 from __future__ import annotations
@@ -20,18 +21,29 @@ import time
 from pathlib import Path
 
 import sim.analysis.sweep
-from sim.analysis.sweep import run_point, run_sweep
+from sim.analysis.sweep import run_sweep, run_sweep_point
 from sim.scenario.sweep_file import Sweep, load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def sweep_seconds(sweep: Sweep, workers: int) -> float:
-    """Wall time of a whole sweep (into a fresh folder) with this many workers."""
+def sweep_seconds(sweep: Sweep, workers: int | None, scheduler: str | None = None) -> float:
+    """Wall time of a whole sweep (into a fresh folder) with this many local workers, or on
+    the Dask scheduler at `scheduler`."""
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        run_sweep(sweep, Path(folder) / "out", workers=workers)
+        run_sweep(sweep, Path(folder) / "out", workers=workers, scheduler=scheduler)
         return time.perf_counter() - start
+
+
+def dask_seconds(sweep: Sweep, repeat: int) -> float:
+    """The best wall time of the sweep on a LocalCluster of 2 worker processes."""
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        return min(sweep_seconds(sweep, None, cluster.scheduler_address) for _ in range(repeat))
 
 
 def overhead(sweep: Sweep) -> tuple[float, float]:
@@ -57,9 +69,10 @@ def overhead(sweep: Sweep) -> tuple[float, float]:
 def pickling_seconds(sweep: Sweep) -> float:
     """Time to pickle and unpickle every point's task and result, as a process pool does."""
     design = sweep.design()
-    scenarios = sweep.scenarios(design)
-    tasks = [(scenarios[i], i, sweep.seed_of(i), sweep.replications) for i in range(len(design))]
-    records = [run_point(*task) for task in tasks[:10]] * (len(tasks) // 10)
+    tasks = [
+        (sweep, design[i], i, sweep.seed_of(i), sweep.replications) for i in range(len(design))
+    ]
+    records = [run_sweep_point(*task) for task in tasks[:10]] * (len(tasks) // 10)
     start = time.perf_counter()
     for item in [*tasks, *records]:
         pickle.loads(pickle.dumps(item))
@@ -77,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", type=Path, default=ROOT / "scenarios/sweeps/lhs_200.toml")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--dask", action="store_true", help="also on a 2-worker LocalCluster")
     args = parser.parse_args()
     warm_up()
     sweep = load_sweep(args.sweep)
@@ -93,6 +107,9 @@ def main() -> None:
     print(f"1 worker:  {one:6.2f} s  ({points / one:.1f} points/s)")
     print(f"2 workers: {two:6.2f} s  ({points / two:.1f} points/s)")
     print(f"speed-up with 2 workers: {one / two:.2f}x (target >= 1.8)")
+    if args.dask:
+        dask = dask_seconds(sweep, args.repeat)
+        print(f"2 Dask workers (LocalCluster): {dask:6.2f} s  ({points / dask:.1f} points/s)")
     print(
         f"model time in the 1-worker run: {model:.2f} s "
         f"({1000 * model / replications:.1f} ms per replication)"

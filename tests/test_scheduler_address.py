@@ -176,7 +176,7 @@ def test_a_scheduler_passes_the_probe():
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=0, processes=False, protocol="tcp", dashboard_address=None
+        n_workers=0, processes=False, protocol="tcp", dashboard_address=":0"
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://")

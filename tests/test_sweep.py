@@ -55,6 +55,15 @@ def tables(out: Path) -> dict[str, bytes]:
     return {name: (out / name).read_bytes() for name in TABLES}
 
 
+def saved(out: Path) -> dict[int, dict]:
+    """The point records saved in OUT/points/ (the last of each point), by point."""
+    return {
+        record["point"]: record
+        for path in sorted((out / POINTS_DIR).glob("batch-*.json"))
+        for record in json.loads(path.read_text(encoding="utf-8"))["points"]
+    }
+
+
 @pytest.fixture
 def grid(tmp_path) -> Path:
     return write(tmp_path, GRID)
@@ -387,7 +396,7 @@ def test_same_tables_with_two_workers_and_on_a_dask_cluster(grid, reference, tmp
     run_sweep(load_sweep(grid), tmp_path / "two", workers=2)
     assert tables(tmp_path / "two") == tables(reference)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         result = invoke(
             "sweep", grid, "--out", tmp_path / "dask", "--scheduler", cluster.scheduler_address
@@ -430,12 +439,18 @@ def test_existing_results_are_never_overwritten(grid, reference):
     assert tables(reference) != before
 
 
-def test_resume_computes_only_missing_points_and_ends_identical(grid, reference, tmp_path):
+def test_resume_computes_only_missing_points_and_ends_identical(
+    grid, reference, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sim.analysis.sweep, "SAVE_SECONDS", 0.0)  # a batch file per point
     out = tmp_path / "resumed"
     run_sweep(load_sweep(grid), out, workers=1)
-    for name in ("000001.json", "000003.json"):  # as if the run had stopped before these finished
-        (out / POINTS_DIR / name).unlink()
-    (out / POINTS_DIR / "000002.json").write_text('{"point": 2, "ro')  # and this one was damaged
+    batch = {point: out / POINTS_DIR / f"batch-{point + 1:06d}.json" for point in range(4)}
+    for point, path in batch.items():
+        assert [record["point"] for record in json.loads(path.read_text())["points"]] == [point]
+    for point in (1, 3):  # as if the run had stopped before these finished
+        batch[point].unlink()
+    batch[2].write_text('{"sweep": "', encoding="utf-8")  # and this one was damaged
     for name in TABLES:
         (out / name).unlink()
     report = run_sweep(load_sweep(grid), out, workers=2, resume=True)
@@ -455,10 +470,7 @@ def test_ctrl_c_keeps_finished_points(grid, reference, tmp_path, monkeypatch):
     out = tmp_path / "stopped"
     result = invoke("sweep", grid, "--out", out, "--workers", "1")
     assert result.exit_code == 130 and "--resume" in result.output
-    assert sorted(path.name for path in (out / POINTS_DIR).glob("*.json")) == [
-        "000000.json",
-        "000001.json",
-    ]
+    assert sorted(saved(out)) == [0, 1]  # saved on the interrupt, not held back for a batch
     monkeypatch.setattr(sim.analysis.sweep, "run_point", real)
     result = invoke("sweep", grid, "--out", out, "--resume")
     assert result.exit_code == 0 and "2 computed now, 2 from an earlier run" in result.output
@@ -479,11 +491,11 @@ def test_killed_process_resumes_to_the_same_table(tmp_path):
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
-    while len(list((out / POINTS_DIR).glob("*.json"))) < 3 and time.monotonic() < deadline:
+    while len(saved(out)) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    done = len(list((out / POINTS_DIR).glob("*.json")))
+    done = len(saved(out))
     assert 3 <= done < 24, "the kill came too late to interrupt the sweep"
     report = run_sweep(load_sweep(path), out, workers=1, resume=True)
     assert report.reused == done and report.computed == 24 - done
@@ -504,7 +516,7 @@ def test_a_dead_worker_stops_the_sweep_with_a_way_to_resume(grid, tmp_path, monk
         f"error: a worker process died (killed); finished points are saved in {out}; "
         "to finish, run the same command with --resume"
     )
-    assert [path.name for path in (out / POINTS_DIR).glob("*.json")] == ["000000.json"]
+    assert list(saved(out)) == [0]
 
 
 def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_path, monkeypatch):
@@ -531,7 +543,7 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_
         "ZeroDivisionError: model bug",
     ]
     assert set(pd.read_parquet(out / "results.parquet")["point"]) == {0, 1}
-    assert "Traceback" in json.loads((out / POINTS_DIR / "000002.json").read_text())["traceback"]
+    assert "Traceback" in saved(out)[2]["traceback"]
     monkeypatch.setattr(
         sim.analysis.sweep, "simulate_replication", real
     )  # the bug is fixed: resume retries the failures

@@ -65,7 +65,10 @@ def _on_processes(
     )
     done = False
     try:
-        futures = [pool.submit(function, *task) for task in tasks]
+        starting = min(workers, len(tasks))  # each of these submits starts a worker
+        with _starting_whole():  # then a Ctrl-C stops them all (_terminate)
+            futures = [pool.submit(function, *task) for task in tasks[:starting]]
+        futures += [pool.submit(function, *task) for task in tasks[starting:]]
         for future in as_completed(futures):
             yield future.result()
         done = True
@@ -81,6 +84,37 @@ def _on_processes(
             _terminate(processes)
             if manager is not None:  # it winds down on seeing the workers gone; racing the
                 manager.join(2.0)  # interpreter's exit, it can print an error (Python < 3.12)
+
+
+@contextlib.contextmanager
+def _starting_whole() -> Generator[None, None, None]:
+    """Start the forkserver ignoring Ctrl-C; inside, a Ctrl-C waits until the block ends.
+
+    A terminal sends Ctrl-C to every process in the foreground: the forkserver, importing
+    its preloaded modules, and workers left half started by an interrupted pool printed
+    KeyboardInterrupt tracebacks. So the server ignores SIGINT (inherited, as the workers
+    it forks inherit it: this process stops them, `_terminate`), and the workers started
+    inside this block start whole before this process stops (a Ctrl-C in the milliseconds
+    the server takes to start is lost). Only the main thread may set handlers; elsewhere
+    nothing changes.
+    """
+    import signal
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()  # the server inherits SIG_IGN
+        signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        signal.raise_signal(signal.SIGINT)  # now handled as it would have been
 
 
 def _terminate(processes: list[Any], grace: float = 2.0) -> None:
@@ -137,6 +171,23 @@ def _exists(pid: int) -> bool:
     except PermissionError:  # someone else's process: the number was reused
         return False
     return True
+
+
+@contextlib.contextmanager
+def connected(address: str) -> Generator[Any, None, None]:
+    """A client of the Dask scheduler at `address` (`connect`), closed when the block ends.
+
+    Meanwhile distributed's client logs only what is critical: when the scheduler is
+    lost it logs tracebacks, and `on_dask` says it in one line instead (SweepStopped).
+    """
+    import distributed  # noqa: F401 - first: importing it sets its loggers' levels
+
+    with _quiet("distributed.client"):
+        client = connect(address)
+        try:
+            yield client
+        finally:
+            client.close()
 
 
 def connect(address: str) -> Any:
@@ -286,9 +337,119 @@ def _discard_client(exc: BaseException) -> None:
 def on_dask(
     function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], client: Any
 ) -> Generator[Any, None, None]:
-    """Results in order of completion, from the workers of a Dask cluster."""
+    """Results in order of completion, from the workers of a Dask cluster, several tasks at once.
+
+    Tasks go to the cluster in chunks, one Dask task each (`run_chunk`), sized to about
+    CHUNK_SECONDS of work from the time the tasks done so far took (`chunk_size`): one
+    task each at first, many when tasks are quick, so that neither the scheduler nor
+    this client is swamped by tiny tasks. About two chunks per worker thread are in the
+    cluster at a time; each chunk's results come back at once, as it completes
+    (`as_completed` with results). Close the generator to stop early: the chunks not
+    done are cancelled. Raises SweepStopped if a chunk fails (a worker that cannot run
+    `function`, a chunk whose workers kept dying) or the cluster cancels it (the
+    scheduler lost).
+    """
+    import time
+    import uuid
+
     from distributed import as_completed
 
-    futures = [client.submit(function, *task, pure=False) for task in tasks]
-    for future in as_completed(futures, loop=client.loop):
-        yield future.result()
+    name = f"points-{uuid.uuid4().hex}"  # the chunks' keys: name-0, name-1, ...
+    done = 0  # tasks whose results came back
+    spent = 0.0  # the seconds the workers took for them
+    given = 0  # tasks handed to the cluster
+    running = as_completed(with_results=True, raise_errors=False, loop=client.loop)
+    slots, asked = _threads(client), time.monotonic()
+
+    def give(size: int) -> None:
+        nonlocal given
+        chunk = Chunk(tasks[given : given + size])
+        running.add(client.submit(run_chunk, function, chunk, key=f"{name}-{given}"))
+        given += len(chunk.tasks)
+
+    try:
+        while given < min(slots, len(tasks)):  # one task each, to time them
+            give(1)
+        for future, outcome in running:
+            if future.status != "finished":
+                raise SweepStopped(_chunk_failure(future.status, outcome))
+            results, seconds = outcome
+            done, spent = done + len(results), spent + seconds
+            if time.monotonic() - asked > THREADS_SECONDS:  # workers may have come or gone
+                slots, asked = _threads(client), time.monotonic()
+            while given < len(tasks) and running.count() < 2 * slots:
+                give(chunk_size(spent / done if done else None, len(tasks) - given, slots))
+            del future, outcome  # the cluster may forget the chunk
+            yield from results
+    finally:
+        if given < len(tasks) or running.count():
+            with contextlib.suppress(Exception):  # the client may be closing already
+                client.cancel(list(running.futures))
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Generator[None, None, None]:
+    """Within, `logger` logs only what is critical; then as before."""
+    import logging
+
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+CHUNK_SECONDS = 1.0  # the work a Dask task should hold: several sweep points when they are quick
+MAX_CHUNK = 500  # tasks per Dask task at most
+THREADS_SECONDS = 5.0  # how often the cluster is asked again how many worker threads it has
+
+
+def chunk_size(seconds_per_task: float | None, remaining: int, slots: int) -> int:
+    """How many tasks the next Dask task should run.
+
+    About CHUNK_SECONDS of work, given the mean time a task took so far (None: not
+    known yet, one task), at most MAX_CHUNK, and no more than an even share of the
+    `remaining` tasks among the cluster's `slots` worker threads, so that the last
+    chunks are spread over all of them.
+    """
+    if seconds_per_task is None:
+        return 1
+    wanted = CHUNK_SECONDS / seconds_per_task if seconds_per_task > 0 else MAX_CHUNK
+    share = -(-remaining // max(slots, 1))
+    return max(1, min(int(wanted), MAX_CHUNK, share))
+
+
+class Chunk:
+    """Tasks for one Dask task, wrapped so that Dask does not look into each of them."""
+
+    def __init__(self, tasks: Sequence[tuple[Any, ...]]):
+        self.tasks = tasks
+
+
+def run_chunk(function: Callable[..., Any], chunk: Chunk) -> tuple[list[Any], float]:
+    """On a Dask worker: `function(*task)` for each task, and the seconds they took."""
+    import time
+
+    start = time.perf_counter()
+    results = [function(*task) for task in chunk.tasks]
+    return results, time.perf_counter() - start
+
+
+def worker_threads(client: Any) -> int:
+    """How many worker threads the cluster has now (0: no worker has joined yet)."""
+    return sum(client.nthreads().values())
+
+
+def _threads(client: Any) -> int:
+    """The worker threads of the cluster now, at least 1 (workers may still be starting)."""
+    return max(1, worker_threads(client))
+
+
+def _chunk_failure(status: str, outcome: Any) -> str:
+    """Why a chunk did not finish, in one line."""
+    if status == "error":
+        error = outcome[1]
+        return f"a Dask task failed ({type(error).__name__}: {_one_line(str(error))[:300]})"
+    return "the Dask scheduler was lost (stopped, restarted or out of reach) and the work with it"

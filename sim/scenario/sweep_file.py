@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -210,20 +210,42 @@ class Sweep:
         )  # the design includes 1.0; `at` needs u < 1
 
     def scenario_at(self, point: dict[str, Any], source: str = "") -> Scenario:
-        """The base scenario with one point's values, validated by the schema."""
-        data = apply_overrides(
-            self.base, [f"{key}={toml_value(value)}" for key, value in point.items()]
-        )
+        """The base scenario with one point's values, validated by the schema.
+
+        The values are set as they are: each key was checked against the schema when the
+        sweep was loaded, and each value is an int or a float, which `--set` would read
+        from its TOML text (`toml_value`) as the same number. The schema checks them.
+        """
+        data = apply_overrides(self.base, [])  # a copy, tables and list entries too
+        for key, value in point.items():
+            section, _, name = key.partition(".")
+            if section in LISTS:  # "partners.NAME.key"
+                entry, _, name = name.rpartition(".")
+                found = (item for item in data.get(section, []) if isinstance(item, dict))
+                table = next((item for item in found if item.get("name") == entry), None)
+                if table is None:  # the loaded sweep checked its names: only a point made by hand
+                    raise ScenarioError(
+                        f"{shown_path(self.path)}: [parameters] {shown(key)}: unknown "
+                        f"{section[:-1]} {shown(entry)}"
+                    )
+            else:
+                table = data.setdefault(section, {})
+            table[name] = value
         return validate(data, source=source or shown_path(self.path))
 
     def scenarios(self, design: list[dict[str, Any]]) -> list[Scenario]:
         """The scenario of every point of the design, all validated before anything runs."""
-        result = []
+        return list(self.each_scenario(design))
+
+    def each_scenario(self, design: list[dict[str, Any]]) -> Iterator[Scenario]:
+        """The scenario of each point of the design in turn; a mistake names the point."""
         for index, point in enumerate(design):
-            where = shown_path(", ".join(f"{key} = {value!r}" for key, value in point.items()))
-            source = f"{shown_path(self.path)}: point {index} ({where})"
-            result.append(self.scenario_at(point, source=source))
-        return result
+            try:
+                yield self.scenario_at(point)
+            except ScenarioError:  # again, for the message: naming the point costs time
+                where = shown_path(", ".join(f"{key} = {value!r}" for key, value in point.items()))
+                self.scenario_at(point, source=f"{shown_path(self.path)}: point {index} ({where})")
+                raise
 
     def manifest(self, design: list[dict[str, Any]]) -> dict[str, Any]:
         """What identifies the sweep's results, given its design.
