@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "summary.json")
 MANIFEST = "manifest.json"  # every result file's size and SHA-256
 FOLDER_FILES = (*RESULT_FILES, MANIFEST)  # all a results folder holds
+MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest lists five files in about 600 bytes
 CSV_FLOAT_FORMAT = "%.4f"
 SUMMARY_DIGITS = 6  # decimals of the numbers in summary.json
 
@@ -146,6 +147,10 @@ def write_results(
             _write_synced(staged / name, data)
         os.chmod(staged, 0o777 & ~_umask())  # mkdtemp makes folders private; results are not
         _swap_in(staged, out_dir, force)
+    except OSError as exc:  # a full disk, say: name the folder asked for, not the hidden one
+        if exc.filename is None or str(exc.filename).startswith(str(staged)):
+            raise OSError(exc.errno, exc.strerror, str(out_dir)) from None
+        raise
     finally:
         shutil.rmtree(staged, ignore_errors=True)  # gone already when the swap succeeded
 
@@ -271,6 +276,8 @@ def _read_table(
         refuse("is empty (damaged?)")
     except (ValueError, pd.errors.ParserError) as exc:  # a UnicodeDecodeError is a ValueError
         refuse(f"is not a CSV table ({str(exc).strip().splitlines()[0][:120]})")
+    except MemoryError:  # e.g. gigabytes without a line break, in a folder without a manifest
+        refuse("is too large to read into memory (damaged?)")
     absent = [column for column in columns if column not in table.columns]
     if absent:
         refuse(
@@ -327,6 +334,9 @@ def read_summary(folder: Path | str) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or nested too deep
         reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)[:120]
         raise ResultsReadError(folder, f"summary.json is not JSON ({reason})", advice) from None
+    except MemoryError:  # gigabytes, in a folder without a manifest
+        too_large = "summary.json is too large to read into memory (damaged?)"
+        raise ResultsReadError(folder, too_large, advice) from None
     problem = summary_problem(summary)
     if problem:
         raise ResultsReadError(folder, f"summary.json: {problem}", advice)
@@ -346,23 +356,36 @@ def check_folder(folder: Path) -> None:
             f"not a complete results folder, missing {', '.join(missing)}",
             "give a folder written by {writer}",
         )
-    if not (folder / MANIFEST).is_file():
+    manifest = folder / MANIFEST
+    if not manifest.exists() and not manifest.is_symlink():
         return  # written before manifests existed: nothing to check against
-    try:
-        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
+    try:  # a folder, a link to nowhere or a file far larger than any manifest is damaged too
+        if not manifest.is_file() or manifest.stat().st_size > MAX_MANIFEST_BYTES:
+            raise ValueError
+        listed = json.loads(manifest.read_text(encoding="utf-8"))["files"]
     except (ValueError, KeyError, TypeError, RecursionError):
         raise ResultsReadError(
             folder, f"{MANIFEST} is damaged", "write the results again with {writer}"
         ) from None
     for name in RESULT_FILES:
-        data = (folder / name).read_bytes()
         entry = listed.get(name) if isinstance(listed, dict) else None
-        if entry != {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}:
+        size = (folder / name).stat().st_size  # compared first: a file of gigabytes is not read
+        if (
+            not isinstance(entry, dict)
+            or entry.get("bytes") != size
+            or entry != {"bytes": size, "sha256": _sha256(folder / name)}
+        ):
             raise ResultsReadError(
                 folder,
                 f"{name} is not the file written with the others (damaged, or from another run)",
                 "write the results again with {writer}",
             )
+
+
+def _sha256(path: Path) -> str:
+    """A file's SHA-256, read a block at a time."""
+    with open(path, "rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _restore(value: Any, key: str = "") -> Any:
@@ -415,8 +438,10 @@ def write_atomic(path: Path, content: str | bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes files private; results are not
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename in (None, temporary):  # a full disk, say
+            raise OSError(exc.errno, exc.strerror, str(path)) from None  # name the file meant
         raise
 
 
