@@ -31,6 +31,18 @@ QUIET = {
 }
 
 
+def short_scenario(warmup_days: float, horizon_days: float) -> str:
+    """A scenario file's text: the shipped baseline over a short window, named "short"."""
+    base = (ROOT / "scenarios" / "baseline.toml").as_posix()
+    return f"""
+[scenario]
+base = "{base}"
+name = "short"
+warmup_days = {warmup_days:g}
+horizon_days = {horizon_days:g}
+"""
+
+
 def scenario(**sections: dict) -> Scenario:
     """The QUIET scenario with some values changed: scenario(committee={"stallers": 2})."""
     data = {name: dict(values) for name, values in QUIET.items()}

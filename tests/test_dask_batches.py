@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import short_scenario
 
 import sim.analysis.executors
 import sim.analysis.sweep
@@ -30,13 +31,7 @@ from sim.scenario.sweep_file import load_sweep
 distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHORT = f"""
-[scenario]
-base = "{(ROOT / "scenarios/baseline.toml").as_posix()}"
-name = "short"
-warmup_days = 20
-horizon_days = 200
-"""
+SHORT = short_scenario(warmup_days=20, horizon_days=200)
 SWEEP = """
 [sweep]
 scenario = "short.toml"

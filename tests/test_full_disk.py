@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import short_scenario
 
 from sim.analysis.results_folder import read_results
 from sim.analysis.sweep import MANIFEST, POINTS_DIR, TABLES
@@ -27,13 +28,7 @@ BASELINE = (ROOT / "scenarios" / "baseline.toml").as_posix()
 DISK_KIB = 512
 FULL = "No space left on device"
 TINY = ["--set", "scenario.warmup_days=0", "--set", "scenario.horizon_days=60"]  # 8 KiB
-SHORT = f"""
-[scenario]
-base = "{BASELINE}"
-name = "short"
-warmup_days = 0
-horizon_days = 30
-"""
+SHORT = short_scenario(warmup_days=0, horizon_days=30)
 SWEEP = """
 [sweep]
 scenario = "short.toml"

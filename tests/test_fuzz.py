@@ -46,6 +46,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import short_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -446,13 +447,7 @@ seed = 3
 [parameters]
 "committee.stallers" = [2, 5]
 """
-SHORT = f"""
-[scenario]
-base = "{BASELINE}"
-name = "short"
-warmup_days = 0
-horizon_days = 20
-"""
+SHORT = short_scenario(warmup_days=0, horizon_days=20)
 
 
 def sweep_file(tmp: Path, scenario: object = "short.toml", name: object = "fuzz") -> Path:

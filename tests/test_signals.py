@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import short_scenario
 
 import sim.analysis.sweep
 from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep
@@ -27,15 +28,8 @@ from sim.cli import main
 from sim.scenario.sweep_file import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()
 # The baseline over a short window (about 30 ms a replication): 40 points, a few seconds.
-SHORT = f"""
-[scenario]
-base = "{BASELINE}"
-name = "short"
-warmup_days = 200
-horizon_days = 565
-"""
+SHORT = short_scenario(warmup_days=200, horizon_days=565)
 SWEEP = """
 [sweep]
 scenario = "short.toml"

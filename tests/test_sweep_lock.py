@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import short_scenario
 
 from sim.analysis.results_folder import ResultsExistError
 from sim.analysis.sweep import MANIFEST, hold
@@ -26,13 +27,7 @@ from sim.cli import main
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
 
 ROOT = Path(__file__).resolve().parent.parent
-SHORT = f"""
-[scenario]
-base = "{(ROOT / "scenarios/baseline.toml").as_posix()}"
-name = "short"
-warmup_days = 20
-horizon_days = 200
-"""
+SHORT = short_scenario(warmup_days=20, horizon_days=200)
 GRID = """
 [sweep]
 scenario = "short.toml"
