@@ -24,7 +24,7 @@ from sim.analysis.results_folder import ResultsReadError, read_results, read_sum
 from sim.cli import main
 from sim.model.records import CATEGORIES
 from sim.scenario import load_scenario
-from sim.views import palette
+from sim.views import palette, plots
 from sim.views.plots import WARMUP, figures, load_runs
 from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 
@@ -313,3 +313,21 @@ def test_results_in_memory_are_drawn_as_their_folder(tmp_path):
         assert drawn_numbers(figure) == pytest.approx(
             drawn_numbers(from_folder[name]), rel=1e-5, abs=1e-3
         ), name
+
+
+def test_svg_clip_paths_are_numbered_so_the_same_figure_gives_the_same_bytes():
+    # matplotlib names clip paths by a hash of their rectangles' last digits, which the
+    # constrained layout varies with memory layout: two such files must come out alike.
+    def drawn(first: str, second: str) -> bytes:
+        return (
+            f'<clipPath id="{first}"><rect/></clipPath><clipPath id="{second}"><rect/>'
+            f'</clipPath><path clip-path="url(#{second})"/><g clip-path="url(#{first})"/>'
+        ).encode()
+
+    one = plots._numbered_clips(drawn("p13ea433311", "pf3efe495c5"))
+    other = plots._numbered_clips(drawn("p19b291dc17", "p479b036226"))
+    assert one == other
+    assert one == (
+        b'<clipPath id="clip0"><rect/></clipPath><clipPath id="clip1"><rect/></clipPath>'
+        b'<path clip-path="url(#clip1)"/><g clip-path="url(#clip0)"/>'
+    )

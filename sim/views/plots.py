@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -162,9 +163,28 @@ def write_plots(runs: Sequence[Run | Results], out_dir: Path | str) -> list[Path
         for name, figure in figures(runs).items():
             for fmt in FORMATS:
                 path = out_dir / f"{name}.{fmt}"
-                figure.savefig(path, format=fmt, **_save_options(fmt))
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format=fmt, **_save_options(fmt))
+                data = buffer.getvalue()
+                path.write_bytes(_numbered_clips(data) if fmt == "svg" else data)
                 written.append(path)
     return written
+
+
+def _numbered_clips(svg: bytes) -> bytes:
+    """The SVG with its clip paths named clip0, clip1, ... in order of appearance.
+
+    matplotlib names them by a hash of their rectangles at full precision, and the
+    constrained layout's last digits vary with where objects sit in memory: numbered,
+    the same inputs give the same file.
+    """
+    names: dict[bytes, bytes] = {}
+
+    def numbered(match: re.Match[bytes]) -> bytes:
+        name = names.setdefault(match.group(2), b"clip%d" % len(names))
+        return match.group(1) + name + match.group(3)
+
+    return re.sub(rb'(clipPath id="|url\(#)(p[0-9a-f]{10})([")])', numbered, svg)
 
 
 def png_bytes(figure: Figure) -> bytes:
