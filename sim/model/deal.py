@@ -316,6 +316,7 @@ class Deal:
         self.book_time()
         self.book_direct_hours()
         self.closed = True
+        self.process = None  # the deal and its runner pointed at each other: let both go
         self.reason = reason
         self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
         env = self.world.env
