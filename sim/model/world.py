@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -141,8 +138,7 @@ class World:
 
     def run(self) -> None:
         self.start()
-        with cycle_collector_paused():
-            self.env.run(until=self.scenario.scenario.horizon_days)
+        self.env.run(until=self.scenario.scenario.horizon_days)
         for deal in self.deals.values():  # still open at the horizon: censored, not dropped
             deal.now = self.env.now  # every open deal waits for the world at the end
             deal.book_time()
@@ -174,24 +170,6 @@ class World:
             ),
             "mindshare_end": np.array([partner.mindshare(now) for partner in partners]),
         }
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while the clock runs, then collecting once.
-
-    Deals, their committees and their waits point at one another, so the collector
-    would otherwise run every few hundred objects made: about a fifth of the time of a
-    replication. What the replication leaves behind is collected once, at the end.
-    """
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
-            gc.collect(0)
 
 
 def simulate_replication(
