@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -41,6 +42,36 @@ name = "short"
 warmup_days = {warmup_days:g}
 horizon_days = {horizon_days:g}
 """
+
+
+def grid_sweep(scenario: str, replications: int, parameters: dict[str, list]) -> str:
+    """A grid sweep file's text (seed 3) over `parameters`, each a list of values."""
+    grid = "\n".join(f'"{key}" = {json.dumps(values)}' for key, values in parameters.items())
+    return f"""
+[sweep]
+scenario = "{scenario}"
+method = "grid"
+replications = {replications}
+seed = 3
+
+[parameters]
+{grid}
+"""
+
+
+def alive_in_session(session: int) -> list[str]:
+    """The processes of a session that have not ended (zombies have), one line each."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name_end = stat.rindex(")")
+        state, _, _, sid = stat[name_end + 2 :].split()[:4]
+        if int(sid) == session and state not in ("Z", "X"):
+            found.append(stat[: name_end + 1])
+    return found
 
 
 def scenario(**sections: dict) -> Scenario:

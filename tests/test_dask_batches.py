@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import short_scenario
+from conftest import grid_sweep, short_scenario
 
 import sim.analysis.executors
 import sim.analysis.sweep
@@ -32,17 +32,14 @@ distributed = pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = short_scenario(warmup_days=20, horizon_days=200)
-SWEEP = """
-[sweep]
-scenario = "short.toml"
-method = "grid"
-replications = 2
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 3, 4, 5, 6, 7, 8, 9]
-"marketing.proactive_share" = [0.1, 0.3, 0.5, 0.7, 0.9, 0.95]
-"""
+SWEEP = grid_sweep(
+    "short.toml",
+    2,
+    {
+        "committee.stallers": [2, 3, 4, 5, 6, 7, 8, 9],
+        "marketing.proactive_share": [0.1, 0.3, 0.5, 0.7, 0.9, 0.95],
+    },
+)
 POINTS = 48
 CHUNKS: list[int] = []  # the size of each chunk the cluster ran (its workers are threads here)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import short_scenario
+from conftest import grid_sweep, short_scenario
 
 from sim.analysis.results_folder import read_results
 from sim.analysis.sweep import MANIFEST, POINTS_DIR, TABLES
@@ -29,17 +29,14 @@ DISK_KIB = 512
 FULL = "No space left on device"
 TINY = ["--set", "scenario.warmup_days=0", "--set", "scenario.horizon_days=60"]  # 8 KiB
 SHORT = short_scenario(warmup_days=0, horizon_days=30)
-SWEEP = """
-[sweep]
-scenario = "short.toml"
-method = "grid"
-replications = 2
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 3, 4, 5, 6, 7, 8, 9]
-"marketing.proactive_share" = [0.1, 0.3, 0.5, 0.7, 0.9]
-"""
+SWEEP = grid_sweep(
+    "short.toml",
+    2,
+    {
+        "committee.stallers": [2, 3, 4, 5, 6, 7, 8, 9],
+        "marketing.proactive_share": [0.1, 0.3, 0.5, 0.7, 0.9],
+    },
+)
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import short_scenario
+from conftest import alive_in_session, short_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -1098,25 +1098,10 @@ def own_process(
     return code, out, err
 
 
-def in_session(session: int) -> list[str]:
-    """The live processes of a session (not zombies), from /proc; none where there is none."""
-    found = []
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # it ended meanwhile
-            continue
-        name_end = stat.rindex(")")
-        state, _, _, sid = stat[name_end + 2 :].split()[:4]
-        if int(sid) == session and state not in ("Z", "X"):
-            found.append(stat[: name_end + 1])
-    return found
-
-
 def survivors(session: int, grace: float = 5.0) -> list[str]:
     """What is left of a session `grace` seconds after its leader ended (nothing, we hope)."""
     until = time.monotonic() + grace
-    while (left := in_session(session)) and time.monotonic() < until:
+    while (left := alive_in_session(session)) and time.monotonic() < until:
         time.sleep(0.05)
     return left
 
@@ -1203,7 +1188,7 @@ class TestSignals:
         seen: list[float] = []
 
         def now(session: int) -> bool:  # `after` seconds after `processes` were running
-            if not seen and len(in_session(session)) >= processes:
+            if not seen and len(alive_in_session(session)) >= processes:
                 seen.append(time.monotonic())
             return bool(seen) and time.monotonic() > seen[0] + after
 

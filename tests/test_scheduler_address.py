@@ -20,21 +20,17 @@ from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
+from conftest import grid_sweep
 
 from sim.analysis.executors import SchedulerError, connect, probe
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-SWEEP = f"""
-[sweep]
-scenario = "{(ROOT / "scenarios/baseline.toml").as_posix()}"
-method = "grid"
-replications = 1
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 5]
-"""
+SWEEP = grid_sweep(
+    (ROOT / "scenarios/baseline.toml").as_posix(),
+    1,
+    {"committee.stallers": [2, 5]},
+)
 SECONDS = 20  # the connect timeout (10 s), and the time to start Python (5 at once)
 LIMIT = 60  # then a case is killed
 

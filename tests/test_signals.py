@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import short_scenario
+from conftest import alive_in_session, grid_sweep, short_scenario
 
 import sim.analysis.sweep
 from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep
@@ -30,17 +30,14 @@ from sim.scenario.sweep_file import load_sweep
 ROOT = Path(__file__).resolve().parent.parent
 # The baseline over a short window (about 30 ms a replication): 40 points, a few seconds.
 SHORT = short_scenario(warmup_days=200, horizon_days=565)
-SWEEP = """
-[sweep]
-scenario = "short.toml"
-method = "grid"
-replications = 2
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 3, 4, 5, 6, 7, 8, 9]
-"marketing.proactive_share" = [0.1, 0.3, 0.5, 0.7, 0.9]
-"""
+SWEEP = grid_sweep(
+    "short.toml",
+    2,
+    {
+        "committee.stallers": [2, 3, 4, 5, 6, 7, 8, 9],
+        "marketing.proactive_share": [0.1, 0.3, 0.5, 0.7, 0.9],
+    },
+)
 POINTS = 40
 GONE_WITHIN = 5.0  # seconds
 
@@ -53,23 +50,6 @@ def sweep_file(tmp_path) -> Path:
     path = tmp_path / "sweep.toml"
     path.write_text(SWEEP, encoding="utf-8")
     return path
-
-
-def alive_in_session(session: int) -> list[str]:
-    """The processes of a session that have not ended (zombies have), one line each."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:  # it ended meanwhile
-            continue
-        name_end = stat.rindex(")")
-        state, _, _, sid = stat[name_end + 2 :].split()[:4]
-        if int(sid) == session and state not in ("Z", "X"):
-            found.append(stat[: name_end + 1])
-    return found
 
 
 def gone_within(session: int, seconds: float) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import short_scenario
+from conftest import grid_sweep, short_scenario
 
 from sim.analysis.results_folder import ResultsExistError
 from sim.analysis.sweep import MANIFEST, hold
@@ -28,17 +28,14 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX"
 
 ROOT = Path(__file__).resolve().parent.parent
 SHORT = short_scenario(warmup_days=20, horizon_days=200)
-GRID = """
-[sweep]
-scenario = "short.toml"
-method = "grid"
-replications = 1
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 3, 4, 5, 6, 7, 8, 9]
-"marketing.proactive_share" = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
-"""
+GRID = grid_sweep(
+    "short.toml",
+    1,
+    {
+        "committee.stallers": [2, 3, 4, 5, 6, 7, 8, 9],
+        "marketing.proactive_share": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
+    },
+)
 SALTELLI = """
 [sweep]
 scenario = "short.toml"

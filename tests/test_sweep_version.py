@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import grid_sweep
 
 import sim.analysis.sweep
 from sim.analysis.sweep import (
@@ -33,18 +34,15 @@ from sim.cli import main
 from sim.scenario.sweep_file import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
-SWEEP = f"""
-[sweep]
-scenario = "{(ROOT / "scenarios/baseline.toml").as_posix()}"
-method = "grid"
-replications = 1
-seed = 3
-
-[parameters]
-"committee.stallers" = [2, 5]
-"scenario.horizon_days" = [100.0]
-"scenario.warmup_days" = [10.0]
-"""
+SWEEP = grid_sweep(
+    (ROOT / "scenarios/baseline.toml").as_posix(),
+    1,
+    {
+        "committee.stallers": [2, 5],
+        "scenario.horizon_days": [100.0],
+        "scenario.warmup_days": [10.0],
+    },
+)
 OTHER = "committee-sim 0.0.9 (model 0123456789ab), numpy 1.26.0, scipy 1.15.0, simpy 4.1.1"
 
 
