@@ -100,12 +100,15 @@ def read_user_file(path: Path, kind: str, named_by: str = "") -> str:
     def refused(problem: str) -> ScenarioError:
         return ScenarioError(f"{where}: {problem}{context}")
 
+    def check(status: os.stat_result) -> None:
+        """A regular file of a bounded size, or refused."""
+        if not stat.S_ISREG(status.st_mode):
+            raise refused(f"cannot read {kind} file: {_not_regular(status.st_mode)}")
+        if status.st_size > MAX_FILE_BYTES:
+            raise refused(f"cannot read {kind} file: {_too_large(status.st_size)}")
+
     try:
-        before = os.stat(path)
-        if not stat.S_ISREG(before.st_mode):
-            raise refused(f"cannot read {kind} file: {_not_regular(before.st_mode)}")
-        if before.st_size > MAX_FILE_BYTES:
-            raise refused(f"cannot read {kind} file: {_too_large(before.st_size)}")
+        check(os.stat(path))
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
@@ -114,11 +117,7 @@ def read_user_file(path: Path, kind: str, named_by: str = "") -> str:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise refused(f"cannot read {kind} file ({reason})") from None
     try:
-        opened = os.fstat(descriptor)
-        if not stat.S_ISREG(opened.st_mode):
-            raise refused(f"cannot read {kind} file: {_not_regular(opened.st_mode)}")
-        if opened.st_size > MAX_FILE_BYTES:
-            raise refused(f"cannot read {kind} file: {_too_large(opened.st_size)}")
+        check(os.fstat(descriptor))  # again: what was opened may not be what was looked at
         chunks, size = [], 0
         while size <= MAX_FILE_BYTES:  # a file that grows, or one in /proc, stops here too
             chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
