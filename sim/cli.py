@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from .scenario import DEFAULT_SEED, ScenarioError, load_scenario, load_with_sets
+from .scenario import DEFAULT_SEED, ScenarioError, load_with_sets
 
 if TYPE_CHECKING:
     from .views.trace import TraceError
@@ -357,9 +357,28 @@ def run(
         )
 
 
+def _compared_names(
+    names: tuple[str, str],
+    files: tuple[Path, Path | None],
+    overrides: tuple[tuple[str, ...], tuple[str, ...]],
+) -> tuple[str, str]:
+    """What the two sides are called: their names, told apart by file or by --set values."""
+    if names[0] != names[1]:
+        return names
+    if files[1] is not None and files[0] != files[1]:
+        return str(files[0]), str(files[1])
+    a, b = (
+        " ".join([name, *(f"+ {text}" for text in sets)])
+        for name, sets in zip(names, overrides, strict=True)
+    )
+    return a, b
+
+
 @main.command()
 @click.argument("scenario_a", metavar="A", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("scenario_b", metavar="B", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "scenario_b", metavar="[B]", required=False, type=click.Path(dir_okay=False, path_type=Path)
+)
 @replications_option(
     2, "Paired replications: replication r of A and of B share their random numbers."
 )
@@ -374,10 +393,25 @@ def run(
 @WORKERS
 @QUIET
 @MAX_MEMORY
+@click.option(
+    "--set",
+    "overrides_b",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override a value of B (of A when B is left out), e.g. --set committee.stallers=4 "
+    "(repeatable).",
+)
+@click.option(
+    "--set-a",
+    "overrides_a",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override a value of A only (repeatable).",
+)
 @user_errors
 def compare(
     scenario_a: Path,
-    scenario_b: Path,
+    scenario_b: Path | None,
     replications: int,
     seed: int,
     as_json: bool,
@@ -387,6 +421,8 @@ def compare(
     workers: int | None,
     quiet: bool,
     max_memory: int,
+    overrides_b: tuple[str, ...],
+    overrides_a: tuple[str, ...],
 ) -> None:
     """Compare scenario B with scenario A, replication by replication.
 
@@ -395,6 +431,9 @@ def compare(
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
     The replications run on --workers processes (with --precision, one pair at a
     time); the results are the same for any number of workers.
+
+    Leave out B to compare A with A changed by --set: `compare baseline --set
+    committee.stallers=4` is the what-if of one more staller.
     """
     from .analysis.budget import check, estimate
     from .analysis.compare import compare as compare_runs
@@ -402,13 +441,16 @@ def compare(
     from .views.console import print_comparison
 
     _check_precision(precision)
-    a, b = load_scenario(scenario_a), load_scenario(scenario_b)
+    if scenario_b is None and not overrides_b:
+        _fail("compare needs a scenario B, or --set values that make B from A")
+    a = load_with_sets(scenario_a, overrides_a, option="--set-a")
+    b = load_with_sets(scenario_b or scenario_a, overrides_b)
     n = replications if precision is None else max_replications
     keep = precision is not None  # without it, each replication is measured and dropped
     check(estimate(a, n, keep_deals=keep) + estimate(b, n, keep_deals=keep), max_memory)
-    names = (a.scenario.name, b.scenario.name)
-    if names[0] == names[1]:
-        names = (str(scenario_a), str(scenario_b))
+    names = _compared_names(
+        (a.scenario.name, b.scenario.name), (scenario_a, scenario_b), (overrides_a, overrides_b)
+    )
     total = 2 * replications if precision is None else 0
     with _interruptible(), _progress(quiet, total, f"{names[0]} vs {names[1]}") as progress:
         comparison = compare_runs(

@@ -22,6 +22,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from .catalogue import shipped_hint
+
 # A scenario or sweep file is written by hand: the shipped ones are a few kilobytes, and a
 # thousand partners fit in about 200 KB. 1 MiB leaves room for any real file while keeping
 # reading and parsing (tomllib takes about a second for 1 MiB of small array items) quick.
@@ -112,7 +114,7 @@ def read_user_file(path: Path, kind: str, named_by: str = "") -> str:
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise refused(f"no such {kind} file") from None
+        raise refused(f"no such {kind} file{shipped_hint(path, kind)}") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL character in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise refused(f"cannot read {kind} file ({reason})") from None

@@ -16,6 +16,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from .catalogue import resolve
 from .files import (
     CONTROL,
     SHOWN_CHARS,
@@ -49,28 +50,34 @@ def load_scenario(
 
     `origin` is what a faulty override is called in the message (the command line says "--set").
     """
-    data = apply_overrides(read_scenario_data(Path(path)), overrides, origin)
+    path = resolve(path)
+    data = apply_overrides(read_scenario_data(path), overrides, origin)
     return validate(data, source=shown_path(path))
 
 
 def load_with_sets(
-    scenario: Path, overrides: Sequence[str], implied: Sequence[tuple[str, str]] = ()
+    scenario: Path,
+    overrides: Sequence[str],
+    implied: Sequence[tuple[str, str]] = (),
+    option: str = "--set",
 ) -> Scenario:
     """Load a scenario with the command line's --set values; a value they make wrong is
     blamed on them.
 
     `implied` are overrides an option makes, each with how to name it in a message
-    (`warmup --days`). The scenario layer names the file in a message about a value;
-    a value that came from --set (or such an option) is named by it instead:
+    (`warmup --days`); `option` is what the command line calls the overrides. The scenario
+    layer names the file in a message about a value; a value that came from --set (or such
+    an option) is named by it instead:
     `--set 'committee.stallers=-1': [committee] stallers = -1 is not allowed; ...`.
     """
     texts = [*overrides, *(text for text, _ in implied)]
+    scenario = resolve(scenario)
     try:
         return load_scenario(scenario, texts, origin=SET)
     except ScenarioError as exc:
         if not texts:
             raise
-        labels = [f"--set {shown(text)}" for text in overrides] + [name for _, name in implied]
+        labels = [f"{option} {shown(text)}" for text in overrides] + [name for _, name in implied]
         try:
             blamed = _blamed_on_options(scenario, texts, labels)
         except ScenarioError:  # a mistake before any value was checked: as loading said

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
 import re
+import textwrap
 import types
 from collections import Counter
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -178,3 +181,46 @@ def source_kind_table() -> str:
         f"Not counted: {counts[NOT_A_CHOICE]} keys that are not modelling choices (names, "
         "descriptions, paths; the run length and warm-up, set by the warm-up study)."
     )
+
+
+def toml_value(value: Any) -> str:
+    """A value as TOML text, as an override reads it."""
+    if isinstance(value, float):
+        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    return json.dumps(value)  # integers, booleans and strings are written alike in JSON and TOML
+
+
+def starting_file(name: str) -> str:
+    """A scenario file to start from: every key commented out at its default, with its meaning.
+
+    As written it is the default scenario named `name`; removing a `#` sets that key.
+    """
+    lines = [
+        "# A committee-sim scenario, written by `committee-sim init`. Every key is at its",
+        "# default and commented out: remove the '#' before a key to change it. Units, allowed",
+        "# values and sources: `committee-sim params SECTION` or docs/model.md.",
+        "",
+    ]
+    for section, model in SECTIONS.items():
+        lines.append(f"[{section}]")
+        for key, field in model.model_fields.items():
+            lines += _commented_key(section, key, field, name)
+        lines.append("")
+    for section, model in LISTS.items():
+        lines += [f"# One [[{section}]] table per entry; none by default.", f"# [[{section}]]"]
+        for key, field in model.model_fields.items():
+            lines += _commented_key(section, key, field, name, always=True)
+    return "\n".join(lines) + "\n"
+
+
+def _commented_key(
+    section: str, key: str, field: FieldInfo, name: str, always: bool = False
+) -> list[str]:
+    """The meaning as a comment, then `key = default`, commented out unless it names the file."""
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    unit = extra.get("unit", "")
+    about = f"{field.description} ({unit}; {allowed_values(field)})"
+    comment = textwrap.wrap(about, 86, initial_indent="# ", subsequent_indent="# ")
+    if section == "scenario" and key == "name" and not always:
+        return [*comment, f"name = {toml_value(name)}"]
+    return [*comment, f"# {key} = {toml_value(field.default)}"]

@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
+from .catalogue import resolve
 from .files import shown, shown_path
 from .loading import (
     ScenarioError,
@@ -214,7 +215,7 @@ class Sweep:
 
         The values are set as they are: each key was checked against the schema when the
         sweep was loaded, and each value is an int or a float, which `--set` would read
-        from its TOML text (`toml_value`) as the same number. The schema checks them.
+        from its TOML text as the same number. The schema checks them.
         """
         data = apply_overrides(self.base, [])  # a copy, tables and list entries too
         for key, value in point.items():
@@ -290,19 +291,12 @@ def unit_problem(parameters: tuple[Parameter, ...]) -> dict[str, Any]:
     }
 
 
-def toml_value(value: Any) -> str:
-    """A value as TOML text, as an override reads it."""
-    if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
-    return json.dumps(value)  # integers, booleans and strings are written alike in JSON and TOML
-
-
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file.
 
     Raises ScenarioError naming the file, the key, the value and what is allowed.
     """
-    path = Path(path)
+    path = resolve(path, "sweep")
     data = read_toml(path, "sweep")
     source = shown_path(path)
     for section in data:
