@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from .scenario import DEFAULT_SEED, ScenarioError, load_with_sets
+from .scenario import DEFAULT_SEED, LISTS, SECTIONS, ScenarioError, load_with_sets
 
 if TYPE_CHECKING:
     from .views.trace import TraceError
@@ -85,6 +85,7 @@ QUIET = click.option(
     "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
 )
 OUT_FOLDER = "a folder, e.g. --out results/baseline"
+SECTION_CHOICE = click.Choice([*SECTIONS, *LISTS])  # what `params` can show
 WARMUP_REPLICATIONS, WARMUP_DAYS = 40, 2920.0  # `warmup`: what the shipped defaults came from
 RESULTS_FOLDERS = click.argument(  # what `plot` and `report` read
     "folders",
@@ -271,8 +272,48 @@ def _progress(quiet: bool, total: int, name: str) -> Iterator[Callable[[int], No
 def main() -> None:
     """Simulate B2B buying committees, sales reps and marketing.
 
-    Start with: committee-sim run scenarios/baseline.toml
+    Start with: committee-sim run baseline (committee-sim scenarios lists the
+    shipped scenarios; committee-sim init my.toml writes one of your own).
     """
+
+
+@main.command()
+@click.option("--sweeps", is_flag=True, help="List the shipped sweep files instead.")
+def scenarios(sweeps: bool) -> None:
+    """List the shipped scenarios, each with what it represents.
+
+    Any command takes a shipped scenario by its bare name: committee-sim run baseline.
+    """
+    from .views.catalogue import scenarios_text
+
+    click.echo(scenarios_text(sweeps))
+
+
+@main.command()
+@click.argument("section", metavar="[SECTION]", required=False, type=SECTION_CHOICE)
+def params(section: str | None) -> None:
+    """Every scenario parameter (of SECTION): default, unit, allowed values and source."""
+    from .views.catalogue import params_text
+
+    click.echo(params_text(section))
+
+
+@main.command()
+@click.argument("file", type=GivenPath("a file name, e.g. my_company.toml", dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@user_errors
+def init(file: Path, force: bool) -> None:
+    """Write a scenario file to start from: every parameter at its default, commented out,
+    with what it means and what it may be."""
+    from .analysis.results_folder import write_atomic
+    from .scenario.reference import starting_file
+
+    if file.exists() and not force:
+        _fail(f"{file} exists; add --force to replace it")
+    write_atomic(file, starting_file(file.stem))
+    click.echo(
+        f"wrote {file}: remove the '#' before a key to change it, then committee-sim run {file}"
+    )
 
 
 @main.command()
