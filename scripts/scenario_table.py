@@ -20,7 +20,7 @@ from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import DEFAULT_SEED, load_scenario
 from sim.views.formatting import days, dollars, number, percent
-from sim.views.summary_rows import rate_with_interval, with_interval
+from sim.views.summary_rows import with_interval
 from sim.vocabulary import NO_DECISION_REASONS, Outcome
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +70,7 @@ def row(name: str, summary: dict) -> tuple[list[str], str]:
     low, high = summary["cycle_days_median_ci"]
     cells = [
         f"`{name}`",
-        rate_with_interval(summary),
+        with_interval(summary, "win_rate"),
         percent(summary["no_decision_rate"]),
         percent(summary["lead_win_rate"]),
         f"{days(summary['cycle_days_median'])} [{days(low)}, {days(high)}]",

@@ -1,7 +1,7 @@
 """committee-sim: a discrete-event simulation of B2B buying committees.
 
     >>> import sim
-    >>> results = sim.simulate("scenarios/baseline.toml", replications=5, seed=1)
+    >>> results = sim.simulate("baseline", replications=5, seed=1)  # a shipped scenario, or a path
     >>> results.deals.head()  # doctest: +SKIP
     >>> sim.summarise(results)["win_rate"]  # doctest: +SKIP
 

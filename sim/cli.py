@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import importlib.util
 import math
 import signal
 import sys
@@ -180,7 +181,7 @@ def precision_options(command):
             "--precision",
             type=click.FloatRange(min=0, min_open=True),
             default=None,
-            help="Instead of -n, add replications until the 95% CI half-width of --metric is "
+            help="Instead of -n, add simulated runs until the 95% CI half-width of --metric is "
             "at most this, in the metric's unit (a rate as a fraction: 0.01 is 1 point).",
         ),
         click.option(
@@ -218,8 +219,8 @@ def _report_precision(record: dict[str, Any]) -> None:
     if record["reached"]:
         click.echo(
             f"--precision {target:g}: the {record['metric']} interval's half-width is "
-            f"{reached:.4g} after {record['replications_needed']} replications "
-            f"({record['replications_run']} run, look-ahead included)"
+            f"{reached:.4g} after {record['replications_needed']} simulated runs "
+            f"({record['replications_run']} simulated in all, look-ahead included)"
         )
     else:
         click.echo(
@@ -233,6 +234,15 @@ def _budget_error() -> type[Exception]:
     from .analysis.budget import BudgetError
 
     return BudgetError
+
+
+def _require_extra(module: str, extra: str, needed_by: str) -> None:
+    """Exit 2 with how to install it when an optional extra's `module` is missing."""
+    if importlib.util.find_spec(module) is None:
+        _fail(
+            f"{needed_by} needs {module}, in the optional extra {extra!r}: "
+            f"pip install 'committee-sim[{extra}]' (or, in a clone, pip install '.[{extra}]')"
+        )
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:
@@ -263,7 +273,7 @@ def _progress(quiet: bool, total: int, name: str) -> Iterator[Callable[[int], No
     if quiet or total < 1 or not is_terminal():
         yield None
         return
-    with progress_bar(total, name, "replications", transient=True) as advance:
+    with progress_bar(total, name, "simulated runs", transient=True) as advance:
         yield advance
 
 
@@ -328,7 +338,11 @@ def validate(scenario: Path, overrides: tuple[str, ...]) -> None:
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
-@replications_option(1, "Independent replications of the scenario.")
+@replications_option(
+    1,
+    "Simulated runs (replications): independent histories of the company, each a warm-up "
+    "and then the counted years.",
+)
 @seed_option("Root seed; the same seed and inputs give byte-identical results.")
 @click.option(
     "--out",
@@ -358,8 +372,8 @@ def run(
 ) -> None:
     """Run a scenario and print a summary table.
 
-    The replications run on --workers processes (with --precision, one at a time); the
-    results are the same for any number of workers.
+    The simulated runs (replications) are shared by --workers processes (with
+    --precision, one at a time); the results are the same for any number of workers.
     """
     from .analysis.budget import check, estimate
     from .analysis.precision import precision_record, simulate_to_precision
@@ -403,15 +417,13 @@ def _compared_names(
     files: tuple[Path, Path | None],
     overrides: tuple[tuple[str, ...], tuple[str, ...]],
 ) -> tuple[str, str]:
-    """What the two sides are called: their names, told apart by file or by --set values."""
-    if names[0] != names[1]:
-        return names
-    if files[1] is not None and files[0] != files[1]:
-        return str(files[0]), str(files[1])
+    """What the two sides are called: their names with any --set values, else their files."""
     a, b = (
         " ".join([name, *(f"+ {text}" for text in sets)])
         for name, sets in zip(names, overrides, strict=True)
     )
+    if a == b and files[1] is not None and files[0] != files[1]:
+        return str(files[0]), str(files[1])
     return a, b
 
 
@@ -421,7 +433,7 @@ def _compared_names(
     "scenario_b", metavar="[B]", required=False, type=click.Path(dir_okay=False, path_type=Path)
 )
 @replications_option(
-    2, "Paired replications: replication r of A and of B share their random numbers."
+    2, "Paired simulated runs (replications): run r of A and of B share their random numbers."
 )
 @seed_option("Root seed of both runs.")
 @click.option(
@@ -465,12 +477,12 @@ def compare(
     overrides_b: tuple[str, ...],
     overrides_a: tuple[str, ...],
 ) -> None:
-    """Compare scenario B with scenario A, replication by replication.
+    """Compare scenario B with scenario A, simulated run by simulated run.
 
     Both run with common random numbers (the same seed streams), so the paired
     differences in win rate, cycle length and net revenue reflect the scenarios,
     not the dice. Shows each difference with its 95% CI and p-value, and a verdict.
-    The replications run on --workers processes (with --precision, one pair at a
+    The runs are shared by --workers processes (with --precision, one pair at a
     time); the results are the same for any number of workers.
 
     Leave out B to compare A with A changed by --set: `compare baseline --set
@@ -557,9 +569,9 @@ def sweep(
     max_memory: int,
     resume: bool,
 ) -> None:
-    """Run every point of a sweep file, each with its replications.
+    """Run every point of a sweep file, each with its simulated runs (replications).
 
-    Writes OUT/results.parquet and .csv (one row per point and replication) and
+    Writes OUT/results.parquet and .csv (one row per point and simulated run) and
     OUT/point_summary.parquet and .csv (means with 95% CIs). Finished points are
     saved in OUT/points/ as they finish (within a second), so an interrupted sweep
     loses nothing: run it again with --resume. One command at a time writes into
@@ -588,9 +600,36 @@ def sweep(
         sys.exit(1)
 
 
+def output_option(command):
+    """`--metric` of `sensitivity`: any metric the point summary holds, repeatable."""
+    from .analysis.sensitivity import DEFAULT_OUTPUTS, OUTPUTS
+    from .scenario.files import shown
+
+    def chosen(
+        ctx: click.Context, param: click.Parameter, names: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        for name in names:
+            if name not in OUTPUTS:
+                _fail(f"--metric {shown(name)} is not allowed; allowed: {', '.join(OUTPUTS)}")
+        return tuple(dict.fromkeys(names))  # each once, in the order given
+
+    return click.option(
+        "--metric",
+        "outputs",
+        multiple=True,
+        metavar="METRIC",
+        default=DEFAULT_OUTPUTS,
+        show_default=True,
+        callback=chosen,
+        help="A metric whose indices to estimate (repeatable): "
+        f"{', '.join(OUTPUTS)} (docs/results.md defines them).",
+    )(command)
+
+
 @main.command()
 @click.argument("sweep_file", metavar="SWEEP", type=click.Path(dir_okay=False, path_type=Path))
 @sweep_options
+@output_option
 @user_errors
 def sensitivity(
     sweep_file: Path,
@@ -600,11 +639,14 @@ def sensitivity(
     force: bool,
     quiet: bool,
     max_memory: int,
+    outputs: tuple[str, ...],
 ) -> None:
-    """Sobol indices of win rate and median cycle length to the swept parameters.
+    """Sobol indices of metrics (--metric) to the swept parameters.
 
     The sweep file must use method = "saltelli". Runs (or finishes) the sweep in
-    --out, then writes OUT/sensitivity.csv and a bar chart, OUT/sensitivity.png.
+    --out, then writes OUT/sensitivity.csv and a bar chart, OUT/sensitivity.png,
+    for the metrics chosen (by default the win rate and the median cycle length).
+    Choosing other metrics for a finished sweep computes no point again.
     """
     from .analysis.sensitivity import require_saltelli, sobol_indices, write_indices
     from .scenario.sweep_file import load_sweep
@@ -615,7 +657,7 @@ def sensitivity(
     found = []
 
     def write(report) -> None:  # while the sweep still holds --out: no other run writes there
-        indices = sobol_indices(loaded, report)
+        indices = sobol_indices(loaded, report, outputs)
         write_indices(report.out, indices)
         write_sensitivity_chart(report.out, indices)
         found.append(indices)
@@ -661,6 +703,8 @@ def _run_sweep_command(
         raise click.UsageError(
             "--workers is for local runs; with --scheduler the cluster's workers run the points"
         )
+    if scheduler is not None:
+        _require_extra("distributed", "cluster", "--scheduler")
     runs = loaded.replications * _sweep_points(loaded)  # estimated at the base scenario's values
     check(estimate(loaded.scenario_at({}), runs, keep_deals=False), max_memory)
     out = out if out is not None else Path("results") / loaded.name
@@ -747,7 +791,7 @@ def _trace_error() -> type[TraceError]:
     type=click.IntRange(0, 1_000_000),
     default=0,
     show_default=True,
-    help="Which replication of that seed.",
+    help="Which simulated run of that seed, from 0 (the replication column of deals.csv).",
 )
 @QUIET
 @SET_OPTION
@@ -764,7 +808,8 @@ def trace(
     """Tell one deal's story, step by step, and where its days went.
 
     Without --deal or --outcome it follows the first deal won. The deal is the
-    same one as in `committee-sim run --seed S` (same replication and deal_id).
+    same one as in `committee-sim run --seed S` (same replication and deal_id in
+    deals.csv; reps are numbered as its rep column numbers them).
     """
     from .views.progress import is_terminal, working
     from .views.trace import pick_deal, tell, traced_replication
@@ -773,7 +818,7 @@ def trace(
         raise click.UsageError("give --deal or --outcome, not both")
     loaded = load_with_sets(scenario, overrides)
     shown = not quiet and is_terminal()
-    with working(f"simulating replication {replication} of {loaded.scenario.name}", shown):
+    with working(f"simulating run {replication} of {loaded.scenario.name}", shown):
         deals, log = traced_replication(loaded, seed, replication)
     for line in tell(log, pick_deal(deals, deal_id, outcome, replication), loaded, seed):
         click.echo(line)
@@ -783,7 +828,8 @@ def trace(
 @click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
 @replications_option(
     2,
-    "Replications averaged into each output's series; slow creeps show only with enough.",
+    "Simulated runs (replications) averaged into each output's series; slow creeps show "
+    "only with enough.",
     default=WARMUP_REPLICATIONS,
 )
 @seed_option("Root seed.")
@@ -816,7 +862,7 @@ def warmup(
     """Recommend a warm-up: run from an empty pipeline and find where the transient ends.
 
     Runs the scenario with no warm-up for --days, follows weekly open deals, wins
-    and no-decisions averaged over the replications, and applies MSER-5 to each.
+    and no-decisions averaged over the simulated runs, and applies MSER-5 to each.
     """
     from .analysis.replications import simulate
     from .analysis.warmup import advise
@@ -845,14 +891,15 @@ def warmup(
     type=GivenPath("a folder, e.g. --out plots (--out . is the current folder)", file_okay=False),
     default=Path("plots"),
     show_default=True,
-    help="Folder for the pictures; pictures of the same name are replaced.",
+    help="Folder for the pictures; its other files are left alone.",
 )
+@click.option("--force", is_flag=True, help="Replace pictures of the same names in --out.")
 @user_errors
-def plot(folders: tuple[Path, ...], out: Path) -> None:
+def plot(folders: tuple[Path, ...], out: Path, force: bool) -> None:
     """Draw the runs in results folders (from run --out) as PNG and SVG pictures."""
     from .views.plots import load_runs, write_plots
 
-    written = write_plots(load_runs(list(folders)), out)
+    written = write_plots(load_runs(list(folders)), out, force=force)
     click.echo(
         f"wrote {len(written)} files to {out}: "
         + ", ".join(sorted({path.stem for path in written}))
@@ -874,7 +921,7 @@ def report(folders: tuple[Path, ...], out: Path, force: bool) -> None:
     """Write one self-contained HTML report of the runs in results folders.
 
     With two or more folders, each run is compared with the first, paired
-    replication by replication when both used the same seed.
+    simulated run by simulated run when both used the same seed.
     """
     from .views.plots import load_runs
     from .views.report import check_report_writable, write_report
@@ -882,3 +929,53 @@ def report(folders: tuple[Path, ...], out: Path, force: bool) -> None:
     check_report_writable(out, force)
     write_report(load_runs(list(folders)), out, force=force)
     click.echo(f"wrote {out}")
+
+
+# ---------------------------------------------------------------- the interactive page
+
+APP_SETTINGS = (  # Streamlit's: on this computer only, no browser opened, nothing sent out
+    "--server.address=127.0.0.1",
+    "--browser.serverAddress=127.0.0.1",
+    "--server.headless=true",
+    "--browser.gatherUsageStats=false",
+    "--server.fileWatcherType=none",
+    "--server.runOnSave=false",
+    "--server.maxUploadSize=1",  # MB: a scenario file is at most 1 MiB
+    "--global.developmentMode=false",
+    "--client.toolbarMode=minimal",
+)
+# What the page imports that takes long (over a second in all), loaded before the server
+# starts so that the first page answers as fast as the later ones.
+APP_PRELOAD = (
+    "sim.analysis.summary",
+    "sim.views.report",
+    "sim.views.trace",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "scipy.stats",
+)
+
+
+@main.command()
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8501,
+    show_default=True,
+    help="Serve the page on this port of 127.0.0.1.",
+)
+def app(port: int) -> None:
+    """Serve the interactive page: pick a scenario, move its levers, run and compare.
+
+    The page is served on this computer only: open http://127.0.0.1:PORT in a web
+    browser. It needs the optional extra 'app' (pip install 'committee-sim[app]').
+    Ctrl-C stops it.
+    """
+    _require_extra("streamlit", "app", "committee-sim app")
+    from streamlit.web import cli as streamlit
+
+    for module in APP_PRELOAD:
+        importlib.import_module(module)
+    page = Path(__file__).parent / "views" / "app.py"
+    arguments = ["run", str(page), f"--server.port={port}", *APP_SETTINGS]
+    streamlit.main(arguments, prog_name="streamlit")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from types import ModuleType
 
@@ -211,3 +214,49 @@ def trace(world: World, deal_id: int = 0) -> list[tuple[float, str, str]]:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+# ---------------------------------------------------------------- a real browser
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+BROWSER_FLAGS = (  # headless, offline, and no state shared with any other run
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,2400",
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium driven through the system's chromedriver, with a fresh profile.
+
+    Its performance log holds the DevTools network events (`driver.get_log("performance")`).
+    Debian's chromium and chromium-driver are installed by .ci/run, never by a test: where
+    they are missing the browser tests skip and say so.
+    """
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.skip(
+            f"{CHROMIUM} or {CHROMEDRIVER} is missing: apt-get install chromium chromium-driver "
+            "(.ci/run does, as root)"
+        )
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is in the test extra: pip install '.[test]'"
+    )
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    profile = tempfile.mkdtemp(prefix="committee-sim-chromium-")
+    for flag in (*BROWSER_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)

@@ -132,7 +132,9 @@ def test_compare_without_b_compares_a_with_a_changed_by_set(short):
     result = invoke("compare", short, "--set", "committee.stallers=6", "-n", 3, "--json")
     assert result.exit_code == 0, result.output
     both = json.loads(result.output)
-    assert both["a"]["scenario"] == "short" and both["b"]["scenario"] == "short + committee.stallers=6"
+    assert (
+        both["a"]["scenario"] == "short" and both["b"]["scenario"] == "short + committee.stallers=6"
+    )
     same = json.loads(
         invoke("compare", short, short, "--set", "committee.stallers=6", "-n", 3, "--json").output
     )

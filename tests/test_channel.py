@@ -727,7 +727,7 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     reps = world.reps.reps
     assert not any(rep.last_win_day > max(rep.hired_day, 0.0) for rep in reps)  # no wins
     departure = {
-        f"rep {rep.index + 1}": max(rep.hired_day, 0.0) + 30.0 for rep in reps if not rep.employed
+        f"rep {rep.index}": max(rep.hired_day, 0.0) + 30.0 for rep in reps if not rep.employed
     }
     # The first three leave on day 30, their replacements start on day 50 and leave on day 80, ...
     assert sorted(departure.values()) == [30.0] * 3 + [80.0] * 3 + [130.0] * 3 + [180.0] * 3

@@ -91,11 +91,13 @@ def test_run_prints_the_summary():
     result = invoke("run", BASELINE, "--replications", "3")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
-    assert "baseline: 3 replications, seed 1" in result.stdout
+    assert "baseline: 3 simulated runs, seed 1" in result.stdout
+    assert "A simulated run is one history of the company" in result.stdout
     assert "win rate" in result.stdout
     assert "%" in result.stdout
+    assert "How the counted deals ended" in result.stdout
     for outcome in Outcome:
-        assert f"counted deals: {outcome.label}" in result.stdout
+        assert f"│ {outcome.label} " in result.stdout
 
 
 def test_run_writes_deals_and_summary(tmp_path):

@@ -114,11 +114,13 @@ def test_metrics_and_summary_of_a_hand_made_run():
     expected = {
         "deals": [6, 3, 0, 1],
         "opportunities": [5, 3, 0, 0],
+        "wins": [2, 1, 0, 0],  # the warm-up lead's win is not counted
         "win_rate": [0.4, 1 / 3, nan, nan],
         "no_decision_rate": [0.2, 0.0, nan, nan],
         "lead_win_rate": [1 / 3, 1 / 3, nan, 0.0],
         "cycle_days_median": [40.0, 30.0, nan, nan],
         "revenue_net_per_year": [1700.0, 1500.0, 0.0, 0.0],
+        "commission_share": [100 / 1800, 500 / 2000, nan, nan],
         # Decided: replication 0's two wins, a loss and a status quo; replication 1's win and
         # loss. Indecision: none, against one status quo in replication 0.
         "purchase_likelihood": [3 / 4, 1.0, nan, nan],
@@ -142,6 +144,8 @@ def test_metrics_and_summary_of_a_hand_made_run():
     assert summary["cycle_days_median"] == pytest.approx(35.0)  # mean of the replications'
     assert summary["revenue_net_per_year"] == pytest.approx((1700 + 1500) / 4)
     assert summary["revenue_gross_per_year"] == pytest.approx((1800 + 2000) / 4)
+    assert summary["commission_share"] == pytest.approx((100 / 1800 + 500 / 2000) / 2)
+    assert summary["wins"] == 3
     assert summary["deals_per_year"] == pytest.approx(10 / 4)
     assert summary["funnel_per_year"] == pytest.approx(
         {

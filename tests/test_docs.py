@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT, update_docs_script
 
 from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
+from sim.cli import main
 from sim.model import records
 from sim.model.records import DEAL_COLUMNS, deal_column_table
 from sim.scenario import LISTS, SECTIONS, load_scenario
@@ -69,17 +72,29 @@ def test_shipped_scenario_validates_runs_and_describes_itself(path):
 def test_readme_quick_start_runs_the_baseline(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
-    assert commands[0].endswith("committee-sim run scenarios/baseline.toml")
+    assert commands[0].endswith("committee-sim run baseline")
     assert commands[1].endswith("python -m pytest")
     assert (ROOT / ".ci" / "run").read_text().strip().endswith(commands[1])
     entry = shutil.which("committee-sim")
     program = [entry] if entry else [sys.executable, "-m", "sim"]
     done = subprocess.run(
-        [*program, "run", "scenarios/baseline.toml"],
-        cwd=ROOT,
+        [*program, "run", "baseline"],
+        cwd=tmp_path,  # a shipped scenario by its bare name, from any folder
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert "win rate" in done.stdout and "no decision" in done.stdout
+
+
+def test_readme_trace_example_is_what_the_command_prints(monkeypatch):
+    """The README shows `trace`'s output as it is: regenerate the block when the story changes."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```text\n\$ (committee-sim trace [^\n]+)\n(.*?)\n```", readme, flags=re.S)
+    assert example, "the README's trace section shows a command and its output"
+    command, shown = example.groups()
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, shlex.split(command)[1:])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip("\n") == shown

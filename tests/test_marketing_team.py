@@ -277,7 +277,7 @@ def test_with_one_marketer_and_many_requests_the_queue_and_the_waits_grow():
 
     busy, relaxed = run(1), run(1000)
     ahead = [
-        (day, int(re.search(r"\((\d+) requests ahead", what).group(1)))
+        (day, int(re.search(r"\((\d+) requests? ahead", what).group(1)))
         for day, _, actor, what in told(busy)
         if what.startswith(ONE_OFF)
     ]
@@ -285,7 +285,7 @@ def test_with_one_marketer_and_many_requests_the_queue_and_the_waits_grow():
     late = np.mean([n for day, n in ahead if day > 270])
     assert late > 2 * early > 0
     assert all(
-        int(re.search(r"\((\d+) requests ahead", what).group(1)) == 0
+        int(re.search(r"\((\d+) requests? ahead", what).group(1)) == 0
         for _, _, _, what in told(relaxed)
         if what.startswith(ONE_OFF)
     )

@@ -350,7 +350,7 @@ def test_buyer_who_loses_patience_goes_dark_and_frees_the_rep():
     )
     assert world.records.stage[0] == 2  # went dark while with the stallers
     assert reason(world) == "patience_with_committee"
-    assert trace(world, 1)[1] == (31.0, "rep 1", "takes the deal (1 active)")
+    assert trace(world, 1)[1] == (31.0, "rep 0", "takes the deal (1 active)")
 
 
 def test_patience_running_out_names_what_the_buyer_was_waiting_for():

@@ -8,24 +8,36 @@ and to make counting visible.
 from __future__ import annotations
 
 import math
+import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT
-from matplotlib.colors import to_hex
+from conftest import ROOT, assert_user_error
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cbook import STEP_LOOKUP_MAP
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+from matplotlib.legend import Legend
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
-from sim.analysis.metrics import OPEN, outcome_codes
+from sim.analysis.metrics import LABELS, OPEN, outcome_codes
 from sim.analysis.replications import simulate
 from sim.analysis.results_folder import ResultsReadError, read_results, read_summary, write_results
 from sim.cli import main
 from sim.model.records import CATEGORIES
 from sim.scenario import load_scenario
-from sim.views import palette, plots
+from sim.views import palette, plots, trace
+from sim.views.formatting import percent
 from sim.views.plots import WARMUP, figures, load_runs
+from sim.views.trace import traced_replication
 from sim.vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 
 # A short run with a warm-up: fast, and deals that arrive before day 100 are not counted.
@@ -66,8 +78,22 @@ def folders(tmp_path_factory) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def drawn(folders):
-    return figures(load_runs(folders))
+def drawing(folders):
+    """The figures of the runs, and the replications re-run to draw their deal timelines."""
+    reruns = []
+
+    def counted(scenario, seed, replication):
+        reruns.append((scenario.scenario.name, seed, replication))
+        return traced_replication(scenario, seed, replication)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(trace, "traced_replication", counted)
+        return figures(load_runs(folders)), reruns
+
+
+@pytest.fixture(scope="module")
+def drawn(drawing):
+    return drawing[0]
 
 
 def test_palette_has_a_colour_for_every_outcome_stage_reason_and_funnel_step():
@@ -118,7 +144,7 @@ def test_the_same_meaning_has_the_same_colour(drawn):
         )
     }
     assert shown == {outcome.label: palette.OUTCOME_COLOURS[outcome] for outcome in Outcome}
-    time_legend = drawn["time_use"].axes[0].get_legend()
+    time_legend = drawn["time_use"].legends[0]
     timeline_legend = drawn["timeline_baseline"].legends[0]
     for legend in (time_legend, timeline_legend):
         for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
@@ -132,13 +158,21 @@ def test_the_same_meaning_has_the_same_colour(drawn):
     assert line_colours[0]["channel_overlap"] == line_colours[1]["channel_overlap"]
 
 
-def test_revenue_split_adds_up_to_gross_revenue_per_year(drawn, folders):
-    summary = read_summary(folders[1])
-    bars = drawn["revenue_split"].axes[0].patches
-    assert bars[0].get_height() == pytest.approx(summary["revenue_net_per_year"], rel=1e-6)
-    assert sum(bar.get_height() for bar in bars) == pytest.approx(
-        summary["revenue_gross_per_year"], rel=1e-3
-    )
+def test_revenue_split_adds_up_to_gross_revenue_per_year_for_every_run(drawn, folders):
+    """The run without partners is drawn too, all net revenue, beside the channel run."""
+    ax = drawn["revenue_split"].axes[0]
+    assert [label.get_text() for label in ax.get_xticklabels()] == ["baseline", "channel_overlap"]
+    notes = [text.get_text() for text in ax.texts]
+    for position, folder in enumerate(folders):
+        summary = read_summary(folder)
+        bars = [bar for bar in ax.patches if round(bar.get_x() + bar.get_width() / 2) == position]
+        assert bars[0].get_height() == pytest.approx(summary["revenue_net_per_year"], rel=1e-6)
+        assert sum(bar.get_height() for bar in bars) == pytest.approx(
+            summary["revenue_gross_per_year"], rel=1e-3
+        )
+    assert len(bars) == 4, "net revenue and three partners' commissions"
+    share = read_summary(folders[1])["commission_share"]
+    assert notes == ["no partners", f"{percent(share, 0)} to partners"]
 
 
 def containers(figure) -> dict[str, list[float]]:
@@ -243,16 +277,27 @@ def test_no_revenue_split_without_partners(folders):
     assert "revenue_split" not in figures(load_runs(folders[:1]), timelines=False)
 
 
-def test_plot_command_writes_png_and_svg(folders, tmp_path):
-    result = CliRunner().invoke(
-        main, ["plot", str(folders[0]), "--out", str(tmp_path / "pictures")]
-    )
+def test_plot_command_writes_png_and_svg_and_replaces_pictures_only_with_force(folders, tmp_path):
+    """As `run --out` and `report`: pictures of the same names are replaced only with --force,
+    and the folder's other files never."""
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    (pictures / "win_rate.png").write_text("an earlier picture")
+    (pictures / "notes.txt").write_text("the user's own")
+    plot = ["plot", str(folders[0]), "--out", str(pictures)]
+    result = CliRunner().invoke(main, [*plot, "--force"])
     assert result.exit_code == 0, result.output
     stems = set(EVERY_RUN)
-    assert {path.stem for path in (tmp_path / "pictures").iterdir()} == stems
+    assert {path.stem for path in pictures.iterdir()} == {*stems, "notes"}
     for stem in stems:
-        assert (tmp_path / "pictures" / f"{stem}.png").read_bytes().startswith(b"\x89PNG")
-        assert b"<svg" in (tmp_path / "pictures" / f"{stem}.svg").read_bytes()[:1000]
+        assert (pictures / f"{stem}.png").read_bytes().startswith(b"\x89PNG")
+        assert b"<svg" in (pictures / f"{stem}.svg").read_bytes()[:1000]
+    before = {path.name: path.read_bytes() for path in pictures.iterdir()}
+    message = assert_user_error(CliRunner().invoke(main, plot), f"--out {pictures}", "--force")
+    assert (
+        "already holds pictures of these names (win_rate.png, win_rate.svg, funnel.png" in message
+    )
+    assert {path.name: path.read_bytes() for path in pictures.iterdir()} == before
 
 
 def test_plot_mistakes_exit_2_with_one_message(tmp_path):
@@ -331,3 +376,207 @@ def test_svg_clip_paths_are_numbered_so_the_same_figure_gives_the_same_bytes():
         b'<clipPath id="clip0"><rect/></clipPath><clipPath id="clip1"><rect/></clipPath>'
         b'<path clip-path="url(#clip1)"/><g clip-path="url(#clip0)"/>'
     )
+
+
+def test_timelines_re_run_only_the_first_replication_of_each_run(drawing, folders):
+    """The deal timelines need an event log, which the tables do not hold: one replication
+    per run is simulated again, never all of them (a shipped one takes about 0.05 s)."""
+    assert drawing[1] == [(read_summary(folder)["scenario"], 1, 0) for folder in folders]
+    started = time.perf_counter()
+    traced_replication(load_scenario(ROOT / "scenarios" / "baseline.toml"), 1, 0)
+    assert time.perf_counter() - started < 3.0, "the full baseline's first replication, re-run"
+
+
+# ---------------------------------------------------------------- every picture at its real size
+
+
+def laid_out(figure: Figure) -> RendererBase:
+    """Lay the figure out at the resolution `plot` saves it in; the renderer that measures it."""
+    figure.set_dpi(plots._save_options("png")["dpi"])
+    FigureCanvasAgg(figure)
+    figure.draw_without_rendering()
+    return figure.canvas.get_renderer()
+
+
+def shown_texts(figure: Figure) -> list[Text]:
+    """Every text drawn: titles, axis labels, the tick labels in view, legends, notes."""
+    hidden = {
+        id(label)
+        for ax in figure.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        if not min(axis.get_view_interval()) - 1e-9
+        <= tick.get_loc()
+        <= max(axis.get_view_interval()) + 1e-9
+        for label in (tick.label1, tick.label2)
+    }
+    return [
+        text
+        for text in figure.findobj(Text)
+        if text.get_visible() and text.get_text() and id(text) not in hidden
+    ]
+
+
+def outside(box: Bbox, frame: Bbox) -> bool:
+    """Whether `box` reaches out of `frame` by more than a pixel."""
+    return (
+        box.x0 < frame.x0 - 1
+        or box.y0 < frame.y0 - 1
+        or box.x1 > frame.x1 + 1
+        or box.y1 > frame.y1 + 1
+    )
+
+
+def layout_problems(name: str, figure: Figure) -> list[str]:
+    """What is cut off or covered in the figure at its real size."""
+    renderer = laid_out(figure)
+    return clipped(name, figure, renderer) + covered(name, figure, renderer)
+
+
+def clipped(name: str, figure: Figure, renderer: RendererBase) -> list[str]:
+    """The texts and legends of the figure that do not lie wholly inside it."""
+    boxes = [
+        (repr(text.get_text()), text.get_window_extent(renderer)) for text in shown_texts(figure)
+    ]
+    boxes += [("a legend", legend.get_window_extent(renderer)) for legend in legends(figure)]
+    return [
+        f"{name}: {what} at {[round(v) for v in box.extents]}, out of {figure.bbox.extents}"
+        for what, box in boxes
+        if outside(box, figure.bbox)
+    ]
+
+
+def legends(figure: Figure) -> list[Legend]:
+    return [*figure.legends, *(ax.get_legend() for ax in figure.axes if ax.get_legend())]
+
+
+def drawn_points(ax) -> np.ndarray:
+    """Points along every line and error bar of the panel, in pixels, 20 to a segment."""
+    paths = []
+    for line in ax.get_lines():
+        x, y = STEP_LOOKUP_MAP[line.get_drawstyle()](*np.asarray(line.get_xydata(), float).T)
+        paths.append(line.get_transform().transform(np.column_stack([x, y])))
+    for collection in ax.collections:
+        if isinstance(collection, LineCollection):
+            paths += [collection.get_transform().transform(s) for s in collection.get_segments()]
+    between = np.linspace(0, 1, 20)[:, None, None]
+    return np.concatenate(
+        [np.empty((0, 2))]
+        + [
+            (path[:-1] + between * (path[1:] - path[:-1])).reshape(-1, 2)
+            for path in paths
+            if len(path) > 1
+        ]
+    )
+
+
+def covered(name: str, figure: Figure, renderer: RendererBase) -> list[str]:
+    """What the figure's legends cover: bars, lines, error bars, and words not their own."""
+    found = []
+    for legend in legends(figure):
+        box = legend.get_window_extent(renderer)
+        own = {id(text) for text in legend.findobj(Text)}
+        found += [
+            f"{name}: a legend covers {text.get_text()!r}"
+            for text in shown_texts(figure)
+            if id(text) not in own and box.overlaps(text.get_window_extent(renderer))
+        ]
+        for ax in figure.axes:
+            found += [
+                f"{name}: a legend covers a bar of {container.get_label()!r}"
+                for container in ax.containers
+                if isinstance(container, BarContainer)
+                for bar in container.patches
+                if bar.get_width() and bar.get_height()
+                if box.overlaps(bar.get_window_extent(renderer))
+            ]
+            points = drawn_points(ax)
+            inside = (
+                (points[:, 0] > box.x0)
+                & (points[:, 0] < box.x1)
+                & (points[:, 1] > box.y0)
+                & (points[:, 1] < box.y1)
+            )
+            if inside.any():
+                found.append(f"{name}: a legend covers {inside.sum()} points of lines")
+    return found
+
+
+def test_every_picture_shows_all_its_words_and_no_legend_covers_data(drawn, folders):
+    """At the size `plot` saves them: every title, label, tick label, note and legend lies
+    inside the picture (no "evenue split"), and no legend hides a bar, a line or a word;
+    the win rate of five runs too, whose legend once covered the first bar."""
+    five = [replace(run, name=f"{run.name} {n}") for n, run in enumerate(load_runs(folders) * 3)]
+    colours = palette.assign([run.name for run in five[:5]], palette.SCENARIO_CYCLE)
+    pictures = {**drawn, "win_rate of five": plots.win_rate(five[:5], colours)}
+    assert [
+        problem for name, figure in pictures.items() for problem in layout_problems(name, figure)
+    ] == []
+
+
+def sobol_indices() -> pd.DataFrame:
+    """Indices as SALib gives them for three outputs: one below zero, intervals past 0 and 1."""
+    rows = []
+    for output in ("win_rate", "cycle_days_median", "commission_share"):
+        for parameter, s1, s1_conf, st, st_conf in (
+            ("committee.stallers", 0.15, 0.3, 0.9, 0.3),
+            ("reps.count", -0.05, 0.2, 0.2, 0.1),
+            ("partners.Reseller.coverage", 0.4, 0.1, 0.6, 0.15),
+        ):
+            rows.append(
+                {
+                    "output": output,
+                    "parameter": parameter,
+                    "S1": s1,
+                    "S1_conf": s1_conf,
+                    "ST": st,
+                    "ST_conf": st_conf,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_sensitivity_chart_shows_whole_error_bars_and_labels_its_axes():
+    figure = plots.sensitivity_figure(sobol_indices())
+    assert layout_problems("sensitivity", figure) == []
+    panels = figure.axes
+    assert [ax.get_title() for ax in panels] == [
+        f"Sobol indices: {LABELS[output]}"
+        for output in ("win_rate", "cycle_days_median", "commission_share")
+    ]
+    for ax in panels:
+        assert ax.get_xlabel() and ax.get_ylabel()
+        low, high = ax.get_ylim()
+        ends = [y for c in ax.collections for segment in c.get_segments() for y in segment[:, 1]]
+        assert len(ends) == 2 * 6, "an error bar per index"
+        assert low <= min(ends) and max(ends) <= high, "no error bar is cut off"
+        assert min(ends) == pytest.approx(-0.25) and max(ends) == pytest.approx(1.2)
+
+
+def lab(colour: str) -> np.ndarray:
+    """A colour in CIE L*a*b* (D65), where distance is how different colours look."""
+    rgb = np.array(to_rgb(colour))
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    x, y, z = xyz @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = [t ** (1 / 3) if t > (6 / 29) ** 3 else t / (3 * (6 / 29) ** 2) + 4 / 29 for t in (x, y, z)]
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+def test_scenarios_and_partners_are_not_drawn_in_the_outcomes_colours():
+    """A scenario in "won" green or "no decision" orange would say what it does not mean.
+    A difference (CIE76) of 20 is plainly another colour; 2.3 is the least one can see."""
+    for cycle in (palette.SCENARIO_CYCLE, palette.PARTNER_CYCLE):
+        for colour in cycle:
+            for outcome, meaning in palette.OUTCOME_COLOURS.items():
+                distance = np.linalg.norm(lab(colour) - lab(meaning))
+                assert distance >= 20, (colour, outcome, distance)
+        assert (
+            min(
+                np.linalg.norm(lab(one) - lab(other))
+                for one in cycle
+                for other in cycle
+                if one != other
+            )
+            >= 20
+        ), "told apart from each other"

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
-import subprocess
-import tempfile
 
 import pytest
 from click.testing import CliRunner
@@ -21,19 +18,6 @@ from sim.views.plots import figures, load_runs
 from sim.views.report import FIGURE_CAPTIONS, comparison, render
 from sim.views.summary_rows import SHOWN_ELSEWHERE, metric_label
 from sim.vocabulary import NO_DECISION_REASONS, Outcome
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-BROWSER_FLAGS = (  # headless, offline, and no state shared with any other run
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,2400",
-)
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +46,14 @@ def test_report_is_self_contained(report):
         "the report must not need the network"
     )
     assert page.count('src="data:image/png;base64,') == 9  # seven summary figures, two timelines
-    assert "proactive_stallers against baseline" in page and "Paired by replication" in page
+    assert "proactive_stallers against baseline" in page and "Paired run by run" in page
     assert "95% CI" in page and "p-value" in page
 
 
 def test_report_says_what_was_counted(report):
     """The summary table and the captions use the definitions of `sim.analysis.metrics`."""
     page = report.read_text(encoding="utf-8")
-    window = f"days {WARMUP_DAYS} to 400 (0.8 years per replication)"
+    window = f"days {WARMUP_DAYS} to 400 (0.8 years per run)"
     assert f"<td>counted window</td><td>{window}</td><td>{window}</td>" in page
     assert f"baseline: {window}; proactive_stallers: {window}." in page
     for name, metric in REGISTRY.items():
@@ -77,8 +61,8 @@ def test_report_says_what_was_counted(report):
             continue
         label = metric_label(name) + (" per year" if metric.pool == "sum" else " [95% CI]")
         assert f"<td>{html.escape(label)}</td>" in page, name
-    assert "<td>win rate (opportunities, censoring-aware) [95% CI]</td>" in page
-    assert "<td>median cycle (Kaplan-Meier) [95% CI]</td>" in page
+    assert "<td>win rate (counting open deals) [95% CI]</td>" in page
+    assert "<td>median cycle (counting open deals) [95% CI]</td>" in page
     assert "<td>win rate (closed only) [95% CI]</td>" in page
     for outcome in Outcome:
         assert f"<td>counted deals: {html.escape(outcome.label)}</td>" in page
@@ -108,7 +92,7 @@ def test_report_says_when_seeds_differ_and_does_not_pair(tmp_path, folders):
     other = write_run(tmp_path / "seed2", "baseline", seed=2, overrides=["committee.stallers=6"])
     section = comparison(*load_runs([folders[0], other]))
     assert "The seeds differ (baseline (baseline): 1, baseline (seed2): 2)" in section
-    assert "compared as independent samples" in section and "Paired by replication" not in section
+    assert "compared as independent samples" in section and "Paired run by run" not in section
 
 
 def test_a_report_of_results_in_memory_is_the_report_of_their_folders(tmp_path, no_pixels):
@@ -135,50 +119,6 @@ def test_one_run_has_no_comparison(folders, no_pixels):
 
 
 # ---------------------------------------------------------------- in a real browser
-
-
-def _install_chromium() -> None:
-    """Install Debian's chromium and chromium-driver when missing and we may (root with apt-get)."""
-    if os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER):
-        return
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip(
-            "chromium and chromium-driver are not installed and cannot be installed here "
-            "(needs root and apt-get): apt-get install chromium chromium-driver"
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (
-        ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"],
-    ):
-        done = subprocess.run(
-            command, capture_output=True, text=True, env=env, timeout=900, check=False
-        )
-        if done.returncode != 0:
-            pytest.skip(
-                f"could not install chromium ({' '.join(command)} failed): "
-                f"{done.stderr.strip()[-300:]}"
-            )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """A headless Chromium driven through the system's chromedriver, with a fresh profile."""
-    _install_chromium()
-    webdriver = pytest.importorskip(
-        "selenium.webdriver", reason="selenium is in the test extra: pip install '.[test]'"
-    )
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="committee-sim-chromium-")
-    for flag in (*BROWSER_FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def test_report_renders_in_chromium_with_every_figure(browser, report, folders, tmp_path_factory):

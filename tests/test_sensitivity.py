@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import struct
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
-from sim.analysis.sensitivity import sobol_indices
-from sim.analysis.sweep import SweepReport
+from sim.analysis.metrics import REGISTRY
+from sim.analysis.sensitivity import OUTPUTS, sobol_indices
+from sim.analysis.sweep import POINTS_DIR, SweepReport
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.scenario.sweep_file import load_sweep
+from sim.views.console import print_indices
+from sim.views.plots import sensitivity_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = (ROOT / "scenarios/baseline.toml").as_posix()
@@ -70,6 +76,30 @@ def test_indices_of_a_known_function(tmp_path):
     )
 
 
+def test_the_indices_cover_the_chosen_metrics_in_the_order_given(tmp_path):
+    """Any registered metric can be an output: the point summary holds each one's mean."""
+    sweep = load_sweep(
+        saltelli_file(
+            tmp_path,
+            64,
+            '"marketing.proactive_share" = { low = 0.0, high = 0.9 }\n'
+            '"leads.disqualify_probability" = { low = 0.0, high = 0.5 }',
+        )
+    )
+    design = sweep.design()
+    share = np.array([point["marketing.proactive_share"] for point in design])
+    disqualify = np.array([point["leads.disqualify_probability"] for point in design])
+    pd.DataFrame(
+        {"point": range(len(design)), "wins": 40 * share, "commission_share": disqualify}
+    ).to_parquet(tmp_path / "point_summary.parquet")
+    report = SweepReport(out=tmp_path, points=len(design), computed=0, reused=0)
+    indices = sobol_indices(sweep, report, ("commission_share", "wins"))
+    assert list(dict.fromkeys(indices["output"])) == ["commission_share", "wins"]
+    table = indices.set_index(["output", "parameter"])
+    assert table.loc[("commission_share", "leads.disqualify_probability"), "ST"] > 0.9
+    assert table.loc[("wins", "marketing.proactive_share"), "ST"] > 0.9
+
+
 def test_missing_values_are_a_clear_error(tmp_path):
     sweep = load_sweep(
         saltelli_file(tmp_path, 4, '"marketing.proactive_share" = { low = 0.0, high = 0.9 }')
@@ -110,6 +140,17 @@ def test_sensitivity_command_runs_the_sweep_then_writes_indices_and_chart(tmp_pa
     assert (
         again.exit_code == 0 and (out / "sensitivity.csv").read_bytes() == before
     )  # reuses the finished sweep
+    points = {path.name: path.read_bytes() for path in (out / POINTS_DIR).iterdir()}
+    chosen = CliRunner().invoke(
+        main,
+        ["sensitivity", str(path), "--out", str(out)]
+        + ["--metric", "wins", "--metric", "no_decision_rate", "--metric", "wins"],
+    )
+    assert chosen.exit_code == 0, chosen.output
+    indices = pd.read_csv(out / "sensitivity.csv")
+    assert indices["output"].tolist() == ["wins"] * 2 + ["no_decision_rate"] * 2  # each once
+    assert "no-decision rate" in chosen.output and "win rate" not in chosen.output
+    assert {p.name: p.read_bytes() for p in (out / POINTS_DIR).iterdir()} == points  # no point
 
 
 def test_sensitivity_needs_a_saltelli_sweep(tmp_path):
@@ -123,3 +164,57 @@ def test_sensitivity_needs_a_saltelli_sweep(tmp_path):
         f"error: {path}: [sweep] method = 'grid' cannot give Sobol indices"
     )
     assert 'allowed: method = "saltelli"' in result.output
+
+
+def test_metric_choices_come_from_the_registry_and_a_wrong_one_is_one_line(tmp_path):
+    assert tuple(REGISTRY) == OUTPUTS
+    shown = " ".join(CliRunner().invoke(main, ["sensitivity", "--help"]).output.split())
+    assert ", ".join(REGISTRY) in shown and "[default: win_rate, cycle_days_median]" in shown
+    out = tmp_path / "out"
+    path = saltelli_file(tmp_path, 8, '"committee.stallers" = { low = 1, high = 12 }')
+    result = CliRunner().invoke(
+        main, ["sensitivity", str(path), "--out", str(out), "--metric", "wins_rate"]
+    )
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: --metric 'wins_rate' is not allowed; allowed: {', '.join(REGISTRY)}\n"
+    )
+    assert not out.exists()  # refused before anything ran
+
+
+def indices_of(outputs: list[str], parameters: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"output": output, "parameter": parameter, "S1": 0.123, "S1_conf": 0.045}
+            | {"ST": -0.012, "ST_conf": 0.1}
+            for output in outputs
+            for parameter in parameters
+        ]
+    )
+
+
+def test_the_table_shows_parameter_names_whole_at_80_columns():
+    """The longest scenario parameter stands whole on one line; a longer name wraps, never cut."""
+    longest = "partners." + "x" * 60 + ".coverage"
+    parameters = ["channel.misrepresentation_veto_probability", "committee.stallers", longest]
+    console = Console(width=80, record=True, file=io.StringIO())
+    print_indices(
+        indices_of(["decided_no_decision_share", "cycle_days_median_closed"], parameters), console
+    )
+    lines = console.export_text().splitlines()
+    assert all(len(line) <= 80 for line in lines) and "…" not in "".join(lines)
+    first_column = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    assert first_column.count(parameters[0]) == 2 and first_column.count(parameters[1]) == 2
+    assert "".join(first_column).count(longest) == 2  # wrapped onto the next line, whole
+    assert "decisions to buy nothing" in first_column  # each output's label whole, once
+    assert first_column.count("median cycle (closed only)") == 1
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return struct.unpack(">II", data[16:24])
+
+
+def test_the_chart_has_a_panel_per_chosen_metric_two_abreast():
+    two = png_size(sensitivity_chart(indices_of(["win_rate", "wins"], ["a.b", "c.d"])))
+    three = png_size(sensitivity_chart(indices_of(["win_rate", "wins", "deals"], ["a.b", "c.d"])))
+    assert three[0] == two[0] and three[1] > 1.8 * two[1]  # the third goes below

@@ -109,7 +109,9 @@ def test_the_smallest_patience_shape_allowed_runs():
 )
 def test_trace_without_any_deal_says_so_in_one_sentence(asked):
     done = invoke("trace", BASELINE, "--set", NO_LEADS, "--replication", "3", *asked)
-    message = assert_user_error(done, "error: --replication 3: no lead arrived in this replication")
+    message = assert_user_error(
+        done, "error: --replication 3: no lead arrived in this simulated run"
+    )
     assert "allowed:" in message
 
 

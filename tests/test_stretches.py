@@ -40,7 +40,7 @@ def test_a_rep_who_leaves_mid_stretch_ends_the_deal_on_the_day_the_rep_leaves(ru
     world.run()
     assert trace(world) == [
         (6.0, "lead", ARRIVES),
-        (6.0, "rep 1", TAKES),
+        (6.0, "rep 0", TAKES),
         (7.0, "deal", "goes dark: its rep left the company (no decision)"),
     ]
 
@@ -56,8 +56,8 @@ def test_patience_that_runs_out_mid_stretch_ends_the_deal_that_day(run_ahead):
     world.run()
     assert trace(world) == [
         (0.0, "lead", ARRIVES),
-        (0.0, "rep 1", TAKES),
-        (2.0, "rep 1", "qualifies the lead"),
+        (0.0, "rep 0", TAKES),
+        (2.0, "rep 0", "qualifies the lead"),
         (
             3.0,
             "deal",

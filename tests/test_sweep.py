@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 import sim.analysis.executors
 import sim.analysis.sweep
+from sim.analysis.metrics import REGISTRY
 from sim.analysis.statistics import t_interval
-from sim.analysis.sweep import POINTS_DIR, TABLES, run_sweep
+from sim.analysis.sweep import POINTS_DIR, ROW_METRICS, TABLES, run_sweep
 from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.scenario.sweep_file import Parameter, SweepSettings, load_sweep, sweep_parameter_rows
@@ -358,14 +359,24 @@ def test_tidy_table_and_point_summary(reference):
         "committee.stallers",
         "marketing.proactive_share",
     ]
-    assert {"win_rate", "cycle_days_median", "cycle_days_mean_closed", "revenue_net_per_year"} <= (
-        set(results.columns)
-    )
+    assert list(results.columns[5:]) == list(ROW_METRICS)  # every registered metric, then stats
+    assert {"wins", "commission_share", "no_decision_rate", "cycle_days_median"} <= set(REGISTRY)
+    assert (results["wins"] <= results["opportunities"]).all()
+    assert (results["commission_share"] == 0).all()  # the baseline has no partners
     assert len(results) == 4 * 2 and list(results["replication"]) == [0, 1] * 4
     pd.testing.assert_frame_equal(
         results, pd.read_csv(reference / "results.csv"), check_dtype=False
     )
     summary = pd.read_parquet(reference / "point_summary.parquet")
+    intervals = [f"{name}{end}" for name in REGISTRY for end in ("", "_ci_low", "_ci_high")]
+    assert list(summary.columns) == [
+        *results.columns[[0, 3, 4]],
+        "replications",
+        *intervals,
+        "error",
+    ]
+    wins = results.groupby("point")["wins"].mean()
+    assert summary["wins"].to_numpy() == pytest.approx(wins.to_numpy())  # a count's mean too
     assert len(summary) == 4 and (summary["win_rate_ci_low"] <= summary["win_rate"]).all()
     assert (summary["error"] == "").all()
     means = results.groupby("point")["cycle_days_median"].mean()
@@ -532,7 +543,7 @@ def test_a_failing_point_is_recorded_and_the_sweep_goes_on(grid, reference, tmp_
     result = invoke("sweep", grid, "--out", out, "--workers", "1")
     assert result.exit_code == 1
     assert (
-        "2 point(s) failed" in result.output
+        "2 points failed" in result.output
         and "point 2: ZeroDivisionError: model bug" in result.output
     )
     summary = pd.read_csv(out / "point_summary.csv", keep_default_na=False)

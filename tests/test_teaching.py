@@ -205,3 +205,18 @@ def test_the_lessons_hold(classroom):
         and "fails to align" in output
         for output in traced
     )
+
+
+@pytest.mark.slow
+def test_the_check_the_guide_recommends_runs_as_it_says(monkeypatch):
+    """'Is a difference real?': the compare --precision it shows needs the runs it names and
+    finds what exercise 2 teaches, that the kit costs the baseline about a point of win rate."""
+    text = GUIDE.read_text(encoding="utf-8")
+    command = re.search(r"```text\n(committee-sim compare [^\n]+--precision [^\n]+)\n```", text)
+    needed = re.search(r"\((\d+) runs here", text)
+    assert command and needed
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, [*shlex.split(command.group(1))[1:], "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert f"after {needed.group(1)} simulated runs" in result.output
+    assert "proactive_stallers lowers the win rate by 0." in result.output

@@ -31,16 +31,21 @@ def traced(request):
     return scenario, deals, log
 
 
+@pytest.fixture(scope="module")
+def stories(traced):
+    """Every deal of the traced run with its story, told once for the tests that read them all."""
+    scenario, deals, log = traced
+    return [(deal, tell(log, deal, scenario, seed=1)) for _, deal in deals.iterrows()]
+
+
 def breakdown_numbers(line: str) -> tuple[int, list[int]]:
-    total = int(re.match(r"Where the (\d+) days", line).group(1))
+    total = int(re.match(r"Where the (\d+) days?", line).group(1))
     parts = [int(number) for number in re.findall(r" (\d+)(?=,|\.$)", line.split("went: ")[1])]
     return total, parts
 
 
-def test_every_deals_breakdown_adds_up_to_its_cycle_length(traced):
-    scenario, deals, log = traced
-    for _, deal in deals.iterrows():
-        lines = tell(log, deal, scenario, seed=1)
+def test_every_deals_breakdown_adds_up_to_its_cycle_length(stories):
+    for deal, lines in stories:
         total, parts = breakdown_numbers(lines[-1])
         assert sum(parts) == total == round(deal["age_days"]), lines[-1]
         last_day = int(DAY.match(lines[-2]).group(1))
@@ -56,12 +61,45 @@ def test_story_is_in_time_order_and_ends_with_the_outcome(traced):
     days = [int(DAY.match(line).group(1)) for line in lines if DAY.match(line)]
     assert days == sorted(days) and days[0] == 0
     assert lines[0].startswith(f"Deal {deal['deal_id']} of {scenario.scenario.name}")
-    assert lines[1].endswith(
+    assert lines[2].endswith(
         f"the lead arrives from {str(deal['source']).replace('_', ' ')}, "
         f"value ${deal['value']:,.0f}."
     )
     assert lines[-2].endswith("the deal is won.")
     assert re.search(r"staller 1 of \d+ \(IT security\)", "\n".join(lines))
+
+
+def test_the_story_numbers_reps_and_runs_as_deals_csv_does(stories):
+    """The rep last named is deals.csv's `rep`; the heading names the run as its `replication`."""
+    named = 0
+    for deal, lines in stories:
+        assert f"(seed 1, simulated run {deal['replication']})" in lines[0]
+        reps = re.findall(r"\brep (\d+) ", "\n".join(lines))
+        if reps and deal["rep"] >= 0:
+            assert int(reps[-1]) == deal["rep"], lines
+            named += 1
+    assert named > 100
+
+
+def test_the_heading_says_which_day_of_the_run_day_0_is(traced, stories):
+    scenario = traced[0]
+    warmup = f"in the warm-up of {scenario.scenario.warmup_days:,.0f} days, not counted"
+    assert {deal["counted"] for deal, _ in stories} == {False, True}
+    for deal, lines in stories:
+        where = "in the counted window" if deal["counted"] else warmup
+        assert lines[1] == (
+            f"It arrived on day {deal['created_day']:,.0f} of the simulated run ({where}); "
+            "the days below count from its arrival."
+        )
+
+
+def test_counts_agree_with_their_nouns(stories):
+    """'1 request', '1 day': each traced run has stories with exactly one of each."""
+    texts = ["\n".join(lines) for _, lines in stories]
+    assert any("(1 request ahead in its queue)" in text for text in texts)
+    assert any("(0 requests ahead in its queue)" in text for text in texts)
+    assert any("Where the 1 day went:" in text for text in texts)
+    assert not any(re.search(r"\b1 (days|requests|stallers)\b", text) for text in texts)
 
 
 def test_timeline_covers_the_deal_and_matches_its_stage_days(traced):
@@ -148,7 +186,7 @@ def test_trace_command_tells_a_story(tmp_path):
     [
         (
             ["--deal", "100000"],
-            "error: --deal 100000: no such deal in this replication; allowed: one of its",
+            "error: --deal 100000: no such deal in this simulated run; allowed: one of its",
         ),
         (
             ["--outcome", "sold"],
@@ -156,7 +194,7 @@ def test_trace_command_tells_a_story(tmp_path):
         ),
         (
             ["--outcome", "vetoed", "--set", "committee.nay_sayers=0"],
-            "error: --outcome vetoed: no deal ended that way in this replication; "
+            "error: --outcome vetoed: no deal ended that way in this simulated run; "
             "allowed here: won (",
         ),
     ],

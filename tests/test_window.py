@@ -69,7 +69,7 @@ def test_run_with_precision_adds_replications_until_the_interval_is_narrow(tmp_p
     record = json.loads((out / "summary.json").read_text())["precision"]
     assert record["reached"] and record["half_width"] <= 0.04
     assert record["replications_run"] >= record["replications_needed"] + 5  # the look-ahead
-    assert f"after {record['replications_needed']} replications" in done.output
+    assert f"after {record['replications_needed']} simulated runs" in done.output
     starved = CliRunner().invoke(main, [*args, "--precision", "0.001", "--max-replications", "4"])
     assert starved.exit_code == 0 and "not reached within --max-replications 4" in starved.output
     both = CliRunner().invoke(main, [*args, "-n", "5", "--precision", "0.01"])

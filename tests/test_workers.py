@@ -170,10 +170,10 @@ def terminal(monkeypatch):
 
 def test_run_and_compare_show_a_bar_on_a_terminal(terminal, pair):
     assert invoke("run", BASELINE, "-n", "3", *SHORT).exit_code == 0
-    assert terminal.shown == [(3, "baseline", "replications")] and terminal.advanced == 3
+    assert terminal.shown == [(3, "baseline", "simulated runs")] and terminal.advanced == 3
     done = invoke("compare", *pair, "-n", "2", "--workers", "1")
     assert done.exit_code == 0, done.output
-    assert terminal.shown[-1] == (4, "short_baseline vs short_channel", "replications")
+    assert terminal.shown[-1] == (4, "short_baseline vs short_channel", "simulated runs")
     assert terminal.advanced == 3 + 4
 
 
@@ -197,8 +197,8 @@ def test_trace_shows_that_it_is_working_on_a_terminal(terminal, monkeypatch):
     assert invoke("trace", BASELINE, *SHORT).exit_code == 0
     assert invoke("trace", BASELINE, "--quiet", *SHORT).exit_code == 0
     assert told == [
-        ("simulating replication 0 of baseline", True),
-        ("simulating replication 0 of baseline", False),
+        ("simulating run 0 of baseline", True),
+        ("simulating run 0 of baseline", False),
     ]
 
 

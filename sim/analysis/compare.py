@@ -96,7 +96,7 @@ def _too_few(diff: dict[str, dict[str, Any]]) -> str:
     )
     return (
         f" Warning: most paired differences are exactly zero ({counts} non-zero), so "
-        "those intervals may not keep their promise; run more replications (--precision "
+        "those intervals may not keep their promise; simulate more runs (-n, or --precision "
         "chooses how many)."
     )
 
@@ -113,7 +113,7 @@ def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alp
     if not clear:
         return (
             f"{b_name} is not distinguishable from {a_name}: every difference "
-            f"({_join(noise)}) is within the noise of the replications."
+            f"({_join(noise)}) is within the noise between simulated runs."
         )
     tail = (
         f"; the {_join(noise)} {'stays' if len(noise) == 1 else 'stay'} within noise"

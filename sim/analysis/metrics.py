@@ -235,6 +235,11 @@ def _revenue_net_per_year(deals: ReplicationDeals) -> float:
     return deals.per_year(deals.booked_revenue - deals.booked_commission)
 
 
+def _commission_share(deals: ReplicationDeals) -> float:
+    gross = deals.booked_revenue
+    return deals.booked_commission / gross if gross > 0 else math.nan
+
+
 RATE = (0.0, 1.0)
 REGISTRY = {
     metric.name: metric
@@ -253,6 +258,14 @@ REGISTRY = {
             "count",
             "leads that arrived in the window and were qualified",
             lambda d: d.opportunities,
+            "sum",
+        ),
+        Metric(
+            "wins",
+            "wins",
+            "count",
+            "leads that arrived in the window and were won by the horizon",
+            lambda d: int((d.outcome == WON).sum()),
             "sum",
         ),
         Metric(
@@ -295,6 +308,15 @@ REGISTRY = {
             "USD/year",
             "revenue of deals won in the window less partner commissions, per year",
             _revenue_net_per_year,
+        ),
+        Metric(
+            "commission_share",
+            "commission share",
+            "%",
+            "partner commissions on the deals won in the window, as a share of their revenue; "
+            "NaN without revenue",
+            _commission_share,
+            bounds=RATE,
         ),
         Metric(
             "purchase_likelihood",
@@ -371,7 +393,7 @@ REGISTRY = {
         ),
     )
 }
-# The metrics `compare` and the report compare and a sweep's point summary averages.
+# The metrics `compare` and the report compare.
 METRICS = ("win_rate", "no_decision_rate", "cycle_days_median", "revenue_net_per_year")
 LABELS = {name: metric.label for name, metric in REGISTRY.items()}
 UNITS = {name: metric.unit for name, metric in REGISTRY.items()}

@@ -3,17 +3,19 @@
 The sweep's design is SALib's Saltelli sample over the swept ranges (method =
 "saltelli" in the sweep file), so its per-point means are exactly what
 `SALib.analyze.sobol` needs. A first-order index is the share of the output's
-variance due to one parameter alone; a total index adds its interactions.
+variance due to one parameter alone; a total index adds its interactions. An output
+is any metric of the registry: the point summary holds each one's mean.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..scenario import ScenarioError
 from ..scenario.sweep_file import Sweep, unit_problem
-from .metrics import LABELS
+from .metrics import LABELS, REGISTRY
 from .results_folder import write_atomic
 
 if TYPE_CHECKING:
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
     from .sweep import SweepReport
 
-OUTPUTS = ("win_rate", "cycle_days_median")  # the metrics whose indices are estimated
+OUTPUTS = tuple(REGISTRY)  # the metrics whose indices can be estimated
+DEFAULT_OUTPUTS = ("win_rate", "cycle_days_median")
 RESAMPLES = 200  # bootstrap resamples for the indices' confidence intervals
 
 
@@ -35,8 +38,13 @@ def require_saltelli(sweep: Sweep) -> Sweep:
     return sweep
 
 
-def sobol_indices(sweep: Sweep, report: SweepReport) -> pd.DataFrame:
-    """One row per output and parameter: S1, S1_conf, ST, ST_conf (conf: half-width of 95% CI)."""
+def sobol_indices(
+    sweep: Sweep, report: SweepReport, outputs: Sequence[str] = DEFAULT_OUTPUTS
+) -> pd.DataFrame:
+    """One row per output and parameter: S1, S1_conf, ST, ST_conf (conf: half-width of 95% CI).
+
+    `outputs` are names of `OUTPUTS`, in the order the table lists them.
+    """
     import numpy as np
     import pandas as pd
     from SALib.analyze import sobol
@@ -44,14 +52,15 @@ def sobol_indices(sweep: Sweep, report: SweepReport) -> pd.DataFrame:
     summary = pd.read_parquet(report.out / "point_summary.parquet").set_index("point").sort_index()
     problem = unit_problem(sweep.parameters)
     rows = []
-    for output in OUTPUTS:
+    for output in outputs:
         values = summary[output].reindex(range(report.points)).to_numpy(dtype=float)
         missing = np.flatnonzero(np.isnan(values))
         if missing.size:
             listed = ", ".join(map(str, missing[:10])) + (" ..." if missing.size > 10 else "")
             raise ScenarioError(
                 f"{sweep.path}: no {LABELS[output]} at point(s) {listed} (the model failed there, "
-                "or no opportunity closed); Sobol indices need a value at every point"
+                "or no replication had one: docs/results.md says when a metric has none); "
+                "Sobol indices need a value at every point"
             )
         if np.ptp(values) == 0:  # a constant output has no variance to share out
             rows += [_row(output, key, 0.0, 0.0, 0.0, 0.0) for key in problem["names"]]

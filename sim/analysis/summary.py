@@ -91,15 +91,14 @@ def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:
 
 
 def money(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
-    """Revenue booked in the window, the partners' commissions on it and what is left, per year."""
+    """Revenue booked in the window and the partners' commissions on it, per year.
+
+    Their share of it is a metric (`commission_share`), pooled as every metric is.
+    """
     booked = _booked(table, window)
     gross = float(table["revenue"].to_numpy()[booked].sum())
     commissions = float(table["commission"].to_numpy()[booked].sum())
-    return {
-        "revenue_gross_per_year": gross / years,
-        "commissions_per_year": commissions / years,
-        "commission_share": commissions / gross if gross > 0 else float("nan"),
-    }
+    return {"revenue_gross_per_year": gross / years, "commissions_per_year": commissions / years}
 
 
 def channel_effort(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
@@ -191,7 +190,6 @@ def summary_shape() -> Shape:
             (
                 "revenue_gross_per_year",
                 "commissions_per_year",
-                "commission_share",
                 "wins_direct_per_year",
                 "wins_partner_sourced_per_year",
                 "direct_hours_on_partner_deals_per_year",

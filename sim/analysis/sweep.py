@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.world import simulate_replication
 from .executors import SweepStopped, connected, execute, on_dask, worker_threads
-from .metrics import METRICS, REGISTRY, Window, column_metrics
+from .metrics import REGISTRY, Window, column_metrics
 from .results_folder import ResultsExistError, write_atomic
 from .statistics import half_width
 
@@ -828,29 +828,30 @@ def point_summary(
 ) -> pd.DataFrame:
     """One row per point: swept values, replications, each metric's mean and 95% CI, any error.
 
-    The interval is Student's t over the point's replications (NaN values left out),
-    the win rate's clipped to [0, 1]; with fewer than two values it is NaN.
+    Every registered metric (`metrics.REGISTRY`, in its order), a count's too: the mean
+    of its per-replication values. The interval is Student's t over the point's
+    replications (NaN values left out), a rate's clipped to [0, 1]; with fewer than two
+    values it is NaN.
     """
     import pandas as pd
 
-    summary = pd.DataFrame(
-        {
-            "point": [record["point"] for record in records],
-            **{key: [record["parameters"][key] for record in records] for key in keys},
-            "replications": [len(record["rows"]) for record in records],
-        }
-    )
+    points = [record["point"] for record in records]
+    columns: dict[str, Any] = {
+        "point": points,
+        **{key: [record["parameters"][key] for record in records] for key in keys},
+        "replications": [len(record["rows"]) for record in records],
+    }
     groups = results.groupby("point")
-    for metric in METRICS:
+    for name, metric in REGISTRY.items():
         mean, spread, count = (
-            getattr(groups[metric], name)().reindex(summary["point"]).to_numpy()
-            for name in ("mean", "std", "count")
+            getattr(groups[name], statistic)().reindex(points).to_numpy(dtype=float)
+            for statistic in ("mean", "std", "count")
         )
         half = half_width(spread, count)  # NaN for points with fewer than two values
-        low, high = REGISTRY[metric].clip(mean - half, mean + half)  # a rate's stays in [0, 1]
-        summary[metric], summary[f"{metric}_ci_low"], summary[f"{metric}_ci_high"] = mean, low, high
-    summary["error"] = [record["error"] or "" for record in records]
-    return summary
+        low, high = metric.clip(mean - half, mean + half)  # a rate's stays in [0, 1]
+        columns.update({name: mean, f"{name}_ci_low": low, f"{name}_ci_high": high})
+    columns["error"] = [record["error"] or "" for record in records]
+    return pd.DataFrame(columns)
 
 
 def _parquet(table: pd.DataFrame) -> bytes:

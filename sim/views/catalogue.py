@@ -52,14 +52,18 @@ def params_text(section: str | None = None) -> str:
     for row in parameter_rows():
         if section is not None and _section(row["key"]) != section:
             continue
-        indent = {"initial_indent": "    ", "subsequent_indent": "    "}
         blocks.append(
             "\n".join(
                 [
                     f"{row['key']} = {row['default']}  ({row['unit']}; {row['allowed']})",
-                    *textwrap.wrap(row["meaning"], WIDTH, **indent),
-                    *textwrap.wrap(f"source: {row['source']}", WIDTH, **indent),
+                    *_indented(row["meaning"]),
+                    *_indented(f"source: {row['source']}"),
                 ]
             )
         )
     return "\n\n".join(blocks)
+
+
+def _indented(text: str) -> list[str]:
+    """`text` wrapped to the width, each line indented under the name it describes."""
+    return textwrap.wrap(text, WIDTH, initial_indent="    ", subsequent_indent="    ")

@@ -9,6 +9,7 @@ from ..analysis.statistics import CONFIDENCE
 
 MISSING = "n/a"
 CI = f"{CONFIDENCE:.0%} CI"  # "95% CI": how every view names a confidence interval
+CI_SPELLED_OUT = f"{CONFIDENCE:.0%} confidence interval ({CI.split()[1]})"  # said once, first
 
 
 def is_missing(value: Any) -> bool:
@@ -66,6 +67,19 @@ def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) 
     return number(value, 1, signed) + (" d" if symbol else "")
 
 
-def share_of(count: int, total: int) -> str:
-    """A count with its share of the total: '12 (4.5%)'."""
-    return f"{count} ({count / total:.1%})" if total else str(count)
+def interval(low: float, high: float, unit: str) -> str:
+    """An interval's ends in a metric's unit, written once: 20.6 to 23.8%, 70.1 to 76.7 d.
+
+    Money has its dollar sign on both ends and leaves the year to the value beside it:
+    $793,494 to $1,027,760.
+    """
+    if is_missing(low) or is_missing(high):
+        return MISSING
+    if unit == "USD/year":
+        return f"{dollars(low)} to {dollars(high)}"
+    return f"{in_unit(low, unit, symbol=False)} to {in_unit(high, unit)}"
+
+
+def plural(count: int, noun: str) -> str:
+    """A count and its noun, agreeing: '1 request', '2 requests', '1,000 simulated runs'."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"

@@ -48,15 +48,18 @@ FUNNEL_COLOURS = {
 }
 WARMUP_COLOUR = "#9e9e9e"  # the shaded warm-up, drawn translucent
 NET_REVENUE_COLOUR = "#2e7d32"  # the same green as a won deal: what the company keeps
+SOBOL_COLOURS = {"S1": "#9fa8da", "ST": "#3949ab"}  # first-order and total index: light, dark
+# Scenarios are told apart from each other and from the outcomes' green, red, orange and
+# purple: a scenario drawn in "won" green would say something it does not mean.
 SCENARIO_CYCLE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
+    "#1f77b4",  # blue
+    "#e377c2",  # pink
+    "#8c564b",  # brown
+    "#17becf",  # cyan
+    "#bcbd22",  # olive
+    "#9575cd",  # lavender
+    "#827717",  # dark olive
+    "#006064",  # dark teal
 )
 PARTNER_CYCLE = ("#8d6e63", "#ffb300", "#00897b", "#7e57c2", "#f06292", "#546e7a")
 

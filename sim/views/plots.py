@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..analysis.metrics import LABELS, OPEN, Window, outcome_codes
-from ..analysis.results_folder import write_atomic
-from ..analysis.sensitivity import OUTPUTS
+from ..analysis.results_folder import ResultsExistError, write_atomic
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 from . import palette
 from .formatting import CI, days, dollars, is_missing, percent
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("png", "svg")
 TIMELINE_DEALS = 3  # deals drawn in each scenario's timeline figure
+SENSITIVITY_PANELS_ACROSS = 2  # metrics side by side in sensitivity.png; more go below
 SLUG_CHARS = 60  # of a scenario's name in a file name, well within any file system's limit
 WARMUP = "warm-up (not counted)"
 
@@ -150,25 +150,44 @@ def _figures(runs: list[Run], timelines: bool) -> dict[str, Figure]:
     return {name: figure for name, figure in drawn.items() if figure is not None}
 
 
-def write_plots(runs: Sequence[Run | Results], out_dir: Path | str) -> list[Path]:
-    """Write every figure as PNG and SVG into out_dir; return the files written."""
+class PicturesExistError(ResultsExistError):
+    """The folder for the pictures holds pictures of the same names (not to be replaced)."""
+
+
+def write_plots(
+    runs: Sequence[Run | Results], out_dir: Path | str, force: bool = False
+) -> list[Path]:
+    """Write every figure as PNG and SVG into out_dir; return the files written.
+
+    Pictures of the same names are replaced only with `force` (without it, nothing is
+    written); the folder's other files are never touched.
+    """
     import matplotlib
 
     out_dir = Path(out_dir)
+    drawn = figures(runs)
+    paths = {(name, fmt): out_dir / f"{name}.{fmt}" for name in drawn for fmt in FORMATS}
+    check_pictures_writable(out_dir, list(paths.values()), force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    with matplotlib.rc_context(
-        {"svg.hashsalt": "committee-sim"}
-    ):  # fixed SVG ids: same inputs, same files
-        for name, figure in figures(runs).items():
-            for fmt in FORMATS:
-                path = out_dir / f"{name}.{fmt}"
-                buffer = io.BytesIO()
-                figure.savefig(buffer, format=fmt, **_save_options(fmt))
-                data = buffer.getvalue()
-                path.write_bytes(_numbered_clips(data) if fmt == "svg" else data)
-                written.append(path)
-    return written
+    with matplotlib.rc_context({"svg.hashsalt": "committee-sim"}):  # fixed SVG ids
+        for (name, fmt), path in paths.items():
+            buffer = io.BytesIO()
+            drawn[name].savefig(buffer, format=fmt, **_save_options(fmt))
+            data = buffer.getvalue()
+            write_atomic(path, _numbered_clips(data) if fmt == "svg" else data)
+    return list(paths.values())
+
+
+def check_pictures_writable(out_dir: Path, paths: list[Path], force: bool) -> None:
+    """Refuse, before anything is written, to replace pictures unless forced."""
+    existing = [path.name for path in paths if path.exists()]
+    if existing and not force:
+        listed = ", ".join(existing[:4]) + (", ..." if len(existing) > 4 else "")
+        raise PicturesExistError(
+            out_dir,
+            f"already holds pictures of these names ({listed})",
+            "choose another folder or pass {force} to replace them",
+        )
 
 
 def _numbered_clips(svg: bytes) -> bytes:
@@ -227,9 +246,9 @@ def win_rate(runs: list[Run], colours: dict[str, str]) -> Figure:
             interval_label = None
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
-    ax.set_ylabel("win rate (%, open ones censored)")
+    ax.set_ylabel("win rate (%, counting open deals)")
     if ax.get_legend_handles_labels()[0]:  # nothing to name when no run has a win rate
-        ax.legend(fontsize="small")
+        _legend_beside(ax)
     return figure
 
 
@@ -252,7 +271,7 @@ def funnel(runs: list[Run]) -> Figure:
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
     ax.set_ylabel("counted leads per year")
-    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    _legend_beside(ax)
     return figure
 
 
@@ -260,7 +279,7 @@ def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
     """Kaplan-Meier curve of counted opportunities still open by age, open ones censored."""
     from scipy import stats
 
-    figure, ax = _figure("Sales cycle: share of opportunities not yet closed (Kaplan-Meier)")
+    figure, ax = _figure("Sales cycle: share of opportunities not yet closed (counting open deals)")
     for run in runs:
         deals = run.opportunities
         ages = deals["age_days"].to_numpy(dtype=float)
@@ -279,7 +298,7 @@ def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
     ax.set_xlabel("days since the lead arrived")
     ax.set_ylabel("% of opportunities still open")
     ax.set_ylim(0, 102)
-    ax.legend(fontsize="small")
+    _legend_beside(ax)
     return figure
 
 
@@ -300,7 +319,7 @@ def outcomes(runs: list[Run]) -> Figure:
     ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
     ax.set_ylabel("% of counted deals")
-    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
+    _legend_beside(ax)
     return figure
 
 
@@ -351,7 +370,7 @@ def _stacked_bars(
     ax.invert_yaxis()
     ax.set_xlabel(unit)
     ax.set_ylabel("scenario")
-    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=columns)
+    figure.legend(fontsize="small", loc="outside lower center", ncol=columns)
     return figure
 
 
@@ -364,7 +383,7 @@ def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
 
     figure = Figure(figsize=(8, 6), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)
-    figure.suptitle("Pipeline over simulated time (mean over replications)")
+    figure.suptitle("Pipeline over simulated time (mean over simulated runs)")
     for ax in (top, bottom):
         _shade_warmups(ax, [run.window.start for run in runs])
     for run in runs:
@@ -392,36 +411,27 @@ def pipeline(runs: list[Run], colours: dict[str, str]) -> Figure:
     bottom.set_title("deals won so far", fontsize="medium")
     bottom.set_ylabel("cumulative wins (count)")
     bottom.set_xlabel("simulated day")
-    top.legend(fontsize="small")
-    bottom.legend(fontsize="small")
+    _legend_beside(top)  # one legend for both panels: the same runs, in the same colours
     return figure
 
 
 def revenue_split(runs: list[Run]) -> Figure | None:
-    """With channel partners: net revenue and each partner's commission per year of the window.
+    """Net revenue and each partner's commission per year of the window, a bar per run.
 
-    None without partners. The commissions are the partners table's, paid in the window.
+    None when no run has partners; a run without them is drawn too, all net revenue,
+    to compare with. The commissions are the partners table's, paid in the window.
     """
-    channel = [run for run in runs if len(run.results.partners)]
-    if not channel:
+    if not any(len(run.results.partners) for run in runs):
         return None
-    partner_names = [
-        name for run in channel for name in run.results.partners["partner"].astype(str)
-    ]
+    partner_names = [name for run in runs for name in run.results.partners["partner"].astype(str)]
     colours = palette.assign(partner_names, palette.PARTNER_CYCLE)
     figure, ax = _figure(
         "Revenue split: what the company keeps, what each partner claims",
-        width=max(7.5, 1.4 * len(channel) + 3.5),
+        width=max(7.5, 1.4 * len(runs) + 3.5),
     )
-    for index, run in enumerate(channel):
-        net = run.summary["revenue_net_per_year"]
-        ax.bar(
-            index,
-            net,
-            color=palette.NET_REVENUE_COLOUR,
-            label="net revenue" if index == 0 else None,
-        )
-        base = net
+    for index, run in enumerate(runs):
+        base = run.summary["revenue_net_per_year"]
+        ax.bar(index, base, color=palette.NET_REVENUE_COLOUR, label="net revenue")
         paid = run.results.partners.groupby("partner", sort=False)["commission"].sum() / (
             run.replications * run.window.years
         )
@@ -431,29 +441,17 @@ def revenue_split(runs: list[Run]) -> Figure | None:
             )
             base += amount
         share = run.summary["commission_share"]
-        if not is_missing(share):
-            ax.annotate(
-                f"{percent(share, 0)} to partners",
-                (index, base),
-                ha="center",
-                va="bottom",
-                fontsize="small",
-            )
-    ax.set_xticks(range(len(channel)), [run.name for run in channel], rotation=20, ha="right")
+        if paid.empty or not is_missing(share):
+            note = "no partners" if paid.empty else f"{percent(share, 0)} to partners"
+            ax.annotate(note, (index, base), ha="center", va="bottom", fontsize="small")
+    ax.margins(y=0.08)  # room above the tallest bar for its note
+    ax.set_xticks(range(len(runs)), [run.name for run in runs], rotation=20, ha="right")
     ax.set_xlabel("scenario")
     ax.set_ylabel("first-year revenue (USD/year)")
     ax.yaxis.set_major_formatter(lambda value, _: dollars(value))
     handles, labels = ax.get_legend_handles_labels()
-    unique = dict(
-        zip(labels, handles, strict=True)
-    )  # a partner in several scenarios is listed once
-    ax.legend(
-        unique.values(),
-        unique.keys(),
-        fontsize="small",
-        loc="center left",
-        bbox_to_anchor=(1.0, 0.5),
-    )
+    unique = dict(zip(labels, handles, strict=True))  # each name once, however many bars
+    _legend_beside(ax, unique.values(), unique.keys())
     return figure
 
 
@@ -549,30 +547,51 @@ def write_sensitivity_chart(out_dir: Path, indices: pd.DataFrame) -> None:
 
 
 def sensitivity_chart(indices: pd.DataFrame) -> bytes:
-    """First-order and total indices per parameter, one panel per output, as PNG bytes."""
+    """`sensitivity_figure` as PNG bytes."""
+    buffer = io.BytesIO()
+    sensitivity_figure(indices).savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def sensitivity_figure(indices: pd.DataFrame) -> Figure:
+    """First-order and total indices per parameter, with their intervals, one panel per output."""
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(5 * len(OUTPUTS), 3.5))
-    axes = figure.subplots(1, len(OUTPUTS), squeeze=False)
-    for axis, output in zip(axes[0], OUTPUTS, strict=True):
+    outputs = list(dict.fromkeys(indices["output"]))  # the metrics chosen, in their order
+    across = min(len(outputs), SENSITIVITY_PANELS_ACROSS)
+    down = math.ceil(len(outputs) / across)
+    figure = Figure(figsize=(5 * across, 3.5 * down + 0.4), layout="constrained")
+    panels = list(figure.subplots(down, across, squeeze=False).flat)
+    for axis in panels[len(outputs) :]:  # the last row's empty places
+        axis.remove()
+    for axis, output in zip(panels, outputs, strict=False):  # the empty ones are left out
         rows = indices[indices["output"] == output]
         x = np.arange(len(rows))
-        axis.bar(
-            x - 0.2, rows["S1"], 0.4, yerr=rows["S1_conf"], label="first order (S1)", capsize=3
-        )
-        axis.bar(x + 0.2, rows["ST"], 0.4, yerr=rows["ST_conf"], label="total (ST)", capsize=3)
+        for offset, index, label in ((-0.2, "S1", "first order (S1)"), (0.2, "ST", "total (ST)")):
+            axis.bar(
+                x + offset,
+                rows[index],
+                0.4,
+                yerr=rows[f"{index}_conf"],
+                color=palette.SOBOL_COLOURS[index],
+                label=label,
+                capsize=3,
+            )
         axis.set_xticks(x, rows["parameter"], rotation=20, ha="right")
         axis.set_title(f"Sobol indices: {LABELS[output]}")
-        low, high = rows[["S1", "ST"]].min().min(), rows[["S1", "ST"]].max().max()
-        axis.set_ylim(
-            min(0.0, math.floor(low * 10) / 10), max(1.05, math.ceil(high * 10) / 10 + 0.05)
-        )
+        axis.set_xlabel("parameter")
+        axis.set_ylabel("index (share of variance)")
+        axis.set_ylim(*_sobol_limits(rows))
         axis.axhline(0, color="black", linewidth=0.5)
-        axis.legend(fontsize="small")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-    return buffer.getvalue()
+    figure.legend(*panels[0].get_legend_handles_labels(), loc="outside upper center", ncol=2)
+    return figure
+
+
+def _sobol_limits(rows: pd.DataFrame) -> tuple[float, float]:
+    """From 0 (or below, for a negative estimate) to 1 at least, error bars included."""
+    low = min((rows[index] - rows[f"{index}_conf"]).min() for index in ("S1", "ST"))
+    high = max((rows[index] + rows[f"{index}_conf"]).max() for index in ("S1", "ST"))
+    return min(0.0, math.floor(low * 10) / 10), max(1.05, math.ceil(high * 10) / 10 + 0.05)
 
 
 # ---------------------------------------------------------------- helpers
@@ -585,6 +604,11 @@ def _figure(title: str, width: float = 8.0, height: float = 4.5) -> tuple[Figure
     ax = figure.subplots()
     ax.set_title(title)
     return figure, ax
+
+
+def _legend_beside(ax: Any, *entries: Any) -> None:
+    """The legend right of the axes, where it covers no bar or line; `entries` as `ax.legend`'s."""
+    ax.legend(*entries, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
 
 
 def _shade_warmups(ax: Any, warmups: list[float]) -> None:

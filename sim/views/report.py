@@ -17,9 +17,9 @@ from ..analysis.compare import independent_difference, paired_difference, verdic
 from ..analysis.metrics import LABELS, METRICS, UNITS, replication_metrics
 from ..analysis.results_folder import ResultsExistError, write_atomic
 from ..analysis.statistics import CONFIDENCE
-from .formatting import CI, in_unit, p_value
+from .formatting import CI, plural
 from .plots import Run, as_runs, figures, png_bytes
-from .summary_rows import report_rows
+from .summary_rows import difference_cells, report_rows
 
 if TYPE_CHECKING:
     from ..analysis.replications import Results
@@ -38,13 +38,13 @@ figure img { max-width: 100%; border: 1px solid #eee; }
 FIGURE_CAPTIONS = {
     "win_rate": "Win rate: the probability that an opportunity (a qualified lead that arrived "
     "in the counted window) is eventually won, counting those still open at the horizon as "
-    "censored (Aalen-Johansen), not as lost or left out; mean over replications, the bars "
+    "censored (Aalen-Johansen), not as lost or left out; mean over simulated runs, the bars "
     f"show {CONFIDENCE:.0%} confidence intervals.",
     "funnel": "How far the leads that arrived in the counted window got, per year of the "
     "window: qualified (opportunities), past the stallers, past the nay-sayers, decided "
     "(the committee chose), won.",
     "cycle_length": "Share of counted opportunities still open by days since arrival, pooled "
-    "over replications; those still open at the horizon count as censored (Kaplan-Meier), so "
+    "over simulated runs; those still open at the horizon count as censored (Kaplan-Meier), so "
     "long deals are not dropped. The median cycle is where a curve crosses 50%.",
     "outcomes": "How the deals that arrived in the counted window ended, as shares of them; "
     "still open means not ended by the horizon.",
@@ -52,12 +52,13 @@ FIGURE_CAPTIONS = {
     "decision, as shares of them.",
     "time_use": "Where the time goes: mean days a closed counted opportunity spent in each stage.",
     "pipeline": "Open deals and cumulative wins over the whole simulated time, averaged over "
-    "replications; deals of the shaded warm-up are simulated but not counted.",
+    "simulated runs; deals of the shaded warm-up are simulated but not counted.",
     "revenue_split": "First-year revenue of deals won in the counted window, per year of the "
     "window: what the company keeps and each partner's commission.",
 }
 TIMELINE_CAPTION = (
-    "Timelines of sampled deals from replication 0, re-run with the event log on: one row per "
+    "Timelines of sampled deals from the first simulated run (replication 0), re-run with the "
+    "event log on: one row per "
     "committee member, bars coloured by stage."
 )
 
@@ -109,7 +110,8 @@ def render(items: Sequence[Run | Results]) -> str:
 
 def _scenarios_section(runs: list[Run]) -> str:
     items = "".join(
-        f"<li><b>{_e(run.name)}</b>: {run.replications} replications, seed {run.summary['seed']}, "
+        f"<li><b>{_e(run.name)}</b>: {plural(run.replications, 'simulated run')}, "
+        f"seed {run.summary['seed']}, "
         f"horizon {run.horizon_days:g} days, warm-up {run.window.start:g} days (not counted). "
         f"{_e(run.results.scenario.scenario.description)}</li>"
         for run in runs
@@ -137,37 +139,27 @@ def comparison(base: Run, other: Run) -> str:
     if paired:
         diff = paired_difference(a, b)
         how = (
-            f"Paired by replication: both runs used seed {base.summary['seed']}, so replication r "
+            f"Paired run by run: both used seed {base.summary['seed']}, so simulated run r "
             "of each saw the same leads and the same dice (common random numbers)."
         )
         if base.replications != other.replications:
             both = min(base.replications, other.replications)
-            how += f" Only the {both} replications both runs have are paired."
+            how += f" Only the {both} simulated runs both have are paired."
     else:
         diff = independent_difference(a, b)
         how = (
             f'<span class="note">The seeds differ ({_e(base.name)}: {base.summary["seed"]}, '
-            f"{_e(other.name)}: {other.summary['seed']}), so replications cannot be paired; "
+            f"{_e(other.name)}: {other.summary['seed']}), so their simulated runs cannot be "
+            "paired; "
             "the runs are compared as independent samples (Welch's t-test), with wider intervals. "
             "Run both with the same --seed to pair them.</span>"
         )
     rows = [
-        (
-            LABELS[metric],
-            [
-                in_unit(diff[metric]["a"], UNITS[metric]),
-                in_unit(diff[metric]["b"], UNITS[metric]),
-                in_unit(diff[metric]["estimate"], UNITS[metric], signed=True),
-                "["
-                + ", ".join(in_unit(end, UNITS[metric], signed=True) for end in diff[metric]["ci"])
-                + "]",
-                p_value(diff[metric]["p_value"]),
-            ],
-        )
-        for metric in METRICS
+        (LABELS[m], difference_cells(diff[m]["a"], diff[m]["b"], diff[m], UNITS[m]))
+        for m in METRICS
     ]
     header = [
-        "metric (mean per replication)",
+        "metric (mean per simulated run)",
         base.name,
         other.name,
         "difference",
@@ -197,7 +189,7 @@ def counted_window(runs: list[Run]) -> str:
     """What the figures count: the deals that arrived from the warm-up to the horizon."""
     windows = [
         f"{run.name}: days {run.window.start:g} to {run.window.end:g} "
-        f"({run.window.years:.1f} years per replication)"
+        f"({run.window.years:.1f} years per run)"
         for run in runs
     ]
     return (

@@ -1,12 +1,16 @@
-"""The rows of a run's summary table, declared once for the console (`run`) and the HTML report.
+"""The rows of a run's summary, declared once for the console (`run`) and the HTML report.
 
 Each row shows measures of summary.json (`sim.analysis.summary`), so both views say
 the same thing. The metrics' rows come from the metric registry (label, unit and
 interval), the funnel, outcome and no-decision rows from the vocabulary's labels: a
 new metric, step, outcome or reason gets its row without a line here.
-Counts and money are per year of the counted window, as summary.json has them. The
-console writes an interval "19.4%  [95% CI 16.5% to 22.3%]"; the report, whose row
-label names the interval, "19.4% [16.5%, 22.3%]".
+Counts and money are per year of the counted window, as summary.json has them.
+
+The console shows the rows in groups, a narrow table each (`GROUPS`), so that it fits
+an 80-column terminal: a row's value and its detail (the 95% CI, a share or a rate per
+year) get columns of their own, and the group's title says what its short labels leave
+out. The report shows every row in one table, each label whole and its value in one
+cell: "19.4% [16.5%, 22.3%]".
 """
 
 from __future__ import annotations
@@ -17,69 +21,103 @@ from typing import Any
 
 from ..analysis.metrics import REGISTRY, UNITS
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Step
-from .formatting import CI, MISSING, in_unit, is_missing, number, percent
+from .formatting import CI, MISSING, in_unit, interval, is_missing, number, p_value, percent
 
 Summary = dict[str, Any]
 Show = Callable[[Summary], str]
 
-# What a metric's registry label leaves out and a table row should say.
+# What a metric's registry label leaves out and a table row should say; the rates are of
+# opportunities (qualified leads) unless said, as the group's title says.
+OPEN_COUNTED = "counting open deals"  # censored, not dropped: docs/results.md explains
 QUALIFIERS = {
-    "win_rate": "opportunities, censoring-aware",
-    "no_decision_rate": "opportunities, censoring-aware",
-    "lead_win_rate": "all leads, censoring-aware",
-    "cycle_days_median": "Kaplan-Meier",
-    "revenue_net_per_year": "after partner commissions",
+    "win_rate": OPEN_COUNTED,
+    "no_decision_rate": OPEN_COUNTED,
+    "lead_win_rate": f"all leads, {OPEN_COUNTED}",
+    "cycle_days_median": OPEN_COUNTED,
+    "revenue_net_per_year": "after commissions",
 }
 # Shown instead of a missing figure, where missing has a meaning of its own.
 MISSING_BECAUSE = {"cycle_days_median": "not reached (over half still open)"}
-# Metrics whose figure another row shows: opportunities are the funnel's qualified leads.
-SHOWN_ELSEWHERE = ("opportunities", "revenue_net_per_year")
+# Metrics whose figure another row shows: opportunities are the funnel's qualified leads,
+# wins the counted deals won; the money's metrics are among the money's rows.
+SHOWN_ELSEWHERE = ("opportunities", "wins", "revenue_net_per_year", "commission_share")
 MONEY = UNITS["revenue_net_per_year"]
 
 
 @dataclass(frozen=True)
 class Row:
-    """A label and how to show one summary's value; the report's own, where it differs."""
+    """A label, how to show one summary's value and its detail; the report's own, where it differs.
+
+    The console shows the value and the detail in columns of their own; the report
+    shows `report_show` (by default the value) in one cell.
+    """
 
     label: str
     show: Show
+    detail: Show | None = None
     report_label: str | None = None
     report_show: Show | None = None
 
-    def console(self, summary: Summary) -> tuple[str, str]:
-        return self.label, self.show(summary)
+    def console(self, summary: Summary) -> tuple[str, str, str]:
+        return self.label, self.show(summary), self.detail(summary) if self.detail else ""
 
     def report(self, summaries: list[Summary]) -> tuple[str, list[str]]:
         show = self.report_show or self.show
         return self.report_label or self.label, [show(summary) for summary in summaries]
 
 
+@dataclass(frozen=True)
+class Group:
+    """Rows the console shows as one table: its title, its columns' headings and its rows."""
+
+    title: str
+    columns: tuple[str, ...]  # the labels', the values' and, where rows have one, the details'
+    rows: tuple[str, ...]
+
+
 def metric_label(name: str) -> str:
-    """The registry's label with what it leaves out: 'win rate (opportunities, censoring-aware)'."""
+    """The registry's label with what it leaves out: 'win rate (counting open deals)'."""
     qualifier = QUALIFIERS.get(name)
     return f"{REGISTRY[name].label} ({qualifier})" if qualifier else REGISTRY[name].label
 
 
-def with_interval(summary: Summary, name: str, console: bool = False) -> str:
-    """A mean-pooled metric with its interval; the figure alone with one replication (no CI)."""
+def _value(name: str) -> Show:
+    """A mean-pooled metric in its unit, or what its absence means."""
+
+    def show(summary: Summary) -> str:
+        value = summary[name]
+        if is_missing(value):
+            return MISSING_BECAUSE.get(name, MISSING)
+        return in_unit(value, REGISTRY[name].unit)
+
+    return show
+
+
+def _interval(name: str) -> Show:
+    """A metric's interval, '20.6 to 23.8%'; nothing without one (a single run)."""
+
+    def show(summary: Summary) -> str:
+        low, high = summary[f"{name}_ci"]
+        return (
+            "" if is_missing(low) or is_missing(high) else interval(low, high, REGISTRY[name].unit)
+        )
+
+    return show
+
+
+def with_interval(summary: Summary, name: str) -> str:
+    """A mean-pooled metric with its interval, as the report shows it: '24.3% [20.1%, 28.5%]'."""
     value, unit = summary[name], REGISTRY[name].unit
     if is_missing(value):
         return MISSING_BECAUSE.get(name, MISSING)
     low, high = summary[f"{name}_ci"]
     if is_missing(low) or is_missing(high):
         return in_unit(value, unit)
-    if console:
-        return f"{in_unit(value, unit)}  [{CI} {in_unit(low, unit)} to {in_unit(high, unit)}]"
     return f"{in_unit(value, unit)} [{in_unit(low, unit)}, {in_unit(high, unit)}]"
 
 
-def rate_with_interval(summary: Summary) -> str:
-    """The win rate with its interval: '24.3% [20.1%, 28.5%]'."""
-    return with_interval(summary, "win_rate")
-
-
 def per_year(summary: Summary, count: float) -> float:
-    """A count over all replications' windows, per year of one window."""
+    """A count over all runs' windows, per year of one window."""
     return count / (summary["replications"] * summary["window"]["years"])
 
 
@@ -87,16 +125,11 @@ def _ratio(part: float, whole: float) -> float:
     return part / whole if whole else float("nan")
 
 
-def _share_per_year(summary: Summary, count: int, total: int) -> str:
-    """'4.3% (3.7 per year)': a share of counted deals and how many that is a year."""
-    return f"{percent(_ratio(count, total))} ({number(per_year(summary, count))} per year)"
-
-
 def _window(summary: Summary) -> str:
     window = summary["window"]
     return (
         f"days {window['warmup_days']:g} to {window['horizon_days']:g} "
-        f"({number(window['years'])} years per replication)"
+        f"({number(window['years'])} years per run)"
     )
 
 
@@ -110,38 +143,66 @@ def _metric_row(name: str) -> Row:
         )
     return Row(
         label,
-        lambda s: with_interval(s, name, console=True),
+        _value(name),
+        _interval(name),
         f"{label} [{CI}]",
         lambda s: with_interval(s, name),
     )
 
 
 def _funnel_row(step: Step) -> Row:
-    def show(summary: Summary) -> str:
-        funnel = summary["funnel_per_year"]
-        share = _ratio(funnel[step.key], funnel[Step.LEADS.key])
-        return f"{number(funnel[step.key])} ({percent(share)} of leads)"
+    def count(summary: Summary) -> str:
+        return number(summary["funnel_per_year"][step.key])
 
-    return Row(f"funnel per year: {step.label}", show)
+    def share(summary: Summary) -> str:
+        funnel = summary["funnel_per_year"]
+        return percent(_ratio(funnel[step.key], funnel[Step.LEADS.key]))
+
+    return Row(
+        step.label,
+        count,
+        share,
+        f"funnel per year: {step.label}",
+        lambda s: f"{count(s)} ({share(s)} of leads)",
+    )
+
+
+def _counted_row(label: str, report_label: str, counts: str, key: str) -> Row:
+    """A share of the counts in summary[counts] and how many that is a year: outcomes, reasons."""
+
+    def share(summary: Summary) -> str:
+        return percent(_ratio(summary[counts][key], sum(summary[counts].values())))
+
+    def yearly(summary: Summary) -> str:
+        return number(per_year(summary, summary[counts][key]))
+
+    return Row(label, share, yearly, report_label, lambda s: f"{share(s)} ({yearly(s)} per year)")
 
 
 def _outcome_row(outcome: Outcome) -> Row:
-    def show(summary: Summary) -> str:
-        counts = summary["outcomes"]
-        return _share_per_year(summary, counts[outcome.key], sum(counts.values()))
-
-    return Row(f"counted deals: {outcome.label}", show)
+    return _counted_row(outcome.label, f"counted deals: {outcome.label}", "outcomes", outcome.key)
 
 
 def _reason_row(reason: Reason) -> Row:
-    def show(summary: Summary) -> str:
-        counts = summary["no_decision_reasons"]
-        return _share_per_year(summary, counts[reason.key], sum(counts.values()))
-
-    return Row(f"no decision: {reason.label}", show)
+    return _counted_row(
+        reason.label, f"no decision: {reason.label}", "no_decision_reasons", reason.key
+    )
 
 
-METRIC_ROWS = tuple(name for name in REGISTRY if name not in SHOWN_ELSEWHERE)
+def _yearly(key: str, digits: int = 1) -> Show:
+    return lambda s: number(s[key], digits)
+
+
+def _money(key: str) -> Show:
+    return lambda s: in_unit(s[key], MONEY)
+
+
+SUM_ROWS = tuple(
+    name for name in REGISTRY if name not in SHOWN_ELSEWHERE and REGISTRY[name].pool == "sum"
+)
+MEAN_ROWS = tuple(
+    name for name in REGISTRY if name not in SHOWN_ELSEWHERE and REGISTRY[name].pool == "mean"
+)
 # The funnel from its second step: its first, the leads, is the deals row.
 FUNNEL_ROWS = tuple(f"funnel {step.key}" for step in Step if step != Step.LEADS)
 OUTCOME_ROWS = tuple(f"outcome {outcome.key}" for outcome in Outcome)
@@ -153,62 +214,107 @@ ROWS = {
     **{f"outcome {outcome.key}": _outcome_row(outcome) for outcome in Outcome},
     **{f"reason {reason.key}": _reason_row(reason) for reason in NO_DECISION_REASONS},
     "revenue_gross": Row(
-        "gross revenue (deals won in the window)",
-        lambda s: in_unit(s["revenue_gross_per_year"], MONEY),
+        "gross revenue",
+        _money("revenue_gross_per_year"),
+        report_label="gross revenue (deals won in the window)",
     ),
     "commissions": Row(
-        "partner commissions: share of gross revenue",
-        lambda s: f"{percent(s['commission_share'])} ({in_unit(s['commissions_per_year'], MONEY)})",
+        "partner commissions",
+        _money("commissions_per_year"),
+        report_label="partner commissions: share of gross revenue",
+        report_show=lambda s: (
+            f"{percent(s['commission_share'])} ({in_unit(s['commissions_per_year'], MONEY)})"
+        ),
     ),
-    "wins_by_source": Row(
-        "wins in the window per year: direct / partner-sourced",
-        lambda s: (
+    "wins_direct": Row(
+        "wins in the window per year: direct",
+        _yearly("wins_direct_per_year"),
+        report_label="wins in the window per year: direct / partner-sourced",
+        report_show=lambda s: (
             f"{number(s['wins_direct_per_year'])} / {number(s['wins_partner_sourced_per_year'])}"
         ),
     ),
+    "wins_partner_sourced": Row(
+        "wins in the window per year: partner-sourced", _yearly("wins_partner_sourced_per_year")
+    ),
     "partner_deal_hours": Row(
         "direct hours on partner deals per year",
-        lambda s: number(s["direct_hours_on_partner_deals_per_year"], 0),
+        _yearly("direct_hours_on_partner_deals_per_year", 0),
     ),
     "misrepresentation_vetoes": Row(
         f"deals {Reason.MISREPRESENTATION.label}, per year",
-        lambda s: number(s["misrepresentation_vetoes_per_year"]),
+        _yearly("misrepresentation_vetoes_per_year"),
     ),
-    "marketing": Row(
-        "marketing utilisation / share on one-off support",
-        lambda s: f"{percent(s['marketing_utilisation'], 0)} / {percent(s['reactive_share'], 0)}",
+    "rep_departures": Row("reps who left, per year", _yearly("rep_departures_per_year")),
+    "marketing_utilisation": Row(
+        "marketing utilisation",
+        lambda s: percent(s["marketing_utilisation"], 0),
+        report_label="marketing utilisation / share on one-off support",
         report_show=lambda s: (
             f"{percent(s['marketing_utilisation'])} / {percent(s['reactive_share'])}"
         ),
     ),
-    "rep_departures": Row(
-        "reps who left, per year", lambda s: number(s["rep_departures_per_year"])
+    "reactive_share": Row(
+        "marketing's time on one-off support", lambda s: percent(s["reactive_share"], 0)
     ),
 }
-# Both views show every row, in this order: what was counted, the rates, where deals went,
-# then money and effort.
-ORDER = (
-    "window",
-    *METRIC_ROWS,
-    *FUNNEL_ROWS,
-    *OUTCOME_ROWS,
-    *REASON_ROWS,
-    "revenue_gross",
-    "revenue_net_per_year",
-    "commissions",
-    "wins_by_source",
-    "partner_deal_hours",
-    "misrepresentation_vetoes",
-    "marketing",
-    "rep_departures",
+# The console's tables, in order: what was counted, the rates, where deals went, then
+# money and effort. The rows of a metric added to the registry join the first two.
+GROUPS = (
+    Group("What was counted", ("measure", "value"), ("window", *SUM_ROWS)),
+    Group(
+        "Rates of opportunities (qualified leads) and cycle lengths",
+        ("measure", "mean", CI),
+        MEAN_ROWS,
+    ),
+    Group("The funnel: counted leads per year", ("step", "per year", "of leads"), FUNNEL_ROWS),
+    Group("How the counted deals ended", ("outcome", "share", "per year"), OUTCOME_ROWS),
+    Group("Why deals ended in no decision", ("reason", "share", "per year"), REASON_ROWS),
+    Group(
+        "Money per counted year",
+        ("measure", "value", CI),
+        ("revenue_gross", "revenue_net_per_year", "commissions", "commission_share"),
+    ),
+    Group(
+        "Channel, marketing and reps",
+        ("measure", "value"),
+        (
+            "wins_direct",
+            "wins_partner_sourced",
+            "partner_deal_hours",
+            "misrepresentation_vetoes",
+            "rep_departures",
+            "marketing_utilisation",
+            "reactive_share",
+        ),
+    ),
 )
+# The report's table: every row of the console's, in its order, less those it shows in
+# another row's cell.
+IN_ANOTHER_CELL = ("commission_share", "wins_partner_sourced", "reactive_share")
+ORDER = tuple(name for group in GROUPS for name in group.rows if name not in IN_ANOTHER_CELL)
 
 
-def console_rows(summary: Summary) -> list[tuple[str, str]]:
-    """(label, value) for each row of the console table."""
-    return [ROWS[name].console(summary) for name in ORDER]
+def console_groups(summary: Summary) -> list[tuple[Group, list[tuple[str, str, str]]]]:
+    """Each group of the console's tables with its rows: (label, value, detail)."""
+    return [(group, [ROWS[name].console(summary) for name in group.rows]) for group in GROUPS]
 
 
 def report_rows(summaries: list[Summary]) -> list[tuple[str, list[str]]]:
     """(label, a value per run) for each row of the report's summary table."""
     return [ROWS[name].report(summaries) for name in ORDER]
+
+
+def difference_cells(
+    a: float, b: float, difference: dict[str, Any], unit: str, symbol: bool = True
+) -> list[str]:
+    """A comparison row's cells, for the console, the report and the app alike: A, B, the
+    difference B - A, its interval ('-3.1 to -0.4') and its p-value."""
+    low, high = (in_unit(end, unit, signed=True, symbol=symbol) for end in difference["ci"])
+    return [
+        in_unit(a, unit, symbol=symbol),
+        in_unit(b, unit, symbol=symbol),
+        in_unit(difference["estimate"], unit, signed=True, symbol=symbol),
+        f"{low} to {high}",
+        p_value(difference["p_value"]),
+    ]

@@ -4,7 +4,9 @@
 functions below pick a deal, tell what happened to it in plain sentences, say
 where its days went (from the deal table's days_<stage> columns), and cut its
 life into segments, one per committee member in turn, for the timeline plot.
-Days in the story count from the lead's arrival.
+Days in the story count from the lead's arrival; its heading gives that day's place
+in the simulated run. What deals.csv numbers (the deal, the run, the rep) the story
+numbers as deals.csv does; committee members are counted by seat, "staller 1 of 3".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..model.events import Actor, Event, EventKind
 from ..vocabulary import Outcome, Reason, Source, Stage, Stance
+from .formatting import plural
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,7 +66,7 @@ PHRASES = {
 ASKS_FROM_KIT = "asks for information; the staller kit has a ready answer"
 ASKS_MARKETING = (
     "asks for information; no ready answer, so marketing must make material "
-    "for this deal ({queue} requests ahead in its queue)"
+    "for this deal ({ahead} ahead in its queue)"
 )
 CLOSINGS = {
     Reason.WENT_COLD: "goes cold waiting for a free rep (no decision)",
@@ -86,7 +89,7 @@ CLOSINGS = {
 
 
 class TraceError(Exception):
-    """The deal asked for is not in the traced replication.
+    """The deal asked for is not in the traced replication (the simulated run).
 
     `asked` is what was asked by ("deal" or "outcome"), `value` the value asked for,
     `problem` what is wrong and what is allowed; the command line names its options.
@@ -141,8 +144,8 @@ def pick_deal(
         raise TraceError(
             "replication",
             replication,
-            "no lead arrived in this replication, so there is no deal to follow; "
-            "allowed: a replication with deals (try another replication or seed, or a "
+            "no lead arrived in this simulated run, so there is no deal to follow; "
+            "allowed: a run with deals (try another --replication or --seed, or a "
             "scenario that brings leads)",
         )
     if deal_id is not None:
@@ -152,7 +155,7 @@ def pick_deal(
             raise TraceError(
                 "deal",
                 deal_id,
-                f"no such deal in this replication; allowed: one of its {len(ids)} deal ids "
+                f"no such deal in this simulated run; allowed: one of its {len(ids)} deal ids "
                 f"between {ids.min()} and {ids.max()} (leads that never arrived leave gaps)",
             )
         return rows.iloc[0]
@@ -166,8 +169,8 @@ def pick_deal(
             raise TraceError(
                 "outcome",
                 outcome,
-                f"no deal ended that way in this replication; allowed here: {present} "
-                "(or try another replication or seed)",
+                f"no deal ended that way in this simulated run; allowed here: {present} "
+                "(or try another --replication or --seed)",
             )
         return rows.iloc[0]
     for wanted in (deals["outcome"] == Outcome.WON.key, deals["qualified"]):
@@ -189,7 +192,7 @@ def deal_days(deal: pd.Series) -> float:
 
 def tell(log: list[Event], deal: pd.Series, scenario: Scenario, seed: int) -> list[str]:
     """The whole story: a heading, one sentence per event, the ending and where the days went."""
-    lines = [heading(deal, scenario, seed)]
+    lines = [heading(deal, scenario, seed), arrival(deal, scenario)]
     previous = 0
     for event in deal_entries(log, deal):
         lines.append(sentence(event, deal, scenario, round(event.day) - previous))
@@ -206,23 +209,31 @@ def heading(deal: pd.Series, scenario: Scenario, seed: int) -> str:
     outcome = Outcome.from_key(str(deal["outcome"])).label
     source = source_name(Source.from_key(str(deal["source"])), int(deal["partner"]), scenario)
     return (
-        f"Deal {deal['deal_id']} of {scenario.scenario.name} (seed {seed}, replication "
-        f"{deal['replication']}): a lead from {source} worth ${deal['value']:,.0f}, "
-        f"arriving on day {deal['created_day']:.0f} of the run; "
+        f"Deal {deal['deal_id']} of {scenario.scenario.name} (seed {seed}, simulated run "
+        f"{deal['replication']}): a lead from {source} worth ${deal['value']:,.0f}; "
         f"committee of {deal['committee_size']}: {plural(deal['stallers'], 'staller')}, "
         f"{plural(committee.nay_sayers, 'nay-sayer')}, "
         f"{plural(committee.decision_makers, 'decision maker')}. Outcome: {outcome}."
     )
 
 
+def arrival(deal: pd.Series, scenario: Scenario) -> str:
+    """On which day of its simulated run the lead arrived, and whether the run counts it."""
+    warmup = scenario.scenario.warmup_days
+    counted = (
+        "in the counted window"
+        if deal["counted"]
+        else f"in the warm-up of {warmup:,.0f} days, not counted"
+    )
+    return (
+        f"It arrived on day {deal['created_day']:,.0f} of the simulated run ({counted}); "
+        "the days below count from its arrival."
+    )
+
+
 def source_name(source: Source, partner: int, scenario: Scenario) -> str:
     """'marketing', 'founder network', 'partner Reseller'."""
     return f"partner {scenario.partners[partner].name}" if partner >= 0 else source.label
-
-
-def plural(count: int, noun: str) -> str:
-    """'1 day', '2 days'."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def sentence(event: Event, deal: pd.Series, scenario: Scenario, gap: int) -> str:
@@ -239,12 +250,12 @@ def sentence(event: Event, deal: pd.Series, scenario: Scenario, gap: int) -> str
 
 
 def actor_name(event: Event, scenario: Scenario) -> str:
-    """'rep 2', 'the founder', 'Reseller' (a partner), 'staller 3', 'marketing'."""
+    """'rep 1', 'the founder', 'Reseller' (a partner), 'staller 3', 'marketing'."""
     actor, seat = event.actor, event.seat
     if actor in MEMBER_NAMES:
         return f"{MEMBER_NAMES[actor]} {seat + 1}"
     if actor is Actor.REP:
-        return f"rep {seat + 1}"
+        return f"rep {seat}"  # as deals.csv's rep column numbers it
     if actor is Actor.PARTNER:
         return scenario.partners[seat].name
     return ONE_OF_A_KIND[actor]
@@ -267,7 +278,9 @@ def what_happened(event: Event, scenario: Scenario) -> str:
     if kind is EventKind.RESCUES:
         return f"steps in to rescue {scenario.partners[details['partner']].name}'s stalled deal"
     if kind is EventKind.ASKS_FOR_INFORMATION:
-        return ASKS_FROM_KIT if details["from_kit"] else ASKS_MARKETING.format(**details)
+        if details["from_kit"]:
+            return ASKS_FROM_KIT
+        return ASKS_MARKETING.format(ahead=plural(details["queue"], "request"))
     if kind is EventKind.DELIVERS_MATERIAL:
         return f"delivers the material staller {details['staller'] + 1} asked for"
     if kind is EventKind.CHOOSES:
@@ -318,7 +331,7 @@ def breakdown(deal: pd.Series) -> str:
     parts = whole_days(stage_days(deal), total)
     listed = ", ".join(f"{stage.label} {days}" for stage, days in parts.items() if days)
     still = " so far (still open)" if deal["outcome"] == Outcome.OPEN.key else ""
-    return f"Where the {round(total)} days{still} went: {listed or 'none'}."
+    return f"Where the {plural(round(total), 'day')}{still} went: {listed or 'none'}."
 
 
 Row = tuple[str, tuple[int, int]]  # a timeline row's label and rank
