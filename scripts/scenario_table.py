@@ -43,7 +43,7 @@ edit by hand. Each scenario runs {replications} replications with seed {seed} (c
 numbers: the same leads and committees wherever the scenarios allow), each a warm-up of
 {warmup:g} days followed by a counted window of {window:g} days: steady state, not a pipeline
 filling up from empty (docs/experiments.md). Run one yourself with
-`committee-sim run scenarios/NAME.toml -n {replications}`.
+`committee-sim run NAME -n {replications}`.
 
 """
 COMMITTEE_STALLERS = (1, 3, 6)  # the calibration block's committees: smaller, baseline, larger
