@@ -9,6 +9,7 @@ processes are then terminated, not left to finish their tasks.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
@@ -48,7 +49,7 @@ def _on_processes(
     function: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], workers: int
 ) -> Generator[Any, None, None]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     # forkserver: forking a process with threads (progress bar, Dask) can deadlock. The server
@@ -67,10 +68,16 @@ def _on_processes(
     try:
         starting = min(workers, len(tasks))  # each of these submits starts a worker
         with _starting_whole():  # then a Ctrl-C stops them all (_terminate)
-            futures = [pool.submit(function, *task) for task in tasks[:starting]]
-        futures += [pool.submit(function, *task) for task in tasks[starting:]]
-        for future in as_completed(futures):
-            yield future.result()
+            pending = {pool.submit(function, *task) for task in tasks[:starting]}
+        # A few tasks queued ahead keep every worker busy; no more, so that results a slow
+        # reader has not taken yet (a loaded machine) never pile up in this process.
+        later = iter(tasks[starting:])
+        pending |= {pool.submit(function, *task) for task in itertools.islice(later, workers)}
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                pending |= {pool.submit(function, *task) for task in itertools.islice(later, 1)}
+                yield future.result()
         done = True
     except BrokenProcessPool as exc:
         raise SweepStopped(f"a worker process died ({exc})") from None
