@@ -44,12 +44,12 @@ seed = 2
     return path
 
 
-def test_indices_of_a_known_function(tmp_path):
-    """Win rate depends on one parameter only, cycle length on the other: the indices say so."""
+def two_levers(tmp_path, points: int):
+    """A Saltelli sweep over two levers; its design and each lever's values along it."""
     sweep = load_sweep(
         saltelli_file(
             tmp_path,
-            256,
+            points,
             '"marketing.proactive_share" = { low = 0.0, high = 0.9 }\n'
             '"leads.disqualify_probability" = { low = 0.0, high = 0.5 }',
         )
@@ -57,6 +57,12 @@ def test_indices_of_a_known_function(tmp_path):
     design = sweep.design()
     share = np.array([point["marketing.proactive_share"] for point in design])
     disqualify = np.array([point["leads.disqualify_probability"] for point in design])
+    return sweep, design, share, disqualify
+
+
+def test_indices_of_a_known_function(tmp_path):
+    """Win rate depends on one parameter only, cycle length on the other: the indices say so."""
+    sweep, design, share, disqualify = two_levers(tmp_path, 256)
     pd.DataFrame(
         {"point": range(len(design)), "win_rate": share, "cycle_days_median": 100 + disqualify**2}
     ).to_parquet(tmp_path / "point_summary.parquet")
@@ -78,17 +84,7 @@ def test_indices_of_a_known_function(tmp_path):
 
 def test_the_indices_cover_the_chosen_metrics_in_the_order_given(tmp_path):
     """Any registered metric can be an output: the point summary holds each one's mean."""
-    sweep = load_sweep(
-        saltelli_file(
-            tmp_path,
-            64,
-            '"marketing.proactive_share" = { low = 0.0, high = 0.9 }\n'
-            '"leads.disqualify_probability" = { low = 0.0, high = 0.5 }',
-        )
-    )
-    design = sweep.design()
-    share = np.array([point["marketing.proactive_share"] for point in design])
-    disqualify = np.array([point["leads.disqualify_probability"] for point in design])
+    sweep, design, share, disqualify = two_levers(tmp_path, 64)
     pd.DataFrame(
         {"point": range(len(design)), "wins": 40 * share, "commission_share": disqualify}
     ).to_parquet(tmp_path / "point_summary.parquet")
