@@ -6,7 +6,7 @@
 A child process imports what a run needs, notes its resident memory (the libraries and
 the interpreter: the base), runs `sim.simulate` for as many replications as the deals
 need (from one replication run here first) and reports its peak resident set size
-(ru_maxrss), the deal table's size and what the run held above the base (peak - base).
+(VmHWM), the deal table's size and what the run held above the base (peak - base).
 With --workers the replications run in worker processes and the peak is the main
 process's, the one that holds the table. MB are 10^6 bytes. Figures vary by a few MB
 from run to run; see docs/results.md.
@@ -36,12 +36,20 @@ def resident():
         return int(statm.read().split()[1]) * resource.getpagesize()
 
 
+def peak_resident():
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over an exec, so a child forked from a
+    # large process (a long test session) would report its parent's size as its own peak.
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
+
+
 scenario, replications, workers = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 base = resident()
 start = time.perf_counter()
 results = simulate(scenario, replications=replications, seed=1, workers=workers)
 seconds = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = peak_resident()
 print(json.dumps({
     "deals": len(results.deals),
     "replications": replications,

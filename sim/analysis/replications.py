@@ -126,8 +126,8 @@ def in_order(
                 outputs = waiting.pop((index, next_first[index]))
                 next_first[index] += len(outputs)
                 yield index, list(outputs)
-                # A pool keeps each task's result until all are done (its futures hold them):
-                # emptied, a block's tables are freed as soon as they are taken.
+                # The pool may still hold the block (its future) a moment longer: emptied,
+                # its tables are freed as soon as they are taken.
                 outputs.clear()
     finally:
         work.close()  # stopped early (an error, Ctrl-C): stops the worker processes now
