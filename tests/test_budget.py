@@ -115,7 +115,7 @@ def test_a_sweep_of_a_million_points_of_a_million_replications_is_refused(tmp_pa
     start = time.perf_counter()
     result = invoke("sweep", sweep, "--out", out, "--quiet")
     assert time.perf_counter() - start < 2.0
-    assert_user_error(result, "1,000,000,000,000 replications", "--max-memory")
+    assert_user_error(result, "1,000,000,000,000 simulated runs", "--max-memory")
     assert not out.exists()
 
 

@@ -213,3 +213,20 @@ def test_an_interrupted_run_stops_with_one_line(monkeypatch, tmp_path, stop, cod
     done = invoke("run", BASELINE, "-n", "2", "--out", tmp_path / "out")
     assert done.exit_code == code
     assert done.stderr == "interrupted: nothing was written\n" and not (tmp_path / "out").exists()
+
+
+def test_a_short_run_stays_in_this_process_unless_workers_are_asked_for(monkeypatch):
+    """A pool takes about half a second to start: by default only a longer run is worth it."""
+    asked: list[int | None] = []
+    real_execute = replications_module.execute
+
+    def recording(function, tasks, workers=None):
+        asked.append(workers)
+        return real_execute(function, tasks, 1)  # the same results, here
+
+    monkeypatch.setattr(replications_module, "execute", recording)
+    simulate(short(BASELINE), 4, seed=1, workers=None)
+    simulate(short(BASELINE), 4, seed=1, workers=2)
+    monkeypatch.setattr(replications_module, "POOL_PAYS_AFTER_SECONDS", 0.0)
+    simulate(short(BASELINE), 4, seed=1, workers=None)
+    assert asked == [1, 2, None]

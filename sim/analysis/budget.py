@@ -31,11 +31,12 @@ HELD_BYTES_PER_DEAL = 280
 # A sweep keeps no deal table, only one row of metrics per replication: 5.8 KB each
 # (tracemalloc of 200 points x 5 replications of `sweep.run_point`, records kept).
 BYTES_PER_SWEEP_ROW = 6000
-# Simulation time per candidate lead: about 0.5 ms with committees of 5, plus 12 us
-# per member (1.5 ms with 102; the same runs as BYTES_PER_CANDIDATE, and 0.56-0.62 ms
-# per deal for the baseline and channel_overlap scenarios, one core).
-SECONDS_PER_CANDIDATE = 500e-6
-SECONDS_PER_MEMBER = 12e-6
+# Simulation time per candidate lead on one core: about 64 us with committees of 5 and
+# 140 us with 102, i.e. about 60 us plus 0.8 us per member (the shipped baseline's
+# replications with 3, 30 and 100 stallers, and at ten times its lead flow: 52-68 us with
+# committees of 5; measured after the model's own clock, issue 18).
+SECONDS_PER_CANDIDATE = 60e-6
+SECONDS_PER_MEMBER = 0.8e-6
 
 GIB = 2**30
 DEFAULT_MAX_MEMORY = 4 * GIB  # the default budget: what a laptop can hold beside the rest
@@ -109,7 +110,7 @@ def check(cost: Estimate, max_memory: int, option: str = "--max-memory") -> None
     )
     raise BudgetError(
         f"this run would hold about {size_text(cost.bytes)} "
-        f"({_count(cost.replications, 'replication')} x {_count(cost.deals, 'deal')}) "
+        f"({_count(cost.replications, 'simulated run')} x {_count(cost.deals, 'deal')}) "
         "and take about "
         f"{duration_text(cost.seconds)} on one core; allowed: up to {size_text(max_memory)}; "
         f"raise it with {option} {suggested}"

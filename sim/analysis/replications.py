@@ -21,6 +21,7 @@ import numpy as np
 from ..model.records import CATEGORIES
 from ..model.world import simulate_replication
 from ..scenario import DEFAULT_SEED, Scenario, apply_overrides, load_scenario, validate
+from .budget import estimate
 from .executors import default_workers, execute
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ Replicate = Callable[[Scenario, int, int], Any]  # (scenario, seed, replication)
 # replications each, so that the tables in flight (and a progress bar's steps) stay small.
 BLOCKS_PER_WORKER = 8
 MAX_BLOCK = 16
+# Starting a process pool costs about half a second (its server imports the model): a run
+# estimated to take less than this on one core runs here unless workers are asked for.
+POOL_PAYS_AFTER_SECONDS = 1.0
 # Room for the deal table, as a multiple of the first replication's deals times the
 # replications: replications vary by a few percent, and room never written costs no memory.
 ROOM = 1.25
@@ -72,8 +76,9 @@ def simulate(
 
     `scenario` is a Scenario or the path of a scenario file; `overrides` are
     'section.key=value' strings applied like the command line's --set. `workers`
-    processes share the replications (None: all cores); the results are the same for
-    any number. `progress(k)`, if given, is called each time k more replications are done.
+    processes share the replications (None: all cores, for a run long enough to gain
+    from them); the results are the same for any number. `progress(k)`, if given, is
+    called each time k more replications are done.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, overrides)
@@ -108,6 +113,8 @@ def in_order(
     """
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1 (or None: all cores), got {workers}")
+    if workers is None and _one_core_seconds(scenarios, replications) < POOL_PAYS_AFTER_SECONDS:
+        workers = 1  # all cores would finish no sooner
     size = block_size(replications * len(scenarios), workers)
     tasks = [
         (replicate, index, scenario, seed, first, min(first + size, replications))
@@ -131,6 +138,11 @@ def in_order(
                 outputs.clear()
     finally:
         work.close()  # stopped early (an error, Ctrl-C): stops the worker processes now
+
+
+def _one_core_seconds(scenarios: Sequence[Scenario], replications: int) -> float:
+    """The estimated time of the replications of every scenario on one core."""
+    return sum(estimate(scenario, replications).seconds for scenario in scenarios)
 
 
 def block_size(replications: int, workers: int | None) -> int:
