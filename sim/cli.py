@@ -80,7 +80,7 @@ WORKERS = click.option(
     "--workers",
     type=click.IntRange(1, 4096),
     default=None,
-    help="Local worker processes [default: all cores].",
+    help="Local worker processes [default: all cores, for a run estimated at over a second].",
 )
 QUIET = click.option(
     "--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."
