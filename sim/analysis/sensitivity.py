@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..scenario import ScenarioError
-from ..scenario.sweep_file import Sweep, unit_problem
 from .metrics import LABELS, REGISTRY
 from .results_folder import write_atomic
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..scenario.sweep_file import Sweep
     from .sweep import SweepReport
 
 OUTPUTS = tuple(REGISTRY)  # the metrics whose indices can be estimated
@@ -50,6 +50,8 @@ def sobol_indices(
     from SALib.analyze import sobol
 
     summary = pd.read_parquet(report.out / "point_summary.parquet").set_index("point").sort_index()
+    from ..scenario.sweep_file import unit_problem  # numpy and SALib: not at the CLI's start
+
     problem = unit_problem(sweep.parameters)
     rows = []
     for output in outputs:
