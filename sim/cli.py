@@ -11,6 +11,7 @@ import errno
 import functools
 import importlib.util
 import math
+import os
 import signal
 import sys
 import threading
@@ -118,10 +119,19 @@ def user_errors(command):
             _fail(str(exc))
         except _trace_error() as exc:  # the deal was asked for with --deal or --outcome
             _fail(f"--{exc.asked} {exc.value}: {exc.problem}")
+        except BrokenPipeError:  # the reader stopped early (`| head`): no more to say
+            _stop_writing()
         except OSError as exc:  # the operating system refused: name the path and the reason
             _fail(os_error_message(exc), 2 if exc.errno in USER_ERRNOS else 1)
 
     return wrapper
+
+
+def _stop_writing() -> NoReturn:
+    """Exit 1 quietly: the output's reader is gone, and writing more would fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout at exit: let that succeed
+    sys.exit(1)
 
 
 # Operating-system errors that come from the path a user gave (exit 2); the others, such

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import ROOT, assert_user_error
+from conftest import ROOT, assert_user_error, short_scenario
 
 from sim.analysis.replications import simulate
 from sim.analysis.results_folder import (
@@ -462,3 +462,18 @@ def test_a_thousand_partners_fit_their_int16_column(tmp_path):
     data["partners"].append({"name": "one too many"})
     with pytest.raises(ScenarioError, match="1,001 \\[\\[partners\\]\\] tables; allowed: at most"):
         validate(data)
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path):
+    """`committee-sim trace ... | head -2`: no 'error: Broken pipe' after the lines read."""
+    import subprocess
+    import sys
+
+    scenario = tmp_path / "short.toml"
+    scenario.write_text(short_scenario(60, 240))
+    command = [sys.executable, "-m", "sim", "trace", str(scenario), "--quiet"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.close()  # gone before the story is written
+        assert reader.wait(timeout=60) == 1
+        assert reader.stderr.read() == b""
