@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -180,11 +185,39 @@ def assert_user_error(result: Result, *fragments: str) -> str:
     return lines[-1]
 
 
-def update_docs_script() -> ModuleType:
-    """scripts/update_docs.py as a module (scripts are not a package)."""
-    spec = importlib.util.spec_from_file_location(
-        "update_docs", ROOT / "scripts" / "update_docs.py"
-    )
+class Hung(Exception):
+    """A command took longer than its deadline: it would have hung."""
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Raise Hung in this process once `seconds` have passed (a FIFO's open is interrupted)."""
+    if not hasattr(signal, "setitimer"):  # no interval timers here: no deadline
+        yield
+        return
+
+    def expired(signum, frame):
+        raise Hung(f"no answer within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def imported_after(statement: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of `modules` a fresh interpreter has loaded after running `statement`."""
+    code = f"import sys; {statement}; print(*(m for m in {modules!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def script(name: str) -> ModuleType:
+    """scripts/NAME.py as a module (scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

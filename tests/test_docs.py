@@ -10,7 +10,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, update_docs_script
+from conftest import ROOT, script
 
 from sim.analysis.metrics import metric_table
 from sim.analysis.replications import simulate
@@ -25,7 +25,7 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 
 def test_generated_tables_in_docs_match_their_declarations():
     """Parameters (model.md), deal columns and metrics (results.md) are generated, never edited."""
-    module = update_docs_script()
+    module = script("update_docs")
     for name, tables in module.TABLES.items():
         text = (module.DOCS / name).read_text(encoding="utf-8")
         assert module.render(text, tables) == text, f"docs/{name} is stale: run update_docs.py"

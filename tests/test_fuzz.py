@@ -40,13 +40,13 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import alive_in_session, short_scenario
+from conftest import Hung, alive_in_session, deadline, short_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,26 +76,6 @@ GARBAGE = random.Random(17).randbytes(300)  # the same bytes on every run
 # ---------------------------------------------------------------- what every case must do
 
 
-class Hung(Exception):
-    """A command took longer than SECONDS."""
-
-
-@contextlib.contextmanager
-def deadline(seconds: float = SECONDS) -> Iterator[None]:
-    """Raise Hung in this process once `seconds` have passed (a FIFO's open is interrupted)."""
-
-    def expired(signum, frame):
-        raise Hung(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def peak_bytes() -> int:
     """This process's peak resident memory so far (Linux counts KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -114,7 +94,7 @@ class Outcome:
 def invoke(*args: object) -> Outcome:
     """Run the command line here, within SECONDS and PEAK; the result, checked by `handled`."""
     before = peak_bytes()
-    with deadline():
+    with deadline(SECONDS):
         result = CliRunner().invoke(main, [os.fspath(arg) for arg in args])
     assert not isinstance(result.exception, Hung), f"{shown_args(args)}: hung"
     after = peak_bytes()
@@ -767,7 +747,7 @@ def copied(sound: Path, tmp_path: Path) -> Path:
 
 def read_back(folder: Path) -> bool:
     """`sim.read_results`: the folder read (True) or refused with a message (False)."""
-    with deadline():
+    with deadline(SECONDS):
         try:
             sim.read_results(folder)
         except (PathError, ScenarioError) as exc:

@@ -7,11 +7,9 @@ verdicts of every command must stay the same.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
+from conftest import imported_after
 from scipy import stats
 
 from sim.analysis.statistics import CONFIDENCE, half_width, t_quantile, t_test_p_value
@@ -52,11 +50,8 @@ def test_t_test_p_value_is_scipy_stats_to_the_last_bit(size):
 
 
 def test_commands_do_not_import_scipy_stats_for_intervals():
-    code = (
-        "import sys, sim.analysis.compare, sim.analysis.summary, sim.analysis.sweep, "
-        "sim.analysis.precision, sim.cli; print('scipy.stats' in sys.modules)"
+    commands = (
+        "import sim.analysis.compare, sim.analysis.summary, sim.analysis.sweep, "
+        "sim.analysis.precision, sim.cli"
     )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert output.strip() == "False"
+    assert imported_after(commands, ("scipy.stats",)) == []

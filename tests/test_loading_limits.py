@@ -9,13 +9,13 @@ hang (a FIFO opened for reading blocks until someone writes) into a failure.
 from __future__ import annotations
 
 import os
-import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from conftest import Hung, deadline
 
 from sim.cli import main
 from sim.scenario.files import MAX_FILE_BYTES, MAX_NESTING
@@ -34,27 +34,11 @@ CONTROLS = [
 ]
 
 
-class Hung(Exception):
-    """A command took longer than SECONDS: it would have hung."""
-
-
 @pytest.fixture(autouse=True)
-def deadline() -> Iterator[None]:
+def within_deadline() -> Iterator[None]:
     """Fail, rather than hang, a test that takes longer than SECONDS."""
-    if not hasattr(signal, "setitimer"):
+    with deadline(SECONDS):
         yield
-        return
-
-    def expired(signum, frame):
-        raise Hung(f"no answer within {SECONDS} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, SECONDS)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def invoke(*args: object) -> Result:

@@ -7,12 +7,11 @@ columns themselves, and each block of replications is let go of once taken.
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pytest
+from conftest import script
 
 import sim.analysis.replications as replications_module
 from sim.analysis.replications import DealColumns, simulate
@@ -58,16 +57,6 @@ def test_each_block_is_let_go_of_once_taken(monkeypatch):
     assert all(outputs == [] for _index, _first, outputs in held)
 
 
-def peak_memory_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "peak_memory", ROOT / "scripts" / "peak_memory.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.slow
 def test_a_run_holds_little_more_than_its_deal_table():
     """Half a million deals on two workers: the main process holds the table, and little else.
@@ -75,7 +64,7 @@ def test_a_run_holds_little_more_than_its_deal_table():
     (It held 3.2 times the table while each replication's columns were kept beside their
     concatenation and a copy of that.)
     """
-    figures = peak_memory_script().measure(BASELINE, 500_000, workers=2)
+    figures = script("peak_memory").measure(BASELINE, 500_000, workers=2)
     held = figures["peak_bytes"] - figures["base_bytes"]
     assert figures["deals"] > 450_000  # the replications a first one suggests
     assert held < 1.25 * figures["table_bytes"], figures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, update_docs_script
+from conftest import ROOT, script
 
 from sim.scenario import parameter_rows
 from sim.scenario.reference import (
@@ -130,7 +130,7 @@ def test_the_table_states_the_share_of_pure_assumptions():
 
 
 def test_model_docs_carry_the_generated_source_table_next_to_the_parameters():
-    module = update_docs_script()
+    module = script("update_docs")
     # Listed with the generated tables, so the docs freshness test (test_docs) covers it.
     assert module.TABLES["model.md"]["source-kinds"] is source_kind_table
     text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
+from conftest import imported_after
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -580,14 +581,8 @@ def test_progress_passes_every_record_through(grid, tmp_path):
 
 
 def test_command_line_starts_without_heavy_libraries():
-    code = (
-        "import sys, sim.cli; print(sorted(m for m in ('pandas', 'scipy', 'dask', 'distributed', "
-        "'SALib', 'pyarrow', 'matplotlib') if m in sys.modules))"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert output.strip() == "[]"
+    heavy = ("pandas", "scipy", "dask", "distributed", "SALib", "pyarrow", "matplotlib")
+    assert imported_after("import sim.cli", heavy) == []
 
 
 def test_scenario_errors_are_the_cli_kind():
