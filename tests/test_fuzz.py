@@ -329,19 +329,24 @@ def set_options(draw) -> list[str]:
     return found
 
 
+def repeatable(examples: int) -> settings:
+    """Hypothesis settings for `examples` cases, the same ones on every run and machine."""
+    return settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 def fuzz_scenarios(examples: int) -> Counter:
     """Feed `examples` generated scenario files and --set values to validate and run."""
     seen: Counter = Counter()
     folder = Path(tempfile.mkdtemp(prefix="fuzz-"))
     try:
 
-        @settings(
-            max_examples=examples,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
+        @repeatable(examples)
         @given(content=scenario_files(), sets=set_options())
         def check(content: bytes, sets: list[str]) -> None:
             path = write(folder / "scenario.toml", content)
@@ -834,13 +839,7 @@ def fuzz_results_folder(sound: Path, examples: int) -> Counter:
     """
     seen: Counter = Counter()
 
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @repeatable(examples)
     @given(
         file=st.sampled_from(FOLDER_FILES[:-1]),
         where=st.floats(0, 1),
