@@ -121,7 +121,7 @@ def test_the_downloads_are_what_run_out_writes(tmp_path):
             tmp_path / "direct" / name
         ).read_bytes(), name
     assert read_results(tmp_path / "zipped" / "results").deals.shape == results.deals.shape
-    assert app.deals_csv(results) == (tmp_path / "direct" / "deals.csv").read_bytes()
+    assert app.table_csv(results.deals) == (tmp_path / "direct" / "deals.csv").read_bytes()
 
 
 def test_markdown_and_its_mathematics_are_shown_as_written():

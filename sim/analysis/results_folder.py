@@ -131,9 +131,7 @@ def write_results(
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
     contents = {
-        f"{name}.csv": getattr(results, name)
-        .to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
-        .encode("utf-8")
+        f"{name}.csv": table_csv(getattr(results, name))
         for name in ("deals", "replications", "partners")
     }
     contents["summary.json"] = summary_json(
@@ -422,6 +420,11 @@ def json_values(value: Any, digits: int | None = None) -> Any:
             return None
         return value if digits is None else round(value, digits)
     return value
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """A result table's CSV file, as `write_results` writes it: the same bytes everywhere."""
+    return table.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n").encode()
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -29,7 +29,7 @@ import streamlit as st
 from sim.analysis.compare import paired_difference, verdict
 from sim.analysis.metrics import LABELS, METRICS, UNITS, replication_metrics
 from sim.analysis.replications import Results, collect
-from sim.analysis.results_folder import summary_json, write_results
+from sim.analysis.results_folder import summary_json, table_csv, write_results
 from sim.analysis.summary import summarise
 from sim.model.world import simulate_replication
 from sim.scenario import (
@@ -316,14 +316,6 @@ def results_zip(results: Results, summary: dict[str, Any]) -> bytes:
             for path in sorted(out.iterdir()):
                 archive.write(path, f"results/{path.name}")
     return buffer.getvalue()
-
-
-def deals_csv(results: Results) -> bytes:
-    """deals.csv as `committee-sim run --out` writes it."""
-    from sim.analysis.results_folder import CSV_FLOAT_FORMAT
-
-    text = results.deals.to_csv(index=False, float_format=CSV_FLOAT_FORMAT, lineterminator="\n")
-    return text.encode("utf-8")
 
 
 def plain(text: str) -> str:
@@ -813,7 +805,7 @@ def downloads(text: str, run: dict[str, Any], setup: Setup, overrides: list[str]
             "scenario.toml",
             "application/toml",
         ),
-        ("deals.csv", lambda: deals_csv(results()), "deals.csv", "text/csv"),
+        ("deals.csv", lambda: table_csv(results().deals), "deals.csv", "text/csv"),
         (
             "summary.json",
             lambda: summary_json(summary).encode("utf-8"),
