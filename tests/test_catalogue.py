@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import ROOT, short_scenario
+from conftest import ROOT, grid_sweep, short_scenario
 
 from sim.cli import main
 from sim.scenario import load_scenario, parameter_rows, validate
@@ -165,3 +165,14 @@ def test_compare_set_a_changes_a_only_and_mistakes_name_their_option(short):
     assert bad_b.exit_code == 2 and bad_b.output.startswith("error: --set 'committee.stallers=-1'")
     alone = invoke("compare", short)
     assert alone.exit_code == 2 and "needs a scenario B, or --set" in alone.output
+
+
+def test_a_file_named_in_a_file_is_a_path_never_a_shipped_name(tmp_path, monkeypatch):
+    """A sweep's `scenario = "baseline"` names a file beside it: no list of shipped names
+    (it said "no shipped scenario of that name; shipped: baseline, ...")."""
+    monkeypatch.chdir(tmp_path)
+    Path("s.toml").write_text(grid_sweep("baseline", 2, {"committee.stallers": [2, 3]}))
+    result = invoke("sweep", "s.toml", "--out", "o")
+    assert result.exit_code == 2
+    assert "baseline: no such scenario file (named by [sweep] scenario in s.toml)" in result.output
+    assert "shipped" not in result.output

@@ -114,7 +114,8 @@ def read_user_file(path: Path, kind: str, named_by: str = "") -> str:
         flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
         descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise refused(f"no such {kind} file{shipped_hint(path, kind)}") from None
+        hint = "" if named_by else shipped_hint(path, kind)  # bare names are the user's only
+        raise refused(f"no such {kind} file{hint}") from None
     except (OSError, ValueError) as exc:  # ValueError: a NUL character in the path
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise refused(f"cannot read {kind} file ({reason})") from None
