@@ -35,6 +35,12 @@ SCENARIOS = (
     "partner_comp_shock",
     "founder_led",
     "new_vp_sales",
+    "finite_market",
+    "team_plan",
+    "calendar",
+    "feature_request_threshold",
+    "feature_request_build",
+    "feature_request_workaround",
 )
 HEADER = """# Shipped scenarios
 
@@ -57,6 +63,17 @@ COLUMNS = (
     "commission share",
     "wins per year: direct / partner",
     "one-off share of marketing",
+)
+# The money table: what selling costs and what a customer is worth (sim.analysis.money).
+MONEY_COLUMNS = (
+    "scenario",
+    "cost of sales per year",
+    "CAC [95% CI]",
+    "CAC payback (months)",
+    "sales efficiency",
+    "LTV/CAC",
+    "ARR at the horizon",
+    "sales burn per year",
 )
 
 
@@ -81,6 +98,42 @@ def row(name: str, summary: dict) -> tuple[list[str], str]:
         percent(summary["reactive_share"], 0),
     ]
     return cells, scenario.scenario.description
+
+
+def money_row(name: str, summary: dict) -> list[str]:
+    return [
+        f"`{name}`",
+        dollars(summary["cost_of_sales_per_year"]),
+        with_interval(summary, "cac"),
+        number(summary["payback_months"]),
+        f"{number(summary['sales_efficiency'], 2)}",
+        f"{number(summary['ltv_to_cac'], 1)}",
+        dollars(summary["arr_end"]),
+        dollars(summary["sales_burn_per_year"]),
+    ]
+
+
+def money_table(summaries: dict[str, dict]) -> list[str]:
+    """The scenarios in money, with what the figures mean and what they are checked against."""
+    lines = ["## In money", ""]
+    lines += ["| " + " | ".join(MONEY_COLUMNS) + " |", "|" + "---|" * len(MONEY_COLUMNS)]
+    lines += ["| " + " | ".join(money_row(name, summaries[name])) + " |" for name in SCENARIOS]
+    lines += [
+        "",
+        "Prices are the scenario's `[costs]` and `[customers]` (docs/model.md, Money). Cost of "
+        "sales is sales and marketing together: rep salaries, commissions and hiring, the "
+        "founder's selling time, marketing staff and programmes, partner commissions. CAC is "
+        "the cost of sales over the customers won in the window; payback is CAC over a new "
+        "customer's monthly gross profit at full revenue; sales efficiency is new first-year "
+        "revenue per dollar of cost of sales; ARR at the horizon counts the window's customers "
+        "still expected to pay; sales burn is the cost of sales less the gross profit those "
+        "customers paid by the horizon. For comparison, never fitted: the median B2B SaaS "
+        "company's CAC payback is 16 months (Aleph x Benchmarkit, 2026, n=342) and it spends "
+        "$1.14 on sales and marketing per $1 of new ARR, a sales efficiency of 0.88 (KBCM, "
+        "2019 Private SaaS Company Survey).",
+        "",
+    ]
+    return lines
 
 
 def shares(counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -166,6 +219,7 @@ def render(summaries: dict[str, dict], replications: int, seed: int) -> str:
         "open deals censored. Money and wins are what was booked in the window, per year; the "
         "commission share is partner commissions over gross revenue.",
         "",
+        *money_table(summaries),
     ]
     return "\n".join(lines) + "\n## What each scenario represents\n\n" + "\n".join(descriptions)
 

@@ -388,7 +388,7 @@ def run(
     from .analysis.budget import check, estimate
     from .analysis.precision import precision_record, simulate_to_precision
     from .analysis.replications import simulate
-    from .analysis.results_folder import check_writable, write_results
+    from .analysis.results_folder import MANIFEST, RESULT_FILES, check_writable, write_results
     from .analysis.summary import summarise
     from .views.console import print_summary
 
@@ -416,10 +416,7 @@ def run(
         _report_precision(summary["precision"])
     if out is not None:
         write_results(out, results, summary, force=force)
-        click.echo(
-            f"wrote deals.csv, replications.csv, partners.csv, summary.json and manifest.json "
-            f"to {out}"
-        )
+        click.echo(f"wrote {', '.join(RESULT_FILES)} and {MANIFEST} to {out}")
 
 
 def _compared_names(

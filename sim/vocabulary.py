@@ -181,3 +181,24 @@ class StallStyle(Term):
     RESCHEDULES = 0, "reschedules"
     REQUESTS_INFORMATION = 1, "requests information"
     HANDS_OFF = 2, "hands off"
+
+
+class FeaturePolicy(Term):
+    """What the company does when a deal needs a feature the product lacks (seed 001)."""
+
+    BUILD = 0, "build it for the deal"
+    WORKAROUND = 1, "offer a workaround"
+    THRESHOLD = 2, "offer a workaround; build it once enough of the pipeline asks for it"
+
+
+class CostLine(Term):
+    """A line of the cost of sales (and marketing): what the money figures add up."""
+
+    REP_SALARIES = 0, "rep salaries"
+    REP_COMMISSIONS = 1, "rep commissions"
+    REP_DRAWS = 2, "new reps' draws"
+    REP_HIRING = 3, "hiring reps"
+    FOUNDER_TIME = 4, "founder's selling time"
+    MARKETING_STAFF = 5, "marketing staff"
+    MARKETING_PROGRAMMES = 6, "marketing programmes"
+    PARTNER_COMMISSIONS = 7, "partner commissions"

@@ -151,6 +151,7 @@ def one_lead_world(
         incumbent=np.full(n, incumbent),
         partner=np.full(n, -1),
         covered=np.zeros((n, len(params.partners)), dtype=bool),
+        account=np.full(n, -1),
         accept=np.zeros(n),
     )
     world.records = type(world.records)(world.leads, params.scenario.horizon_days)

@@ -233,7 +233,8 @@ def test_the_page_renders_the_baseline(page):
     page.run()
     first = shown(page)
     assert page.calls == [3, 3, 3]
-    assert len(first["metrics"]) == 4 and not first["errors"]
+    assert len(first["metrics"]) == 8 and not first["errors"]  # four of deals, four of money
+    assert first["metrics"]["CAC"][0].startswith("$")
     win = next(label for label in first["metrics"] if label.startswith("win rate"))
     assert first["metrics"][win][0].endswith("%") and not first["metrics"][win][1]
     assert len(first["pictures"]) == 1

@@ -56,7 +56,8 @@ def test_an_unknown_bare_name_lists_the_shipped_ones(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "baselin: no such scenario file and no shipped scenario of that name" in result.output
     assert (
-        "baseline, channel_overlap" in result.output and "committee-sim scenarios" in result.output
+        "shipped: baseline, calendar, channel_overlap" in result.output
+        and "committee-sim scenarios" in result.output
     )
     typed_path = invoke("validate", "my/baselin.toml")  # a path: no list of names
     assert typed_path.exit_code == 2 and "shipped" not in typed_path.output

@@ -735,6 +735,7 @@ def test_reps_without_wins_leave_and_are_replaced_after_the_hiring_delay():
     assert sorted(rep.hired_day for rep in reps[3:]) == [50.0] * 3 + [100.0] * 3 + [150.0] * 3
     stats = world.replication_stats(0)
     assert stats["rep_departures"] == 12 and stats["rep_hires"] == 9
+    assert stats["rep_days"] == 4 * 3 * 30.0  # four shifts of three reps, 30 days each
     # A departed rep takes no more deals; its open deals go dark that very day.
     for day, _deal, actor, what in told(world):
         if actor in departure:

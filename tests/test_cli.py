@@ -54,6 +54,7 @@ RESULT_FILES = [  # sorted
     "manifest.json",
     "partners.csv",
     "replications.csv",
+    "reps.csv",
     "summary.json",
 ]
 

@@ -30,6 +30,12 @@ BASELINE = ROOT / "scenarios/baseline.toml"
 
 # A window of exactly one year: deals arriving from day 100 count, money booked from day 100.
 WINDOW = ["scenario.warmup_days=100", f"scenario.horizon_days={100 + DAYS_PER_YEAR}"]
+# Customers who pay their full monthly revenue for exactly twelve months: money by hand.
+PLAIN_CUSTOMERS = [
+    "customers.monthly_churn=0",
+    "customers.onboarding_days=0",
+    "customers.lifetime_years=1",
+]
 DEALS = [  # replication, counted, outcome, reason, stage, qualified, age, closed day, revenue, com.
     (0, True, "won", "won", "negotiating", True, 10.0, 200.0, 1000.0, 100.0),
     (0, True, "won", "won", "negotiating", True, 40.0, 300.0, 500.0, 0.0),
@@ -57,6 +63,8 @@ def four_replications() -> Results:
         "qualified": columns["qualified"].astype(bool),
         "source": np.zeros(n, dtype=np.int8),
         "owner": np.ones(n, dtype=np.int8),
+        "rep": np.zeros(n, dtype=np.int32),
+        "feature": np.full(n, -1, dtype=np.int32),  # nobody needs a missing feature
         **{
             name: np.array([term.from_key(key) for key in columns[name]], dtype=np.int8)
             for name, term in (("outcome", Outcome), ("reason", Reason), ("stage", Stage))
@@ -72,11 +80,12 @@ def four_replications() -> Results:
     stats = {
         name: [0.0] * 4 for name in ("marketing_utilisation", "reactive_share", "rep_departures")
     }
+    team = {"rep_hires": [0, 1, 0, 0], "rep_days": [3 * DAYS_PER_YEAR] * 4}  # three reps all year
     return Results(
         deals=deal_table([table]),
-        replications=pd.DataFrame({"replication": [0, 1, 2, 3], **stats}),
+        replications=pd.DataFrame({"replication": [0, 1, 2, 3], **stats, **team}),
         partners=pd.DataFrame(),
-        scenario=load_scenario(BASELINE, WINDOW),
+        scenario=load_scenario(BASELINE, [*WINDOW, *PLAIN_CUSTOMERS]),
         seed=1,
     )
 
@@ -101,6 +110,45 @@ def metrics_table(rows: dict[str, list[float]], replications=None) -> pd.DataFra
     return table
 
 
+# The baseline's prices: three reps at $75,000, 9% commission (all deals are the reps'),
+# $29,000 a hire, two marketers at $90,000 and two tactics at $20,000, no founder selling.
+# Replication 0 books 1,800 (three customers, 100 to partners), replication 1 books 2,000
+# (one customer, 500 to partners, and one hire); 2 and 3 book nothing.
+FIXED = 3 * 75_000 + 2 * 90_000 + 2 * 20_000
+COSTS = [FIXED + 0.09 * 1800 + 100, FIXED + 0.09 * 2000 + 29_000 + 500, FIXED, FIXED]
+# Bills by the horizon (day 465.25), one a month from signing: the deals signed on days 200,
+# 300 and 150 have had 9, 6 and 11; the one signed on day 400, 3.
+COLLECTED = [(1000 * 9 + 500 * 6 + 300 * 11) / 12, 2000 * 3 / 12, 0.0, 0.0]
+MONEY_BY_HAND = {
+    "new_customers": [3, 1, 0, 0],  # the warm-up lead's win counts: it was booked in the window
+    "cost_of_sales_per_year": COSTS,
+    "cost_rep_salaries_per_year": [225_000.0] * 4,
+    "cost_rep_commissions_per_year": [162.0, 180.0, 0.0, 0.0],
+    "cost_rep_draws_per_year": [0.0] * 4,  # no draw in the baseline
+    "cost_rep_hiring_per_year": [0.0, 29_000.0, 0.0, 0.0],
+    "cost_founder_time_per_year": [0.0] * 4,
+    "cost_marketing_staff_per_year": [180_000.0] * 4,
+    "cost_marketing_programmes_per_year": [40_000.0] * 4,
+    "cost_partner_commissions_per_year": [100.0, 500.0, 0.0, 0.0],
+    "cac": [COSTS[0] / 3, COSTS[1], math.nan, math.nan],  # undefined without a customer
+    # CAC / (mean monthly revenue x 72% margin): 1,800 / 3 / 12 = 50 and 2,000 / 12 a month.
+    "payback_months": [
+        COSTS[0] / 3 / (50 * 0.72),
+        COSTS[1] / (2000 / 12 * 0.72),
+        math.nan,
+        math.nan,
+    ],
+    "sales_efficiency": [1800 / COSTS[0], 2000 / COSTS[1], 0.0, 0.0],
+    "ltv": [50 * 0.72 * 12, 2000 * 0.72, math.nan, math.nan],  # twelve months' gross profit
+    "ltv_to_cac": [50 * 0.72 * 12 / (COSTS[0] / 3), 2000 * 0.72 / COSTS[1], math.nan, math.nan],
+    "arr_end": [1800.0, 2000.0, 0.0, 0.0],  # every customer still in its first year
+    "sales_burn_per_year": [COSTS[i] - 0.72 * COLLECTED[i] for i in range(4)],
+    # Three rep-years against a $750,000 quota each.
+    "quota_attainment": [1800 / 2_250_000, 2000 / 2_250_000, 0.0, 0.0],
+    "reps_at_quota": [math.nan] * 4,  # a run made by hand has no reps table
+}
+
+
 def test_metrics_and_summary_of_a_hand_made_run():
     table = replication_metrics(four_replications(), tuple(REGISTRY)).set_index("replication")
     nan = math.nan
@@ -119,8 +167,12 @@ def test_metrics_and_summary_of_a_hand_made_run():
         "no_decision_rate": [0.2, 0.0, nan, nan],
         "lead_win_rate": [1 / 3, 1 / 3, nan, 0.0],
         "cycle_days_median": [40.0, 30.0, nan, nan],
+        "feature_requests": [0, 0, 0, 0],
+        "feature_win_rate": [nan] * 4,
+        "revenue_gross_per_year": [1800.0, 2000.0, 0.0, 0.0],
         "revenue_net_per_year": [1700.0, 1500.0, 0.0, 0.0],
         "commission_share": [100 / 1800, 500 / 2000, nan, nan],
+        **MONEY_BY_HAND,
         # Decided: replication 0's two wins, a loss and a status quo; replication 1's win and
         # loss. Indecision: none, against one status quo in replication 0.
         "purchase_likelihood": [3 / 4, 1.0, nan, nan],
@@ -165,6 +217,10 @@ def test_metrics_and_summary_of_a_hand_made_run():
         "disqualified": 2,
         "open": 1,
     }
+    assert summary["cac"] == pytest.approx((COSTS[0] / 3 + COSTS[1]) / 2)  # with a customer
+    assert summary["cost_of_sales"]["total"] == pytest.approx(sum(COSTS) / 4)
+    assert summary["cost_of_sales"]["rep_hiring"] == pytest.approx(29_000 / 4)
+    assert summary["cost_rep_salaries_per_year_ci"] == [225_000.0, 225_000.0]  # no spread
     assert summary["no_decision_reasons"]["status_quo"] == 1
     assert sum(summary["no_decision_reasons"].values()) == 1
     assert list(summary)[-1] == "parameters" and summary["scenario"] == "baseline"
@@ -244,6 +300,7 @@ def test_common_random_numbers_narrow_the_interval():
 def test_verdict_says_what_changed_and_what_is_noise():
     diff = {metric: {"estimate": 0.0, "p_value": 0.7} for metric in METRICS}
     diff["cycle_days_median"] = {"estimate": -12.0, "p_value": 0.001}
+    diff["cost_of_sales_per_year"]["estimate"] = math.nan  # the money sentence is tested below
     sentence = verdict(diff, "baseline", "kit")
     assert sentence == (
         "Against baseline, kit shortens the median cycle by 12.0 days (each p < 0.05); "
@@ -251,6 +308,19 @@ def test_verdict_says_what_changed_and_what_is_noise():
     )
     diff["cycle_days_median"]["p_value"] = 0.2
     assert "not distinguishable" in verdict(diff, "baseline", "kit")
+
+
+def test_verdict_says_what_a_change_costs_and_returns_in_money():
+    diff = {metric: {"estimate": 0.0, "p_value": 0.7, "ci": [-1.0, 1.0]} for metric in METRICS}
+    diff["cost_of_sales_per_year"] = {"estimate": 20_000.0, "p_value": 0.01, "ci": [5e3, 35e3]}
+    diff["revenue_gross_per_year"] = {"estimate": -1500.4, "p_value": 0.3, "ci": [-4e3, 1e3]}
+    assert verdict(diff, "baseline", "kit").endswith(
+        "In money, kit spends $20,000 a year more (95% CI +$5,000 to +$35,000) on sales and "
+        "marketing and books $1,500 a year less (95% CI -$4,000 to +$1,000; within the noise) "
+        "in new revenue."
+    )
+    diff["cost_of_sales_per_year"]["estimate"] = math.nan  # results without money figures
+    assert "In money" not in verdict(diff, "baseline", "kit")
 
 
 def test_compare_of_a_scenario_with_itself_finds_nothing():

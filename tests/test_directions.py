@@ -6,6 +6,8 @@ meet each variant; differences come from the scenario, not from the draws.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.analysis.replications import simulate
@@ -18,6 +20,7 @@ REPLICATIONS, SEED = 20, 2026
 WINDOW = ("scenario.warmup_days=365", "scenario.horizon_days=1095")
 
 
+@functools.cache  # several tests run the same variant: each is simulated once (same seed)
 def summary_of(root, *overrides: str) -> dict:
     scenario = load_scenario(root / "scenarios/baseline.toml", [*WINDOW, *overrides])
     return summarise(simulate(scenario, REPLICATIONS, SEED))

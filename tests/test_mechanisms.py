@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 from conftest import one_lead_world, scenario, trace
 
+from sim.model.calendar import NO_LEAVE
 from sim.model.committee import Committee, CommitteeDraws
 from sim.model.reps import Rep
 from sim.model.streams import BEHAVIOUR, CHUNK, DECISIONS, OVERFLOW_BLOCK, Streams, generator
@@ -307,7 +309,9 @@ def test_each_further_member_adds_alignment_time():
 
 def test_new_rep_ramps_linearly_to_full_skill():
     params = scenario(reps={"ramp_days": 90.0, "ramp_start_productivity": 0.3})
-    rep = Rep(0, skill=1.2, hired_day=0.0, params=params.reps, slots=None)
+    rep = Rep(
+        0, 1.2, hired_day=0.0, quits_day=math.inf, params=params.reps, slots=None, leave=NO_LEAVE
+    )
     assert rep.productivity(0.0) == pytest.approx(1.2 * 0.3)
     assert rep.productivity(45.0) == pytest.approx(1.2 * 0.65)
     assert rep.productivity(90.0) == rep.productivity(400.0) == pytest.approx(1.2)

@@ -305,7 +305,7 @@ def test_plot_mistakes_exit_2_with_one_message(tmp_path):
     (tmp_path / "half" / "summary.json").write_text("{}")
     for folder, message in (
         (tmp_path / "absent", "no such results folder"),
-        (tmp_path / "half", "missing deals.csv, replications.csv, partners.csv"),
+        (tmp_path / "half", "missing deals.csv, replications.csv, partners.csv, reps.csv"),
     ):
         result = CliRunner().invoke(main, ["plot", str(folder), "--out", str(tmp_path / "p")])
         assert result.exit_code == 2

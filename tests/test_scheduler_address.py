@@ -4,6 +4,8 @@ Every wrong address ends with exit code 2 and one line on stderr naming it, with
 the connect timeout (10 s), with no traceback: not a hang on an HTTP port (the dashboard's,
 a common mistake), not a huge allocation on a server that speaks first, not a traceback
 from a half-made `distributed.Client` at exit. The cases run at once, in subprocesses.
+Only a closed port waits for the whole timeout: here it is given a short one (SHORT), and
+a slow test waits for the shipped 10 s.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import grid_sweep
 
-from sim.analysis.executors import SchedulerError, connect, probe
+from sim.analysis.executors import CONNECT_TIMEOUT, SchedulerError, connect, probe
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +35,21 @@ SWEEP = grid_sweep(
 )
 SECONDS = 20  # the connect timeout (10 s), and the time to start Python (5 at once)
 LIMIT = 60  # then a case is killed
+SHORT = 2.0  # seconds: the closed port's connect timeout in the default suite
+SWEEP_COMMAND = [sys.executable, "-m", "sim", "sweep"]
+# The same command with the connect timeout its first argument sets; it prints the time
+# when it starts to probe the address (the clock is the system's, the same in every process).
+SHORT_SWEEP_COMMAND = [
+    sys.executable,
+    "-c",
+    "import sys, time; import sim.analysis.executors as executors; "
+    "executors.CONNECT_TIMEOUT = sys.argv.pop(1); "
+    "executors.probe = lambda *args, probe=executors.probe: "
+    "(print(time.monotonic(), flush=True), probe(*args)); "
+    "from sim.cli import main; main(prog_name='committee-sim')",
+    f"{SHORT:g}s",
+    "sweep",
+]
 
 
 def http_server() -> tuple[int, http.server.ThreadingHTTPServer]:
@@ -80,12 +97,18 @@ class Outcome(NamedTuple):
     stderr: str
     seconds: float
     out: Path
+    probing: float | None  # when it started to probe the address, if it says (SHORT_...)
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory) -> Iterator[dict[str, Outcome]]:
-    """Each case's outcome; all run at once, in subprocesses."""
-    folder = tmp_path_factory.mktemp("scheduler")
+def outcomes(tmp_path_factory) -> dict[str, Outcome]:
+    """Each case's outcome, the closed port's with a connect timeout of SHORT seconds."""
+    return run_cases(tmp_path_factory.mktemp("scheduler"), MESSAGES, short=True)
+
+
+def run_cases(folder: Path, cases: Iterable[str], short: bool) -> dict[str, Outcome]:
+    """Each case's outcome; all run at once, in subprocesses (the closed port's with a
+    connect timeout of SHORT seconds if `short`)."""
     sweep = folder / "sweep.toml"
     sweep.write_text(SWEEP, encoding="utf-8")
     http_port, http = http_server()
@@ -98,27 +121,28 @@ def outcomes(tmp_path_factory) -> Iterator[dict[str, Outcome]]:
         "scheme": "garbage://x",
         "tls unset": f"tls://127.0.0.1:{free_port}",
     }
+    addresses = {case: addresses[case] for case in cases}
     started = time.monotonic()
     runs = {}
     for case, address in addresses.items():
         name = case.replace(" ", "_")
         stderr = (folder / f"{name}.stderr").open("w+", encoding="utf-8")
-        command = [sys.executable, "-m", "sim", "sweep", str(sweep), "--scheduler", address]
+        program = SHORT_SWEEP_COMMAND if short and case == "closed" else SWEEP_COMMAND
+        command = [*program, str(sweep), "--scheduler", address]
+        stdout = (folder / f"{name}.stdout").open("w+", encoding="utf-8")
         process = subprocess.Popen(
-            [*command, "--out", str(folder / name), "--quiet"],
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
+            [*command, "--out", str(folder / name), "--quiet"], stdout=stdout, stderr=stderr
         )
-        runs[case] = (process, stderr)
+        runs[case] = (process, stderr, stdout)
     ended: dict[str, float] = {}
     try:
         while len(ended) < len(runs) and time.monotonic() < started + LIMIT:
-            for case, (process, _) in runs.items():
+            for case, (process, *_) in runs.items():
                 if case not in ended and process.poll() is not None:
                     ended[case] = time.monotonic() - started
             time.sleep(0.05)
     finally:
-        for process, _ in runs.values():
+        for process, *_ in runs.values():
             if process.poll() is None:
                 process.kill()
                 process.wait()
@@ -129,17 +153,21 @@ def outcomes(tmp_path_factory) -> Iterator[dict[str, Outcome]]:
             each.close()
         holder.close()
     results = {}
-    for case, (process, stderr) in runs.items():
+    for case, (process, stderr, stdout) in runs.items():
         stderr.seek(0)
+        stdout.seek(0)
+        said = stdout.read().split()
         results[case] = Outcome(
             addresses[case],
             process.returncode if case in ended else None,
             stderr.read(),
             ended.get(case, LIMIT),
             folder / case.replace(" ", "_"),
+            float(said[0]) - started if said else None,
         )
         stderr.close()
-    yield results
+        stdout.close()
+    return results
 
 
 MESSAGES = {
@@ -164,8 +192,27 @@ def test_a_wrong_address_is_one_clear_line(outcomes, case):
 
 def test_the_fast_mistakes_fail_fast(outcomes):
     """Only a port where nothing listens is tried for the whole timeout (it may be starting)."""
-    slowest = outcomes["closed"].seconds  # the time to start, and 10 s
-    assert all(outcomes[case].seconds < slowest - 5 for case in MESSAGES if case != "closed")
+    closed = outcomes["closed"]
+    assert closed.probing is not None and f"within {SHORT:g} s" in closed.stderr
+    assert closed.seconds - closed.probing >= SHORT  # tried for the whole timeout
+    # Each ends within 5 s of when the closed port's probe began, as it would 5 s before
+    # the end of a 10 s timeout.
+    assert all(outcomes[case].seconds < closed.probing + 5 for case in MESSAGES if case != "closed")
+
+
+def test_the_connect_timeout_is_the_documented_ten_seconds():
+    from dask.utils import parse_timedelta
+
+    assert parse_timedelta(CONNECT_TIMEOUT, default="s") == 10
+
+
+@pytest.mark.slow
+def test_a_closed_port_is_tried_for_the_shipped_timeout(tmp_path):
+    outcome = run_cases(tmp_path, ["closed"], short=False)["closed"]
+    assert outcome.code == 2, outcome.stderr
+    assert outcome.stderr.startswith(f"error: --scheduler {outcome.address}: {MESSAGES['closed']}")
+    assert "within 10 s" in outcome.stderr and outcome.stderr.count("\n") == 1
+    assert 10 <= outcome.seconds < SECONDS
 
 
 def test_a_scheduler_passes_the_probe():

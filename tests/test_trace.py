@@ -13,7 +13,7 @@ from conftest import ROOT
 
 import sim.views.trace as trace_view
 from sim.analysis.replications import collect
-from sim.analysis.results_folder import write_results
+from sim.analysis.results_folder import RESULT_FILES, write_results
 from sim.analysis.summary import summarise
 from sim.cli import main
 from sim.model.world import simulate_replication
@@ -156,7 +156,7 @@ def test_results_are_byte_identical_with_and_without_the_event_log(tmp_path):
             results = collect(parts, scenario, 3)
             write_results(tmp_path / name / label, results, summarise(results))
         assert log, "the logged run kept a log"
-        for file in ("deals.csv", "replications.csv", "partners.csv", "summary.json"):
+        for file in RESULT_FILES:
             quiet, logged = (tmp_path / name / label / file for label in ("quiet", "logged"))
             assert quiet.read_bytes() == logged.read_bytes(), (name, file)
 

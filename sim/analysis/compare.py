@@ -17,9 +17,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..model.world import simulate_replication
-from .metrics import LABELS, METRICS, UNITS, Window, column_metrics, replication_metrics
+from .metrics import (
+    LABELS,
+    METRICS,
+    OUTCOME_METRICS,
+    UNITS,
+    column_metrics,
+    replication_metrics,
+)
 from .results_folder import json_values
-from .statistics import mean, mean_interval, welch_difference
+from .statistics import CONFIDENCE, mean, mean_interval, welch_difference
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -84,7 +91,9 @@ def _by_replication(table: pd.DataFrame) -> pd.DataFrame:
 def verdict(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alpha: float = 0.05) -> str:
     """Plain sentences: what changed from A to B, whether it stands out from noise, and
     which intervals rest on too few non-zero differences to trust."""
-    return _what_changed(diff, a_name, b_name, alpha) + _too_few(diff)
+    return (
+        _what_changed(diff, a_name, b_name, alpha) + _in_money(diff, b_name, alpha) + _too_few(diff)
+    )
 
 
 def _too_few(diff: dict[str, dict[str, Any]]) -> str:
@@ -103,7 +112,7 @@ def _too_few(diff: dict[str, dict[str, Any]]) -> str:
 
 def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alpha: float) -> str:
     clear, noise = [], []
-    for metric in METRICS:
+    for metric in OUTCOME_METRICS:
         entry = diff[metric]
         p_value, estimate = entry["p_value"], entry["estimate"]
         if math.isnan(estimate) or math.isnan(p_value) or p_value >= alpha or estimate == 0:
@@ -112,7 +121,7 @@ def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alp
             clear.append(_change(metric, estimate))
     if not clear:
         return (
-            f"{b_name} is not distinguishable from {a_name}: every difference "
+            f"{b_name}'s deals are not distinguishable from {a_name}'s: every difference "
             f"({_join(noise)}) is within the noise between simulated runs."
         )
     tail = (
@@ -123,6 +132,33 @@ def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alp
     return f"Against {a_name}, {b_name} {_join(clear)} (each p < {alpha:g}){tail}."
 
 
+def _in_money(diff: dict[str, dict[str, Any]], b_name: str, alpha: float) -> str:
+    """What B does to the money, each with its interval: ' In money, B spends $X a year more...'."""
+    cost, booked = diff["cost_of_sales_per_year"], diff["revenue_gross_per_year"]
+    if math.isnan(cost["estimate"]) or math.isnan(booked["estimate"]):
+        return ""  # runs without the money figures (results written before they existed)
+    return (
+        f" In money, {b_name} spends {_dollars_a_year(cost, alpha)} on sales and marketing "
+        f"and books {_dollars_a_year(booked, alpha)} in new revenue."
+    )
+
+
+def _dollars_a_year(entry: dict[str, Any], alpha: float) -> str:
+    """'$6,937 a year less (95% CI -$13,252 to -$622)', or '...; within the noise)'."""
+    estimate = entry["estimate"]
+    low, high = entry["ci"]
+    noise = "; within the noise" if not entry["p_value"] < alpha else ""
+    direction = "more" if estimate > 0 else "less" if estimate < 0 else "more or less"
+    return (
+        f"${abs(estimate):,.0f} a year {direction} ({CONFIDENCE:.0%} CI "
+        f"{_signed_dollars(low)} to {_signed_dollars(high)}{noise})"
+    )
+
+
+def _signed_dollars(amount: float) -> str:
+    return f"{'-' if amount < 0 else '+'}${abs(amount):,.0f}"
+
+
 def _change(metric: str, estimate: float) -> str:
     unit = UNITS[metric]
     verb = "raises" if estimate > 0 else "lowers"
@@ -130,6 +166,10 @@ def _change(metric: str, estimate: float) -> str:
         amount = f"{abs(estimate) * 100:.1f} percentage points"
     elif unit == "USD/year":
         amount = f"${abs(estimate):,.0f} a year"
+    elif unit == "USD":
+        amount = f"${abs(estimate):,.0f}"
+    elif unit == "ratio":
+        amount = f"{abs(estimate):.2f}"
     else:
         verb = "lengthens" if estimate > 0 else "shortens"
         amount = f"{abs(estimate):.1f} {unit}"
@@ -208,8 +248,8 @@ def metrics_of_each(
 
 def metric_row(scenario: Scenario, seed: int, replication: int) -> dict[str, Any]:
     """One replication of `scenario`, measured: its row of `replication_metrics`."""
-    deals = simulate_replication(scenario, seed, replication)["deals"]
-    return {"replication": replication, **column_metrics(deals, Window.of(scenario), METRICS)}
+    part = simulate_replication(scenario, seed, replication)
+    return {"replication": replication, **column_metrics(part, scenario, METRICS)}
 
 
 def comparison_json(comparison: dict[str, Any]) -> str:

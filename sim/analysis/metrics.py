@@ -14,13 +14,15 @@ The definitions (docs/results.md explains them for users):
   that an opportunity is eventually won; the cycle length is the Kaplan-Meier median
   time from arrival to close. The closed-only figures are labelled as such.
 - Money is what was booked in the window (deals won on or after `warmup_days`,
-  whenever they arrived), per year of the window; never per replication.
+  whenever they arrived), per year of the window; never per replication. The money
+  figures that price the model's facts (cost of sales, CAC, LTV) read the replication's
+  facts (`stats`) and the scenario's prices too (`sim.analysis.money`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -31,10 +33,13 @@ from ..vocabulary import (
     DAYS_PER_YEAR,
     DECISION_REASONS,
     INDECISION_REASONS,
+    CostLine,
     Outcome,
+    Owner,
     Reason,
     Stage,
 )
+from .money import STATS, Economics, Ledger, Team, Wins
 from .survival import cumulative_incidence, km_quantile
 
 if TYPE_CHECKING:
@@ -55,8 +60,12 @@ COLUMNS = (
     "cycle_days",
     "revenue",
     "commission",
+    "owner",
+    "rep",
+    "feature",
 )
-CATEGORY_COLUMNS = {"outcome": Outcome, "reason": Reason, "stage": Stage}
+TEAM_COLUMNS = ("hired_day", "left_day", "days_in_window")  # of reps.csv, in `Team`'s order
+CATEGORY_COLUMNS = {"outcome": Outcome, "reason": Reason, "stage": Stage, "owner": Owner}
 # Plain codes: numpy compares these fastest.
 WON, OPEN, NO_DECISION = int(Outcome.WON), int(Outcome.OPEN), int(Outcome.NO_DECISION)
 
@@ -96,9 +105,21 @@ def booked_in(window: Window, outcome: np.ndarray, closed_day: np.ndarray) -> np
 
 
 class ReplicationDeals:
-    """One replication's counted deals as numpy columns, with the opportunities worked out once."""
+    """One replication's counted deals as numpy columns, with the opportunities worked out once.
 
-    def __init__(self, columns: Mapping[str, np.ndarray], window: Window):
+    With the replication's facts (`stats`, a replications.csv row; `team`, its reps one
+    by one) and the scenario's prices (`economics`) it has a `ledger` for the money
+    figures; without, they are NaN.
+    """
+
+    def __init__(
+        self,
+        columns: Mapping[str, np.ndarray],
+        window: Window,
+        stats: Mapping[str, Any] | None = None,
+        economics: Economics | None = None,
+        team: Team | None = None,
+    ):
         counted = columns["counted"]
         self.window = window
         self.outcome = columns["outcome"][counted]
@@ -106,6 +127,7 @@ class ReplicationDeals:
         self.stage = columns["stage"][counted]
         self.age_days = columns["age_days"][counted]
         self.cycle_days = columns["cycle_days"][counted]
+        self.asked_for_feature = columns["feature"][counted] >= 0
         self.ended = self.outcome != OPEN
         self.opportunity = columns["qualified"][counted]  # a qualified lead
         self.opportunities = int(self.opportunity.sum())
@@ -113,6 +135,17 @@ class ReplicationDeals:
         booked = booked_in(window, columns["outcome"], columns["closed_day"])
         self.booked_revenue = float(columns["revenue"][booked].sum())
         self.booked_commission = float(columns["commission"][booked].sum())
+        self.new_customers = int(booked.sum())
+        self.ledger: Ledger | None = None
+        if economics is not None and stats is not None and all(key in stats for key in STATS):
+            wins = Wins(
+                day=columns["closed_day"][booked],
+                revenue=columns["revenue"][booked],
+                owner=columns["owner"][booked],
+                rep=columns["rep"][booked],
+                partner_commissions=self.booked_commission,
+            )
+            self.ledger = Ledger(economics, (window.start, window.end), stats, wins, team)
 
     @cached_property
     def decided(self) -> np.ndarray:
@@ -133,7 +166,8 @@ class Metric:
 
     name: str
     label: str  # how sentences name it ("median cycle")
-    unit: str  # "%" (a share, shown times 100), "days", "USD/year" or "count"
+    unit: str  # "%" (a share, shown times 100), "days", "months", "USD", "USD/year",
+    # "ratio" or "count"
     doc: str
     compute: Callable[[ReplicationDeals], float]
     pool: Literal["mean", "sum"] = "mean"  # over the replications that have a value
@@ -235,6 +269,21 @@ def _revenue_net_per_year(deals: ReplicationDeals) -> float:
     return deals.per_year(deals.booked_revenue - deals.booked_commission)
 
 
+def _priced(figure: Callable[[Ledger], float]) -> Callable[[ReplicationDeals], float]:
+    """A money figure of the replication's ledger; NaN where the run has no prices or facts."""
+    return lambda deals: math.nan if deals.ledger is None else figure(deals.ledger)
+
+
+def _cost_line(line: CostLine) -> Metric:
+    return Metric(
+        f"cost_{line.key}_per_year",
+        f"cost: {line.label}",
+        "USD/year",
+        f"cost of sales line: {line.label}, per year of the window",
+        _priced(lambda ledger: ledger.cost_per_year[line]),
+    )
+
+
 def _commission_share(deals: ReplicationDeals) -> float:
     gross = deals.booked_revenue
     return deals.booked_commission / gross if gross > 0 else math.nan
@@ -303,6 +352,30 @@ REGISTRY = {
             _cycle_median,
         ),
         Metric(
+            "feature_requests",
+            "feature requests",
+            "count",
+            "opportunities that needed a feature the product lacked when qualified (seed 001)",
+            lambda d: int((d.opportunity & d.asked_for_feature).sum()),
+            "sum",
+        ),
+        Metric(
+            "feature_win_rate",
+            "win rate with a feature request",
+            "%",
+            "probability that an opportunity needing a missing feature is eventually won, "
+            "open ones censored (Aalen-Johansen); NaN without such opportunities",
+            lambda d: d.eventual_share(d.outcome == WON, d.opportunity & d.asked_for_feature),
+            bounds=RATE,
+        ),
+        Metric(
+            "revenue_gross_per_year",
+            "gross new revenue",
+            "USD/year",
+            "first-year revenue of the deals won in the window (new ARR), per year",
+            lambda d: d.per_year(d.booked_revenue),
+        ),
+        Metric(
             "revenue_net_per_year",
             "net revenue",
             "USD/year",
@@ -316,6 +389,94 @@ REGISTRY = {
             "partner commissions on the deals won in the window, as a share of their revenue; "
             "NaN without revenue",
             _commission_share,
+            bounds=RATE,
+        ),
+        Metric(
+            "new_customers",
+            "new customers",
+            "count",
+            "deals won in the window, whenever they arrived: the customers money figures count",
+            lambda d: d.new_customers,
+            "sum",
+        ),
+        Metric(
+            "cost_of_sales_per_year",
+            "cost of sales",
+            "USD/year",
+            "reps' salaries, commissions and hiring, the founder's selling time, marketing "
+            "staff and programmes, and partner commissions, per year of the window",
+            _priced(lambda ledger: ledger.cost_of_sales_per_year),
+        ),
+        *(_cost_line(line) for line in CostLine),
+        Metric(
+            "cac",
+            "CAC",
+            "USD",
+            "customer acquisition cost: cost of sales in the window / new customers; NaN "
+            "(undefined) without a new customer",
+            _priced(Ledger.cac),
+        ),
+        Metric(
+            "payback_months",
+            "CAC payback",
+            "months",
+            "months of a new customer's gross profit at full monthly revenue that repay its "
+            "CAC: CAC / (mean first-year revenue / 12 x gross margin)",
+            _priced(Ledger.payback_months),
+        ),
+        Metric(
+            "sales_efficiency",
+            "sales efficiency",
+            "ratio",
+            "gross new revenue / cost of sales: new ARR per dollar spent selling",
+            _priced(Ledger.sales_efficiency),
+        ),
+        Metric(
+            "ltv",
+            "LTV",
+            "USD",
+            "a new customer's expected gross profit over `customers.lifetime_years`, with "
+            "onboarding, churn and expansion",
+            _priced(Ledger.ltv),
+        ),
+        Metric(
+            "ltv_to_cac",
+            "LTV/CAC",
+            "ratio",
+            "LTV / CAC; NaN without a new customer",
+            _priced(Ledger.ltv_to_cac),
+        ),
+        Metric(
+            "arr_end",
+            "ARR at the horizon",
+            "USD",
+            "annual recurring revenue at the horizon from the customers won in the window "
+            "that are expected to remain (after onboarding, churn and expansion)",
+            _priced(Ledger.arr_end),
+        ),
+        Metric(
+            "sales_burn_per_year",
+            "sales burn",
+            "USD/year",
+            "cost of sales less the gross profit the new customers paid by the horizon, "
+            "per year of the window: what selling costs in cash",
+            _priced(Ledger.sales_burn_per_year),
+        ),
+        Metric(
+            "quota_attainment",
+            "quota attainment",
+            "%",
+            "first-year revenue the reps won in the window over their quota (`costs.rep_quota` "
+            "per year of each rep's employment in it); NaN without reps",
+            _priced(Ledger.quota_attainment),
+        ),
+        Metric(
+            "reps_at_quota",
+            "reps at quota",
+            "%",
+            "share of the reps employed at least half a year of the window whose first-year "
+            "revenue won in it reached their quota for the time they were employed",
+            _priced(Ledger.reps_at_quota),
             bounds=RATE,
         ),
         Metric(
@@ -393,8 +554,30 @@ REGISTRY = {
         ),
     )
 }
-# The metrics `compare` and the report compare.
-METRICS = ("win_rate", "no_decision_rate", "cycle_days_median", "revenue_net_per_year")
+# The metrics `compare` and the report compare: what deals do, then what it means in money.
+OUTCOME_METRICS = ("win_rate", "no_decision_rate", "cycle_days_median", "revenue_net_per_year")
+MONEY_METRICS = (
+    "cost_of_sales_per_year",
+    "revenue_gross_per_year",
+    "cac",
+    "payback_months",
+    "ltv_to_cac",
+    "arr_end",
+)
+METRICS = (*OUTCOME_METRICS, *MONEY_METRICS)
+# The money figures of a run beyond revenue, in the order the summary shows them.
+COST_METRICS = ("cost_of_sales_per_year", *(f"cost_{line.key}_per_year" for line in CostLine))
+UNIT_ECONOMICS = (
+    "quota_attainment",
+    "reps_at_quota",
+    "cac",
+    "payback_months",
+    "sales_efficiency",
+    "ltv",
+    "ltv_to_cac",
+    "arr_end",
+    "sales_burn_per_year",
+)
 LABELS = {name: metric.label for name, metric in REGISTRY.items()}
 UNITS = {name: metric.unit for name, metric in REGISTRY.items()}
 POOLING = {"mean": "mean over the replications that have a value", "sum": "sum"}
@@ -414,10 +597,19 @@ def metric_table() -> str:
 
 
 def column_metrics(
-    deals: Mapping[str, np.ndarray], window: Window, names: Sequence[str] = tuple(REGISTRY)
+    part: Mapping[str, Any],
+    scenario: Scenario,
+    names: Sequence[str] = tuple(REGISTRY),
 ) -> dict[str, float]:
-    """The named metrics (all, in registry order) of one replication, from its deal columns."""
-    replication = ReplicationDeals(deals, window)
+    """The named metrics (all, in registry order) of one replication as the model returns it
+    (`sim.model.world.simulate_replication`: its deal columns and its stats)."""
+    replication = ReplicationDeals(
+        part["deals"],
+        Window.of(scenario),
+        part["stats"],
+        Economics.of(scenario),
+        team_of(part["reps"]),
+    )
     return {name: REGISTRY[name].compute(replication) for name in names}
 
 
@@ -429,28 +621,59 @@ def table_columns(table: pd.DataFrame) -> dict[str, np.ndarray]:
     }
 
 
+def team_of(reps: Mapping[str, np.ndarray]) -> Team:
+    """One replication's reps (reps.csv columns) as the ledger reads them, by rep number."""
+    order = np.argsort(reps["rep"])
+    return Team(*(np.asarray(reps[name], dtype=float)[order] for name in TEAM_COLUMNS))
+
+
+def teams_by_replication(reps: pd.DataFrame | None) -> dict[int, Team]:
+    """Each replication's team; none without a reps table (results made by hand)."""
+    if reps is None:
+        return {}
+    return {
+        int(replication): team_of({name: rows[name].to_numpy() for name in rows.columns})
+        for replication, rows in reps.groupby("replication", sort=False)
+    }
+
+
+def each_replication(results: Results) -> Iterator[tuple[int, ReplicationDeals]]:
+    """Each replication's number and deals, sliced from the run's tables, in order.
+
+    Replications without any deal are kept (rates and cycle NaN, revenue 0).
+    """
+    table = results.deals
+    columns = table_columns(table)
+    window = Window.of(results.scenario)
+    economics = Economics.of(results.scenario)
+    positions = table.groupby("replication", sort=False).indices
+    nothing = np.zeros(0, dtype=np.intp)
+    teams = teams_by_replication(results.reps)
+    for stats in results.replications.to_dict("records"):
+        replication = stats["replication"]
+        where = positions.get(replication, nothing)
+        yield (
+            replication,
+            ReplicationDeals(
+                {name: column[where] for name, column in columns.items()},
+                window,
+                stats,
+                economics,
+                teams.get(replication),
+            ),
+        )
+
+
 def replication_metrics(results: Results, metrics: Sequence[str] = METRICS) -> pd.DataFrame:
     """One row per replication (column `replication`), then the named metrics.
 
     Each replication's deals are sliced from the deal table and measured as
-    `column_metrics` measures the model's columns. Replications without any deal are
-    kept (rates and cycle NaN, revenue 0).
+    `column_metrics` measures the model's columns.
     """
     import pandas as pd
 
-    table = results.deals
-    columns = table_columns(table)
-    window = Window.of(results.scenario)
-    positions = table.groupby("replication", sort=False).indices
-    nothing = np.zeros(0, dtype=np.intp)
-    rows = []
-    for replication in results.replications["replication"].to_numpy():
-        where = positions.get(replication, nothing)
-        deals = ReplicationDeals({name: column[where] for name, column in columns.items()}, window)
-        rows.append(
-            {
-                "replication": replication,
-                **{name: REGISTRY[name].compute(deals) for name in metrics},
-            }
-        )
+    rows = [
+        {"replication": replication, **{name: REGISTRY[name].compute(deals) for name in metrics}}
+        for replication, deals in each_replication(results)
+    ]
     return pd.DataFrame(rows, columns=["replication", *metrics])

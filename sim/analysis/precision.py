@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model.world import simulate_replication
 from ..scenario import DEFAULT_SEED, Scenario
-from .metrics import Window, column_metrics
+from .metrics import column_metrics
 from .replications import Results, collect
 from .sequential import Sequential, replicate_until
 
@@ -24,12 +24,11 @@ def simulate_to_precision(
     Hoad, Robinson & Davies' algorithm (`sim.analysis.sequential`); the results hold
     every replication run, look-ahead included.
     """
-    window = Window.of(scenario)
     parts: list[dict[str, Any]] = []
 
     def next_value(replication: int) -> float:
         parts.append(simulate_replication(scenario, seed, replication))
-        return column_metrics(parts[-1]["deals"], window, [metric])[metric]
+        return column_metrics(parts[-1], scenario, [metric])[metric]
 
     sequential = replicate_until(next_value, target, budget=budget)
     return collect(parts, scenario, seed), sequential
@@ -51,14 +50,13 @@ def pairs_to_precision(
     a: Scenario, b: Scenario, metric: str, target: float, seed: int, budget: int
 ) -> tuple[tuple[Results, Results], Sequential]:
     """Add paired replications until the paired difference of `metric` is precise enough."""
-    windows = Window.of(a), Window.of(b)
     parts: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
 
     def next_difference(replication: int) -> float:
         values = []
-        for scenario, window, done in zip((a, b), windows, parts, strict=True):
+        for scenario, done in zip((a, b), parts, strict=True):
             done.append(simulate_replication(scenario, seed, replication))
-            values.append(column_metrics(done[-1]["deals"], window, [metric])[metric])
+            values.append(column_metrics(done[-1], scenario, [metric])[metric])
         return values[1] - values[0]
 
     sequential = replicate_until(next_difference, target, budget=budget)

@@ -48,8 +48,9 @@ GROWTH = 1.5  # when the room runs out after all
 class Results:
     """A run: its result tables, the validated scenario it ran and its root seed.
 
-    The tables have one row per deal, per replication, and per partner and
-    replication. Together that is all `summarise`, the plots and the report need.
+    The tables have one row per deal, per replication, per partner and replication,
+    and per rep and replication. Together that is all `summarise`, the plots and the
+    report need. Without `reps` (results made by hand) the per-rep figures are NaN.
     """
 
     deals: pd.DataFrame
@@ -57,6 +58,7 @@ class Results:
     partners: pd.DataFrame
     scenario: Scenario
     seed: int
+    reps: pd.DataFrame | None = None
 
     @property
     def replication_count(self) -> int:
@@ -169,12 +171,14 @@ class Collector:
         self.deals = DealColumns(replications)
         self.stats: list[dict[str, Any]] = []
         self.partners: list[dict[str, np.ndarray]] = []
+        self.reps: list[dict[str, np.ndarray]] = []
 
     def add(self, part: dict[str, Any]) -> None:
         """The next replication's tables, as `simulate_replication` returns them."""
         self.deals.add(part["deals"])
         self.stats.append(part["stats"])
         self.partners.append(part["partners"])
+        self.reps.append(part["reps"])
 
     def results(self) -> Results:
         import pandas as pd
@@ -185,6 +189,7 @@ class Collector:
             partners=pd.DataFrame(_stack(self.partners)),
             scenario=self.scenario,
             seed=self.seed,
+            reps=pd.DataFrame(_stack(self.reps)),
         )
 
 

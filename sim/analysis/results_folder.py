@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
     from .replications import Results
 
-RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "summary.json")
+RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "reps.csv", "summary.json")
 MANIFEST = "manifest.json"  # every result file's size and SHA-256
 FOLDER_FILES = (*RESULT_FILES, MANIFEST)  # all a results folder holds
-MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest lists five files in about 600 bytes
+MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest lists six files in about 700 bytes
 CSV_FLOAT_FORMAT = "%.4f"
 SUMMARY_DIGITS = 6  # decimals of the numbers in summary.json
 
@@ -121,7 +121,7 @@ def write_results(
     summary: dict[str, Any] | None = None,
     force: bool = False,
 ) -> None:
-    """Write the three result tables, summary.json and the manifest as one folder.
+    """Write the result tables, summary.json and the manifest as one folder.
 
     `summary` is `summarise(results)`, computed here unless given. The folder appears
     whole or not at all; with `force` it replaces earlier results in one rename.
@@ -130,10 +130,7 @@ def write_results(
 
     out_dir = Path(out_dir)
     check_writable(out_dir, force)
-    contents = {
-        f"{name}.csv": table_csv(getattr(results, name))
-        for name in ("deals", "replications", "partners")
-    }
+    contents = {f"{name}.csv": table_csv(getattr(results, name)) for name in TABLES}
     contents["summary.json"] = summary_json(
         summary if summary is not None else summarise(results)
     ).encode("utf-8")
@@ -242,12 +239,15 @@ def read_results(folder: Path | str) -> Results:
         ),
         scenario=validate(summary["parameters"], source=f"{folder / 'summary.json'} parameters"),
         seed=summary["seed"],
+        reps=_read_table(folder, "reps.csv", REP_COLUMNS),
     )
 
 
 # The columns readers use of the replications and partners tables (deals: all of DEAL_COLUMNS).
 REPLICATION_COLUMNS = ("replication",)
 PARTNER_COLUMNS = ("replication", "partner", "commission")
+REP_COLUMNS = ("replication", "rep", "hired_day", "left_day", "days_in_window")
+TABLES = ("deals", "replications", "partners", "reps")  # the result tables, written as CSV
 
 
 def _read_table(

@@ -18,8 +18,25 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.files import shown
-from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Source, Stage, Step
-from .metrics import REGISTRY, Window, booked_in, codes, decided, replication_metrics
+from ..vocabulary import (
+    DAYS_PER_YEAR,
+    NO_DECISION_REASONS,
+    CostLine,
+    Outcome,
+    Reason,
+    Source,
+    Stage,
+    Step,
+)
+from .metrics import (
+    REGISTRY,
+    Window,
+    booked_in,
+    codes,
+    decided,
+    each_replication,
+    replication_metrics,
+)
 from .statistics import t_interval
 
 if TYPE_CHECKING:
@@ -35,6 +52,8 @@ def summarise(results: Results) -> dict[str, Any]:
     replications = results.replication_count
     years = window.years * replications  # counted years over all replications
     per_replication = replication_metrics(results, tuple(REGISTRY))
+    figures = metric_figures(per_replication)
+    stats = results.replications
     counted = table[table["counted"].to_numpy(dtype=bool)]
     counts = counted["outcome"].value_counts()
     no_decision = counted.loc[counted["outcome"] == Outcome.NO_DECISION.key, "reason"]
@@ -44,7 +63,9 @@ def summarise(results: Results) -> dict[str, Any]:
         "seed": results.seed,
         "replications": replications,
         "window": {"warmup_days": window.start, "horizon_days": window.end, "years": window.years},
-        **metric_figures(per_replication),
+        **figures,
+        "cost_of_sales": cost_of_sales(figures),
+        "arr_by_year": arr_by_year(results, window),
         "deals_per_year": len(counted) / years,
         "funnel_per_year": {step: float(n) / years for step, n in funnel(counted).items()},
         "outcomes": {kind.key: int(counts.get(kind.key, 0)) for kind in Outcome},
@@ -54,6 +75,8 @@ def summarise(results: Results) -> dict[str, Any]:
         **money(table, window, years),
         **channel_effort(table, window, years),
         **time_use(results.replications, window),
+        "product": replication_figures(stats, window, PRODUCT_PER_YEAR, PRODUCT_AS_IS),
+        "market": replication_figures(stats, window, MARKET_PER_YEAR, MARKET_AS_IS),
         "parameters": results.scenario.to_dict(),
     }
 
@@ -69,6 +92,32 @@ def metric_figures(per_replication: pd.DataFrame) -> dict[str, Any]:
             low, high = metric.clip(*t_interval(values[~np.isnan(values)]))
             figures[f"{name}_ci"] = [float(low), float(high)]
     return figures
+
+
+def arr_by_year(results: Results, window: Window) -> list[dict[str, Any]]:
+    """ARR at the end of each whole counted year from the window's customers signed by then:
+    the mean over replications and its t interval (as every metric's)."""
+    ends = [window.start + year * DAYS_PER_YEAR for year in range(1, int(window.years) + 1)]
+    if not ends:  # a window shorter than a year
+        return []
+    paths = np.array(
+        [
+            [deals.ledger.arr_on(day) if deals.ledger else math.nan for day in ends]
+            for _, deals in each_replication(results)
+        ]
+    ).reshape(-1, len(ends))
+    rows = []
+    for year, values in enumerate(paths.T, start=1):
+        values = values[~np.isnan(values)]
+        low, high = t_interval(values)
+        rows.append(
+            {
+                "year": year,
+                "arr": float(values.mean()) if values.size else math.nan,
+                "arr_ci": [float(low), float(high)],
+            }
+        )
+    return rows
 
 
 def funnel(counted: pd.DataFrame) -> dict[str, int]:
@@ -91,14 +140,20 @@ def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:
 
 
 def money(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
-    """Revenue booked in the window and the partners' commissions on it, per year.
+    """The partners' commissions on the revenue booked in the window, per year.
 
-    Their share of it is a metric (`commission_share`), pooled as every metric is.
+    The revenue and the commissions' share of it are metrics (`revenue_gross_per_year`,
+    `commission_share`), pooled as every metric is.
     """
     booked = _booked(table, window)
-    gross = float(table["revenue"].to_numpy()[booked].sum())
     commissions = float(table["commission"].to_numpy()[booked].sum())
-    return {"revenue_gross_per_year": gross / years, "commissions_per_year": commissions / years}
+    return {"commissions_per_year": commissions / years}
+
+
+def cost_of_sales(figures: dict[str, Any]) -> dict[str, float]:
+    """The cost of sales by line, per year, and their total: the metrics' figures, gathered."""
+    lines = {line.key: figures[f"cost_{line.key}_per_year"] for line in CostLine}
+    return {**lines, "total": figures["cost_of_sales_per_year"]}
 
 
 def channel_effort(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
@@ -126,6 +181,42 @@ def time_use(stats: pd.DataFrame, window: Window) -> dict[str, float]:
         "marketing_utilisation": float(stats["marketing_utilisation"].mean()),
         "reactive_share": float(stats["reactive_share"].mean()),
         "rep_departures_per_year": float(stats["rep_departures"].mean()) / window.years,
+    }
+
+
+# The product team's replication figures (sim.model.product) and how summary.json gives
+# them: counts and days per year of the window, shares as they are.
+PRODUCT_PER_YEAR = (
+    "features_built_for_deals",
+    "features_built_for_market",
+    "roadmap_features",
+    "roadmap_delay_days",
+)
+PRODUCT_AS_IS = ("product_build_share", "roadmap_appeal_end")
+
+
+# The finite market's replication figures (sim.model.market), likewise.
+MARKET_PER_YEAR = (
+    "leads_turned_away_busy",
+    "leads_turned_away_customer",
+    "leads_turned_away_cooling",
+)
+MARKET_AS_IS = ("customers_end", "accounts_untouched")
+
+
+def _mean(stats: pd.DataFrame, name: str) -> float:
+    """A replication figure's mean; NaN for tables without it (made by hand, or older)."""
+    return float(stats[name].mean()) if name in stats else math.nan
+
+
+def replication_figures(
+    stats: pd.DataFrame, window: Window, per_year: tuple[str, ...], as_is: tuple[str, ...]
+) -> dict[str, float]:
+    """Means over replications of replications.csv columns: counts and days per year of the
+    window (`<name>_per_year`), shares and levels as they are."""
+    return {
+        **{f"{name}_per_year": _mean(stats, name) / window.years for name in per_year},
+        **{name: _mean(stats, name) for name in as_is},
     }
 
 
@@ -166,6 +257,19 @@ INTERVAL = Kind(
     lambda value: isinstance(value, list) and len(value) == 2 and all(map(_number, value)),
 )
 TABLE = Kind("a table of the scenario's sections", lambda value: isinstance(value, dict))
+ARR_PATH = Kind(
+    "a list of {year, arr, arr_ci} tables",
+    lambda value: (
+        isinstance(value, list)
+        and all(
+            isinstance(row, dict)
+            and COUNT.fits(row.get("year"))
+            and NUMBER.fits(row.get("arr"))
+            and INTERVAL.fits(row.get("arr_ci"))
+            for row in value
+        )
+    ),
+)
 Shape = dict[str, Any]  # a value's Kind, or a table: a Shape of its own
 
 
@@ -186,9 +290,18 @@ def summary_shape() -> Shape:
         "funnel_per_year": {step.key: NUMBER for step in Step},
         "outcomes": {kind.key: COUNT for kind in Outcome},
         "no_decision_reasons": {reason.key: COUNT for reason in NO_DECISION_REASONS},
+        "cost_of_sales": {**{line.key: NUMBER for line in CostLine}, "total": NUMBER},
+        "arr_by_year": ARR_PATH,
+        "product": {
+            **{f"{name}_per_year": NUMBER for name in PRODUCT_PER_YEAR},
+            **dict.fromkeys(PRODUCT_AS_IS, NUMBER),
+        },
+        "market": {
+            **{f"{name}_per_year": NUMBER for name in MARKET_PER_YEAR},
+            **dict.fromkeys(MARKET_AS_IS, NUMBER),
+        },
         **dict.fromkeys(
             (
-                "revenue_gross_per_year",
                 "commissions_per_year",
                 "wins_direct_per_year",
                 "wins_partner_sourced_per_year",

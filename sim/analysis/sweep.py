@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.world import simulate_replication
 from .executors import SweepStopped, connected, execute, on_dask, worker_threads
-from .metrics import REGISTRY, Window, column_metrics
+from .metrics import REGISTRY, column_metrics
 from .results_folder import ResultsExistError, write_atomic
 from .statistics import half_width
 
@@ -57,6 +57,7 @@ MODEL_SOURCES = (
     "scenario",
     "vocabulary.py",
     "analysis/metrics.py",
+    "analysis/money.py",
     "analysis/survival.py",
 )
 MODEL_LIBRARIES = ("numpy", "scipy", "simpy")  # whose versions may change the numbers too
@@ -88,7 +89,6 @@ def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> R
     that a sweep can refuse points from a Dask worker that runs another version.
     """
     rows = []
-    window = Window.of(scenario)
     try:
         for replication in range(replications):
             part = simulate_replication(scenario, seed, replication)
@@ -96,7 +96,7 @@ def run_point(scenario: Scenario, point: int, seed: int, replications: int) -> R
             rows.append(
                 {
                     "replication": replication,
-                    **column_metrics(part["deals"], window),
+                    **column_metrics(part, scenario),
                     **{name: _plain(stats[name]) for name in REPLICATION_STATS},
                 }
             )

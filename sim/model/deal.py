@@ -14,12 +14,14 @@ import simpy
 
 from ..scenario.schema import Scenario
 from ..vocabulary import PATIENCE_REASONS, Choice, Outcome, Owner, Reason, Source, Stage
+from .calendar import NO_LEAVE
 from .committee import Committee, CommitteeDraws
 from .events import Actor, Event, EventKind, Someone
 from .founder import Founder
 from .leads import LeadBook
 from .marketing import Marketing
 from .partners import Partner
+from .product import Gap, ProductTeam
 from .reps import RepPool
 from .room import Room
 from .sellers import Seller
@@ -42,6 +44,7 @@ class Market(Protocol):
     founder: Founder
     reps: RepPool
     partners: list[Partner]
+    product: ProductTeam
     log: list[Event] | None
     run_ahead: bool  # let deals' own clocks run ahead (False: every wait is an event)
 
@@ -84,6 +87,11 @@ class Deal:
         "direct_hours",
         "revenue",
         "reason",
+        "gap",
+        "workaround",
+        "product_appeal",
+        "feature_wait_since",
+        "feature_wait_days",
     )
 
     def __init__(self, world: Market, deal_id: int, partner: Partner | None):
@@ -115,6 +123,11 @@ class Deal:
         self.direct_since = 0.0
         self.direct_hours = self.revenue = 0.0
         self.reason = Reason.OPEN
+        self.gap: Gap | None = None  # a feature it needs that the product lacks (seed 001)
+        self.workaround = False  # its committee decided without that feature
+        self.product_appeal = 1.0  # multiplies our appeal: the product as the committee sees it
+        self.feature_wait_since: float | None = None  # waiting for a feature built for it
+        self.feature_wait_days = 0.0
 
     def start(self) -> None:
         """Set off on the journey, now."""
@@ -136,13 +149,15 @@ class Deal:
                     self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
                 )
             self.enter(Stage.QUALIFYING)
-            yield dice.exponential(world.scenario.reps.qualify_days)
+            yield self.sellers_days(dice.exponential(world.scenario.reps.qualify_days))
             if self.fit < world.scenario.leads.disqualify_probability:
                 return self.close(Outcome.DISQUALIFIED, Reason.POOR_FIT)
             self.qualified = True
             worker = self.seller or self.partner
             assert worker is not None  # a rep who left with no heir has ended the deal already
             self.note(worker, EventKind.QUALIFIES)
+            if world.product.listening:  # the deal may need a feature the product lacks
+                yield from world.product.hear_needs(self)
             self.enter(Stage.STALLERS)
             yield from self.committee.get_past_stallers(self, room)
             self.enter(Stage.NAY_SAYERS)
@@ -153,6 +168,8 @@ class Deal:
             if not approved:
                 return self.close(Outcome.VETOED, Reason.VETO)
             self.enter(Stage.DECIDING)
+            if world.product.listening:  # a feature built for the deal, or a workaround
+                yield from world.product.settle(self)
             choice = yield from self.committee.decide(self, room)
             if choice is None:
                 return self.close(Outcome.NO_DECISION, Reason.NO_CONSENSUS)
@@ -163,7 +180,7 @@ class Deal:
                 return self.close(Outcome.LOST_COMPETITOR, lost_to)
             self.committed = True
             self.enter(Stage.NEGOTIATING)
-            yield dice.exponential(world.scenario.committee.negotiation_days)
+            yield self.sellers_days(dice.exponential(world.scenario.committee.negotiation_days))
             missed = world.scenario.channel.missed_option_share * self.misrepresented
             self.revenue = self.value * (1.0 - missed)
             self.close(Outcome.WON, Reason.WON)
@@ -251,6 +268,14 @@ class Deal:
             if brought > best:
                 best = brought
         return best
+
+    def sellers_days(self, days: float) -> float:
+        """Calendar days that `days` of the direct seller's own work take from now: the work
+        stops while the seller is on vacation or it is a public holiday."""
+        seller = self.seller
+        if seller is None or seller.leave is NO_LEAVE:  # a partner's time off is not modelled
+            return days
+        return seller.leave.work_ends(self.now, days) - self.now
 
     @property
     def decision_dice(self) -> Dice:

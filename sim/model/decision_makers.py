@@ -25,7 +25,7 @@ class DecisionMaker:
     def choose(self, deal: Meeting, room: Room) -> Choice:
         """Pick US, COMPETITOR or NOTHING with probability proportional to each one's appeal."""
         competition, marketing = room.competition, room.marketing
-        ours = deal.productivity(deal.now) * marketing.appeal_boost(deal.now)
+        ours = deal.productivity(deal.now) * marketing.appeal_boost(deal.now) * deal.product_appeal
         theirs = (
             competition.competitors
             * competition.competitor_weight

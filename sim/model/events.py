@@ -25,6 +25,7 @@ class Actor(Enum):
     NAY_SAYER = auto()
     DECISION_MAKER = auto()
     MARKETING = auto()
+    PRODUCT = auto()  # the product team
 
 
 class EventKind(Enum):
@@ -47,6 +48,12 @@ class EventKind(Enum):
     MISREPRESENTS = auto()  # partner: claimed features the product lacks
     CHOOSES = auto()  # decision maker: choice (Choice)
     VOTES = auto()  # staller or nay-sayer in the final decision: for_buying (bool), stance
+    NEEDS_FEATURE = auto()  # deal: feature (number), share (of open pipeline value asking
+    # for it; threshold policy only, else None)
+    BUILDS_FEATURE = auto()  # product team: feature, for_market (bool), ahead (builds queued
+    # ahead of it; None when a team starts on it at once)
+    DELIVERS_FEATURE = auto()  # product team, to a deal that waited for it: feature
+    WORKS_AROUND = auto()  # deal, as its committee starts to decide without it: feature
     CLOSES = auto()  # deal: outcome (Outcome), reason (Reason)
 
 

@@ -8,6 +8,7 @@ import simpy
 
 from ..scenario.schema import Founder as FounderParams
 from ..vocabulary import Owner
+from .calendar import Leave
 from .events import Actor
 from .sellers import Slots
 
@@ -15,13 +16,22 @@ from .sellers import Slots
 class Founder:
     """The founder as a direct seller. With `max_active_deals` = 0 the founder does not sell."""
 
-    __slots__ = ("skill", "active_deals", "slots", "employed", "last_win_day", "hours_per_deal_day")
+    __slots__ = (
+        "skill",
+        "active_deals",
+        "slots",
+        "employed",
+        "last_win_day",
+        "hours_per_deal_day",
+        "leave",
+    )
     index = -1  # not one of the reps
     seat = 0
     actor, owner = Actor.FOUNDER, Owner.FOUNDER
 
-    def __init__(self, env: simpy.Environment, params: FounderParams):
+    def __init__(self, env: simpy.Environment, params: FounderParams, leave: Leave):
         self.skill = params.skill
+        self.leave = leave  # vacations and public holidays
         self.active_deals = 0
         self.employed = True
         self.last_win_day = 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,6 +33,7 @@ class LeadBook:
     incumbent: np.ndarray  # bool: an incumbent has an inside relationship with the account
     partner: np.ndarray  # the partner that brings the lead, -1 for direct leads
     covered: np.ndarray  # bool (lead, partner): the partner covers the account and claims on a win
+    account: np.ndarray  # the account the lead names (sim.model.market); -1: an unlimited market
     accept: np.ndarray  # uniform draw for thinning
 
     def __len__(self) -> int:
@@ -47,11 +49,15 @@ class LeadBook:
 
 
 def draw_leads(
-    scenario: Scenario, leads_rng: np.random.Generator, partner_rng: np.random.Generator
+    scenario: Scenario,
+    leads_rng: np.random.Generator,
+    partner_rng: np.random.Generator,
+    market_rng: np.random.Generator,
 ) -> LeadBook:
     """Draw direct leads from the leads stream and everything about partners from their own stream.
 
-    Adding partners then leaves the direct leads of a seed unchanged.
+    Adding partners then leaves the direct leads of a seed unchanged; a finite market
+    names the leads' accounts from a stream of its own and leaves the leads unchanged.
     """
     params, horizon = scenario.leads, scenario.scenario.horizon_days
     boost = scenario.marketing.lead_generation_effect
@@ -81,7 +87,36 @@ def draw_leads(
         parts.append(brought)
     columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     order = np.argsort(columns["arrival_day"], kind="stable")
-    return LeadBook(**{name: values[order] for name, values in columns.items()})
+    book = {name: values[order] for name, values in columns.items()}
+    if math.isfinite(scenario.market.accounts):
+        _name_accounts(scenario, market_rng, book)
+    else:
+        book["account"] = np.full(len(order), -1)
+    return LeadBook(**book)
+
+
+def _name_accounts(
+    scenario: Scenario, rng: np.random.Generator, book: dict[str, np.ndarray]
+) -> None:
+    """A finite market: each lead names an account, and the partners covering it claim on a win.
+
+    Each partner covers a fixed random share `coverage` of the accounts, so partners
+    overlap on named accounts. A direct lead names any account; a partner's own lead one
+    the partner covers (any, if it covers none), and that partner claims on it as ever.
+    """
+    accounts = int(scenario.market.accounts)
+    coverage = np.array([partner.coverage for partner in scenario.partners])
+    covers = rng.random((accounts, len(coverage))) < coverage  # (account, partner), for the run
+    partner = book["partner"]
+    account = rng.integers(accounts, size=len(partner))
+    for index in range(len(coverage)):
+        own, pool = np.flatnonzero(partner == index), np.flatnonzero(covers[:, index])
+        if len(pool):
+            account[own] = pool[rng.integers(len(pool), size=len(own))]
+    covered = covers[account]
+    brought = np.flatnonzero(partner >= 0)
+    covered[brought, partner[brought]] = True
+    book["account"], book["covered"] = account, covered
 
 
 def _attributes(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:

@@ -56,11 +56,15 @@ class Asset:
 class Marketing:
     """The marketing team of one replication: its assets and its queue of one-off requests."""
 
-    def __init__(self, env: simpy.Environment, params: MarketingParams):
+    def __init__(self, env: simpy.Environment, params: MarketingParams, working: float = 1.0):
+        """`working`: the share of the year marketers are at work (a team covers for whoever
+        is away, so time off takes a share of everyone's time rather than whole people)."""
         self.env = env
         self.params = params
-        self.assets = {tactic: Asset(params.tactic_people(tactic), params) for tactic in TACTICS}
-        self.reactive_fraction = 1.0 - params.proactive_share  # of each marketer's time
+        self.assets = {
+            tactic: Asset(params.tactic_people(tactic) * working, params) for tactic in TACTICS
+        }
+        self.reactive_fraction = (1.0 - params.proactive_share) * working  # of each one's time
         self.free = params.staff  # marketers free for one-off work
         self.waiting: deque[simpy.Event] = deque()  # requests queueing for one, oldest first
         self.busy = 0  # marketers working on one-off material right now

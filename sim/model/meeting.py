@@ -16,6 +16,7 @@ class Meeting(Protocol):
     incumbent: bool  # an incumbent vendor has an inside relationship with the account
     now: float  # the deal's own clock (see sim.model.stretches)
     dice: Dice  # the deal's own draws for delays and behaviour
+    product_appeal: float  # multiplies our appeal: the product as it stands (sim.model.product)
 
     @property
     def decision_dice(self) -> Dice:
@@ -28,6 +29,10 @@ class Meeting(Protocol):
 
     def productivity(self, day: float) -> float:
         """How fast the seller moves the deal today (1: a fully productive median rep)."""
+        ...
+
+    def sellers_days(self, days: float) -> float:
+        """Calendar days that `days` of the seller's own work take from now (time off)."""
         ...
 
     def enter(self, stage: Stage) -> None:

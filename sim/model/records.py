@@ -21,10 +21,13 @@ def _listed(term: type[Term]) -> str:
 DEAL_COLUMNS = {
     "replication": "replication number, 0 to N-1",
     "deal_id": "the lead's number within its replication, in order of arrival; candidate "
-    "leads that never arrived (thinned away, see docs/model.md) leave gaps",
+    "leads that never arrived (thinned away, or turned away by a finite market, see "
+    "docs/model.md) leave gaps",
     "source": _listed(Source),
     "partner": "index of the partner that brought the lead (order of `[[partners]]`), "
     "-1 for direct leads",
+    "account": "the account the lead named, numbered from 0 (`[market] accounts`); -1 in an "
+    "unlimited market, where every lead is an account of its own",
     "owner": "who works the deal: `rep`, `founder`, `partner` (also when rescued), `none` "
     "(never got a seller)",
     "created_day": "day the lead arrived",
@@ -56,6 +59,12 @@ DEAL_COLUMNS = {
     "misrepresentation_veto": "the nay-sayer vetoed the deal for the partner's false claims",
     "rescued": "a direct seller joined this partner deal to rescue it",
     "direct_hours": "hours reps or the founder spent on the deal",
+    "feature": "the feature the deal needed that the product lacked when it was qualified, "
+    "numbered from 0 (a built feature's place goes to the next number), -1 if none; see "
+    "`[features]`",
+    "workaround": "its committee decided without that feature: the seller offered a workaround",
+    "feature_wait_days": "days the deal waited, before its committee decided, for a feature "
+    'built for it (`[features] policy = "build"`); to the horizon if still waiting',
     **{
         f"days_{stage.key}": f"days in stage `{stage.key}` ({stage.label}); the stages add "
         "up to `age_days`"
@@ -101,6 +110,9 @@ _ROW_COLUMNS = (
     "misrepresentation_veto",
     "rescued",
     "direct_hours",
+    "feature",
+    "workaround",
+    "feature_wait_days",
 )
 
 
@@ -133,6 +145,9 @@ class DealRecords:
         self.misrepresentation_veto = np.zeros(n, dtype=bool)
         self.rescued = np.zeros(n, dtype=bool)
         self.direct_hours = np.zeros(n)
+        self.feature = np.full(n, -1, dtype=np.int32)
+        self.workaround = np.zeros(n, dtype=bool)
+        self.feature_wait_days = np.zeros(n)
         self._rows: list[tuple] = []  # deals recorded since the columns were last written
 
     def close(self, deal: Deal, outcome: Outcome, day: float | None) -> None:
@@ -141,8 +156,10 @@ class DealRecords:
         A plain tuple now, into the columns by `write` in one go: far cheaper than a
         numpy item assignment per column and deal.
         """
-        committee, seller = deal.committee, deal.seller
+        committee, seller, gap = deal.committee, deal.seller, deal.gap
         precleared = len(committee.cleared)
+        waiting_since = deal.feature_wait_since  # still waiting at its end: up to then
+        waited = deal.feature_wait_days if waiting_since is None else deal.now - waiting_since
         self._rows.append(
             (
                 deal.id,
@@ -165,6 +182,9 @@ class DealRecords:
                 deal.misrepresentation_veto,
                 deal.rescued,
                 deal.direct_hours,
+                -1 if gap is None else gap.number,
+                deal.workaround,
+                waited,
                 deal.stage_days,
             )
         )
@@ -189,7 +209,7 @@ class DealRecords:
     def columns(self, replication: int) -> dict[str, np.ndarray]:
         """The replication's deal table as named columns, in the order of DEAL_COLUMNS.
 
-        Candidate leads that never arrived (thinned away) have no row.
+        Candidate leads that never arrived (thinned or turned away) have no row.
         """
         self.write()
         book = self.book
@@ -201,6 +221,7 @@ class DealRecords:
             "deal_id": np.arange(len(book), dtype=np.int32),
             "source": book.source.astype(np.int8),
             "partner": book.partner.astype(np.int16),
+            "account": book.account.astype(np.int32),
             "owner": self.owner,
             "created_day": self.created_day,
             "counted": self.created_day >= self.warmup_days,
@@ -228,6 +249,9 @@ class DealRecords:
             "misrepresentation_veto": self.misrepresentation_veto,
             "rescued": self.rescued,
             "direct_hours": self.direct_hours,
+            "feature": self.feature,
+            "workaround": self.workaround,
+            "feature_wait_days": self.feature_wait_days,
         }
         for stage in Stage:
             table[f"days_{stage.key}"] = self.stage_days[:, stage]

@@ -10,15 +10,21 @@ import simpy
 from simpy.events import ProcessGenerator
 
 from ..scenario.schema import Reps
-from ..vocabulary import Owner
+from ..vocabulary import DAYS_PER_YEAR, Owner
+from .calendar import Leave, TimeOff
 from .events import Actor
 from .sellers import Slots
+from .streams import SKILL, TENURE, Streams
 
 DROUGHT_TOLERANCE = 1e-9  # days: a timer's rounding must not postpone a departure
 
 
 class Rep:
-    """One sales rep. Productivity = skill x ramp, where ramp rises linearly to 1."""
+    """One sales rep. Productivity = skill x ramp, where ramp rises linearly to 1.
+
+    A rep leaves after `drought_days` without a win, or on `quits_day`, the end of a
+    tenure drawn at hire (attrition), whichever comes first.
+    """
 
     actor, owner = Actor.REP, Owner.REP
 
@@ -26,6 +32,8 @@ class Rep:
         "index",
         "skill",
         "hired_day",
+        "left_day",
+        "quits_day",
         "ramp_days",
         "ramp_start",
         "active_deals",
@@ -34,12 +42,25 @@ class Rep:
         "last_win_day",
         "hours_per_deal_day",
         "drought_days",
+        "leave",
     )
 
-    def __init__(self, index: int, skill: float, hired_day: float, params: Reps, slots: Slots):
+    def __init__(
+        self,
+        index: int,
+        skill: float,
+        hired_day: float,
+        quits_day: float,
+        params: Reps,
+        slots: Slots,
+        leave: Leave,
+    ):
         self.index = index
         self.skill = skill
         self.hired_day = hired_day
+        self.left_day = math.inf  # still employed
+        self.quits_day = quits_day
+        self.leave = leave  # vacations and public holidays
         self.ramp_days = params.ramp_days
         self.ramp_start = params.ramp_start_productivity
         self.active_deals = 0
@@ -53,9 +74,13 @@ class Rep:
     def seat(self) -> int:
         return self.index
 
+    def drought_ends(self) -> float:
+        """The day a drought would end the rep's time: `drought_days` after the last win."""
+        return self.last_win_day + self.drought_days
+
     def stays_until(self) -> float:
-        """A drought ends the rep's time: no sooner than `drought_days` after the last win."""
-        return self.last_win_day + self.drought_days - DROUGHT_TOLERANCE
+        """The rep's last day as things stand: the end of a drought or of the tenure."""
+        return min(self.drought_ends() - DROUGHT_TOLERANCE, self.quits_day)
 
     def productivity(self, day: float) -> float:
         """Skill times ramp-up: a new hire starts at ramp_start and reaches 1 after ramp_days."""
@@ -66,52 +91,81 @@ class Rep:
 
 
 class RepPool(Slots):
-    """The reps: hired, ramping up, and leaving after a long drought without a win."""
+    """The reps: hired (as planned, or to replace a leaver), ramping up, and leaving after a
+    long drought without a win or at the end of their tenure."""
 
     def __init__(
         self,
         env: simpy.Environment,
         params: Reps,
-        rng: np.random.Generator,
+        streams: Streams,
         rep_left: Callable[[Rep], None],
+        time_off: TimeOff,
     ):
         super().__init__(env, params.cold_after_days)
         self.params = params
-        self.rng = rng
+        self.rng = streams.reps  # the replacements' skills, in order of hire
+        self.streams = streams
+        self.time_off = time_off
+        # Attrition as a constant hazard: tenures are exponential with this mean (days).
+        self.mean_tenure_days = (
+            -DAYS_PER_YEAR / math.log1p(-params.attrition_per_year)
+            if params.attrition_per_year > 0
+            else math.inf
+        )
         self.rep_left = rep_left  # the world hands the departing rep's deals on or loses them
-        self.reps: list[Rep] = []
-        self.hires = 0
+        self.reps: list[Rep] = []  # everyone ever employed, leavers included
+        self.hire_days: list[float] = []  # start days of everyone hired after day 0
         self.departure_days: list[float] = []
-        skills = np.exp(params.skill_sigma * rng.standard_normal(params.count))
+        skills = np.exp(params.skill_sigma * self.rng.standard_normal(params.count))
         for skill in skills:
             self._add(float(skill), -params.initial_tenure_days)
-        for _ in range(
-            params.max_active_deals
-        ):  # interleaved: the first deals spread over all reps
+        for _ in range(params.max_active_deals):  # interleaved: first deals spread over reps
             for rep in self.reps:
                 self.offer(rep)
+        if params.planned_hires_per_year > 0:
+            self.env.process(self.follow_hiring_plan())
 
     @property
     def departures(self) -> int:
         return len(self.departure_days)
 
+    @property
+    def hires(self) -> int:
+        return len(self.hire_days)
+
+    def days_employed(self, start: float, end: float, *reps: Rep) -> float:
+        """Days of employment between two days, of the reps given or everyone ever employed."""
+        return sum(
+            max(min(rep.left_day, end) - max(rep.hired_day, start), 0.0)
+            for rep in reps or self.reps
+        )
+
     def _add(self, skill: float, hired_day: float) -> Rep:
-        rep = Rep(len(self.reps), skill, hired_day, self.params, self)
+        index = len(self.reps)
+        quits_day = math.inf
+        if math.isfinite(self.mean_tenure_days):
+            tenure = self.streams.rep_draw(index, TENURE).exponential(self.mean_tenure_days)
+            # From day 0 for a rep hired before it: an exponential tenure has no memory.
+            quits_day = max(hired_day, 0.0) + tenure
+        leave = self.time_off.of_rep(index)
+        rep = Rep(index, skill, hired_day, quits_day, self.params, self, leave)
         self.reps.append(rep)
-        if math.isfinite(self.params.drought_days):
-            self.env.process(self.watch_drought(rep))
+        if math.isfinite(self.params.drought_days) or math.isfinite(quits_day):
+            self.env.process(self.watch_for_leaving(rep))
         return rep
 
-    def watch_drought(self, rep: Rep) -> ProcessGenerator:
-        """The rep leaves once `drought_days` pass without a win."""
-        drought = self.params.drought_days
+    def watch_for_leaving(self, rep: Rep) -> ProcessGenerator:
+        """The rep leaves once `drought_days` pass without a win, or when the tenure ends."""
         while True:
-            yield self.env.timeout(max(rep.last_win_day + drought - self.env.now, 0.0))
-            if self.env.now >= rep.last_win_day + drought - DROUGHT_TOLERANCE:
+            leaving = min(rep.drought_ends(), rep.quits_day)
+            yield self.env.timeout(max(leaving - self.env.now, 0.0))
+            if self.env.now >= rep.stays_until():
                 return self.depart(rep)
 
     def depart(self, rep: Rep) -> None:
         rep.employed = False  # its free slots are skipped from now on
+        rep.left_day = self.env.now
         self.departure_days.append(self.env.now)
         self.rep_left(rep)
         if math.isfinite(self.params.hire_delay_days):
@@ -120,7 +174,18 @@ class RepPool(Slots):
     def hire_replacement(self) -> ProcessGenerator:
         """After the hiring delay a new rep starts, ramping up from scratch."""
         yield self.env.timeout(self.params.hire_delay_days)
-        skill = float(np.exp(self.params.skill_sigma * self.rng.standard_normal()))
+        self.hire(float(np.exp(self.params.skill_sigma * self.rng.standard_normal())))
+
+    def follow_hiring_plan(self) -> ProcessGenerator:
+        """The planned hires join one by one, evenly spaced, each ramping up from scratch."""
+        spacing = DAYS_PER_YEAR / self.params.planned_hires_per_year
+        while True:
+            yield self.env.timeout(spacing)
+            draw = self.streams.rep_draw(len(self.reps), SKILL).standard_normal()
+            self.hire(float(np.exp(self.params.skill_sigma * draw)))
+
+    def hire(self, skill: float) -> None:
+        """A new rep starts today with free slots for every deal they can work."""
         rep = self._add(skill, self.env.now)
-        self.hires += 1
+        self.hire_days.append(self.env.now)
         self.offer(rep, self.params.max_active_deals)

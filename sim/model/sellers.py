@@ -9,6 +9,7 @@ import simpy
 from simpy.events import ProcessGenerator
 
 from ..vocabulary import Owner
+from .calendar import Leave
 from .events import Actor
 
 
@@ -20,6 +21,7 @@ class Seller(Protocol):
     employed: bool
     last_win_day: float
     hours_per_deal_day: float  # the seller's hours a day on one deal when fully loaded
+    leave: Leave  # the seller's vacations and public holidays
 
     @property
     def actor(self) -> Actor: ...

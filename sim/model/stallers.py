@@ -47,7 +47,7 @@ class Staller:
             rules.staller_stall_probability,
         )
         while True:
-            yield dice.exponential(meeting_days / deal.productivity(deal.now))
+            yield deal.sellers_days(dice.exponential(meeting_days / deal.productivity(deal.now)))
             if dice.uniform() >= stall_probability * (1.0 - self.engagement):
                 deal.note(self, EventKind.LETS_THROUGH)
                 return True

@@ -7,7 +7,13 @@ work runs:
 - what happens inside a deal (delays, stalls, objections: `BEHAVIOUR`; decision
   makers' choices: `DECISIONS`) comes from the deal's own dice, keyed by the
   replication, the deal id and the purpose;
-- a committee member's traits come from draws keyed by the deal and the member's seat.
+- a committee member's traits come from draws keyed by the deal and the member's seat;
+- a rep's tenure (attrition) and a planned hire's skill come from draws keyed by the
+  rep's number (`TEAM`), made only when the scenario has attrition or a hiring plan;
+- whether a deal needs a feature the product lacks, and which, comes from draws keyed
+  by the deal (`FEATURES`), made only when the scenario has feature requests;
+- in a finite market, the account each lead names and the accounts each partner covers
+  come from a generator of their own (`Streams.market`): the leads stay as they were.
 
 Two scenarios run with the same seed therefore see the same leads, the same
 committee members and the same dice for every deal: common random numbers. A change
@@ -24,8 +30,23 @@ from __future__ import annotations
 import numpy as np
 
 # Purposes, in a fixed order: the index is part of each stream's seed.
-PURPOSES = ("leads", "committee", "reps", "behaviour", "decisions", "partners")
-BEHAVIOUR, DECISIONS, COMMITTEE = "behaviour", "decisions", "committee"
+# A new purpose goes at the end, so that every earlier purpose keeps its index and its draws.
+PURPOSES = (
+    "leads",
+    "committee",
+    "reps",
+    "behaviour",
+    "decisions",
+    "partners",
+    "features",
+    "team",
+    "market",
+)
+TEAM = "team"
+# A person's own draws (`Streams.rep_draw`): a rep's tenure, a planned hire's skill, a
+# rep's vacations, the founder's vacations.
+TENURE, SKILL, VACATION, FOUNDER_VACATION = range(4)
+BEHAVIOUR, DECISIONS, COMMITTEE, FEATURES = "behaviour", "decisions", "committee", "features"
 CHUNK = 128  # deals whose dice are drawn together
 # Draws per deal made up front, by purpose: (uniforms, exponentials). Most deals need
 # fewer; a deal that needs more draws overflow blocks of its own.
@@ -120,8 +141,10 @@ class Streams:
         self.leads = generator(seed, replication, "leads")  # arrivals and lead attributes
         self.reps = generator(seed, replication, "reps")  # rep skills
         self.partners = generator(seed, replication, "partners")  # partner leads and plans
+        self.market = generator(seed, replication, "market")  # the accounts leads name
         # The latest chunks' up-front draws: {chunk: {purpose: (uniforms, exponentials)}}.
         self._blocks: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
+        self._feature_draws: dict[int, list[list[float]]] = {}  # {chunk: [[ask, which], ...]}
 
     def dice(self, deal_id: int, purpose: str) -> Dice:
         """The dice of one deal for `BEHAVIOUR` or `DECISIONS`."""
@@ -134,6 +157,18 @@ class Streams:
         uniforms, exponentials = blocks[purpose]
         return DealDice(uniforms[row].tolist(), exponentials[row].tolist(), self, purpose, deal_id)
 
+    def feature_draws(self, deal_id: int) -> list[float]:
+        """A deal's two uniforms for a feature request: does it need one, and which one."""
+        chunk, row = divmod(deal_id, CHUNK)
+        draws = self._feature_draws.get(chunk)
+        if draws is None:  # deals qualify about in id order: a few chunks are kept
+            draws = self._feature_draws[chunk] = (
+                self.chunk_generator(chunk, FEATURES).random((CHUNK, 2)).tolist()
+            )
+            for old in [c for c in self._feature_draws if c < chunk - KEPT_CHUNKS]:
+                del self._feature_draws[old]  # redrawn alike, should a deal that old still ask
+        return draws[row]
+
     def _draw_chunk(self, chunk: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """Every deal's up-front draws for a chunk of deals, from one numpy call."""
         width = sum(sum(counts) for counts in BLOCKS.values())
@@ -144,6 +179,12 @@ class Streams:
             blocks[purpose] = (draws[:, start:middle], -np.log1p(-draws[:, middle:end]))
             start = end
         return blocks
+
+    def rep_draw(self, rep_index: int, what: int) -> np.random.Generator:
+        """A generator for one of a rep's own draws (`what`: tenure, a planned hire's skill),
+        keyed by the rep's number: a departure that comes sooner in one scenario shifts no
+        other rep's draws."""
+        return generator(self.seed, self.replication, TEAM, rep_index, what)
 
     def chunk_generator(self, chunk: int, purpose: str, *key: int) -> np.random.Generator:
         """The generator of one chunk of deals for a purpose (and a finer key, e.g. a trait)."""

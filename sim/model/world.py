@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -9,13 +10,16 @@ import simpy
 
 from ..scenario.schema import Scenario
 from ..vocabulary import Outcome, Source
+from .calendar import TimeOff
 from .committee import CommitteeDraws
 from .deal import Deal
 from .events import Actor, Event, EventKind
 from .founder import Founder
 from .leads import Arrivals, draw_leads
+from .market import Accounts
 from .marketing import Marketing
 from .partners import Partner
+from .product import ProductTeam
 from .records import DealRecords
 from .reps import Rep, RepPool
 from .room import Room
@@ -43,13 +47,16 @@ class World:
         self.streams = streams or Streams(seed, replication)
         self.log = log
         self.run_ahead = run_ahead  # deals' own waits without events (sim.model.stretches)
-        self.leads = draw_leads(scenario, self.streams.leads, self.streams.partners)
+        streams = self.streams
+        self.leads = draw_leads(scenario, streams.leads, streams.partners, streams.market)
+        self.accounts = Accounts(scenario.market)  # a finite market's accounts, if any
         info = scenario.scenario
         self.records = DealRecords(self.leads, info.horizon_days, info.warmup_days)
-        self.marketing = Marketing(self.env, scenario.marketing)
+        self.time_off = TimeOff(scenario.calendar, scenario.scenario.horizon_days, self.streams)
+        self.marketing = Marketing(self.env, scenario.marketing, self.time_off.working_share())
         self.room = Room(self.env, scenario.committee, scenario.competition, self.marketing)
-        self.reps = RepPool(self.env, scenario.reps, self.streams.reps, self.rep_left)
-        self.founder = Founder(self.env, scenario.founder)
+        self.reps = RepPool(self.env, scenario.reps, self.streams, self.rep_left, self.time_off)
+        self.founder = Founder(self.env, scenario.founder, self.time_off.of_founder())
         horizon = scenario.scenario.horizon_days
         self.partners = [
             Partner(
@@ -66,6 +73,9 @@ class World:
         self.commission_rates = np.array([partner.commission for partner in scenario.partners])
         self.commissions = np.zeros(len(self.partners))  # paid to each partner
         self.deals: dict[int, Deal] = {}  # open deals only
+        self.product = ProductTeam(
+            self.env, scenario.features, scenario.leads.value_median, self.streams, self.deals
+        )
         self._committees: CommitteeDraws | None = None  # the latest chunk of committees
 
     def committee_draws(self, deal_id: int) -> CommitteeDraws:
@@ -83,6 +93,8 @@ class World:
         partner = self.partners[index] if index >= 0 else None
         if partner is not None and book.accept[deal_id] >= partner.mindshare(self.env.now):
             return  # thinning: partner leads follow its mindshare of the day
+        if self.accounts.limited and not self.accounts.admits(book.account[deal_id], self.env.now):
+            return  # turned away: the account is in a deal, a customer or cooling off
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
         origin = Source.from_code(source)
@@ -125,6 +137,8 @@ class World:
             claims = self.records.pay_commissions(deal, self.commission_rates)
             if day >= self.scenario.scenario.warmup_days:  # paid in the window
                 self.commissions += claims
+        if self.accounts.limited:
+            self.accounts.deal_ended(self.leads.account[deal.id], outcome == Outcome.WON, day)
         self.records.close(deal, outcome, day)
 
     def start(self) -> None:
@@ -149,12 +163,32 @@ class World:
     def replication_stats(self, replication: int) -> dict[str, Any]:
         """Replication-level figures that no single deal carries, over the statistics window."""
         info = self.scenario.scenario
-        in_window = [day >= info.warmup_days for day in self.reps.departure_days]
+        start, end = info.warmup_days, info.horizon_days
+        reps = self.reps
         return {
             "replication": replication,
-            **self.marketing.time_use(info.horizon_days - info.warmup_days),
-            "rep_departures": sum(in_window),
-            "rep_hires": self.reps.hires,
+            **self.marketing.time_use(end - start),
+            "rep_departures": sum(day >= start for day in reps.departure_days),
+            "rep_hires": sum(day >= start for day in reps.hire_days),
+            "rep_days": reps.days_employed(start, end),
+            **self.product.stats(start, end),
+            **self.accounts.stats(start, end),
+        }
+
+    def rep_stats(self, replication: int) -> dict[str, np.ndarray]:
+        """One row per rep ever employed: hired, left (NaN: stayed), days employed in the window."""
+        info = self.scenario.scenario
+        reps = self.reps.reps
+        return {
+            "replication": np.full(len(reps), replication, dtype=np.int32),
+            "rep": np.array([rep.index for rep in reps], dtype=np.int32),
+            "hired_day": np.array([rep.hired_day for rep in reps]),
+            "left_day": np.array(
+                [rep.left_day if rep.left_day < math.inf else math.nan for rep in reps]
+            ),
+            "days_in_window": np.array(
+                [self.reps.days_employed(info.warmup_days, info.horizon_days, rep) for rep in reps]
+            ),
         }
 
     def partner_stats(self, replication: int) -> dict[str, np.ndarray]:
@@ -179,7 +213,8 @@ def simulate_replication(
     log: list[Event] | None = None,
     run_ahead: bool = True,
 ) -> dict[str, Any]:
-    """Run one replication; its tables: `deals` (columns), `stats` (one row), `partners` (columns).
+    """Run one replication; its tables: `deals` (columns), `stats` (one row), `partners` and
+    `reps` (columns).
 
     This is the one function experiments call. Pass a list as `log` to receive the
     event log (`sim.model.events.Event` records); without it nothing is logged.
@@ -191,4 +226,5 @@ def simulate_replication(
         "deals": world.records.columns(replication),
         "stats": world.replication_stats(replication),
         "partners": world.partner_stats(replication),
+        "reps": world.rep_stats(replication),
     }

@@ -8,9 +8,11 @@ This module is the single source of parameters. Loading and validation
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from ..vocabulary import FeaturePolicy
 
 # A parameter's source starts with the constant of its kind, which
 # `sim.scenario.reference.source_kind` reads: NO_SOURCE, a seed essay (SEED), ASSUMPTION
@@ -20,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 NO_SOURCE = "-"  # names, descriptions, paths and seeds: not modelling choices
 SEED = "seed"
 SEED_000 = f"{SEED} 000 (founder's channel and VP-sales stories; sales vs. marketing)"
+SEED_001 = f"{SEED} 001 (sales and marketing, a symbiosis: the $1M feature request)"
 SEED_002 = f"{SEED} 002 (what marketing does for sales: the race-car model)"
 SEED_003 = f"{SEED} 003 (Godin, via Calypto VP marketing)"
 SEED_004 = f"{SEED} 004 (Revella: marketers spend over half their time on sales support)"
@@ -199,6 +202,44 @@ class Leads(Section):
                 "allowed: shares that sum to 1"
             )
         return self
+
+
+MAX_ACCOUNTS = 100_000  # a replication holds a row of partners' coverage per account
+
+
+def _whole_accounts(count: float) -> float:
+    """A whole number of accounts up to MAX_ACCOUNTS, or inf (the error's words: `allowed`)."""
+    if math.isfinite(count) and (count != int(count) or count > MAX_ACCOUNTS):
+        raise ValueError(f"{count:g} accounts")
+    return count
+
+
+class Market(Section):
+    """The target accounts: an unlimited market unless `accounts` is finite."""
+
+    accounts: Annotated[float, AfterValidator(_whole_accounts)] = param(
+        math.inf,
+        ge=1,
+        unit="accounts",
+        allowed=f"whole number ≥ 1 and ≤ {MAX_ACCOUNTS:,}, or inf",
+        source=ASSUMPTION + " (off: an unlimited market, every lead a new account; "
+        "scenarios/finite_market.toml follows RevSim's config-simple.ini convention, "
+        "MARKET_SIZE=1000)",
+        doc="Target accounts in the market (inf: unlimited, the market is left out). With a "
+        "finite number every lead names one account, drawn at random; it arrives only if "
+        "its account is free: not in an open deal, not a customer (a won account is never "
+        "sold to again: its expansion is `customers.expansion_per_year`) and not cooling off. "
+        "Each partner covers a fixed share `coverage` of the accounts.",
+    )
+    cooloff_days: float = param(
+        180.0,
+        ge=0,
+        unit="days",
+        source=ASSUMPTION + " (RevSim convention ORG_COOLING_PERIOD_DAYS=180: don't call "
+        "for this many days after a rejection)",
+        doc="After a deal ends lost, vetoed, in no decision or disqualified, its account "
+        "cannot be worked for this long (inf: never again); leads for it are turned away.",
+    )
 
 
 class Committee(Section):
@@ -560,6 +601,28 @@ class Reps(Section):
         doc="A rep with no win for this long leaves the company (inf: nobody leaves). "
         "The drought is counted from the rep's last win, hire, or day 0.",
     )
+    attrition_per_year: float = param(
+        0.0,
+        ge=0,
+        le=0.99,  # at 1 every rep would leave at once
+        unit="probability/year",
+        source=ASSUMPTION + " (off in the baseline, whose figures describe committees, not "
+        "turnover; scenarios/team_plan.toml uses 0.28, DePaul University's 2011-2012 Sales "
+        "Effectiveness Survey (secondary, ideal.com): salesperson turnover 28% in 2011)",
+        doc="Chance a rep leaves within a year for reasons of their own, whatever their "
+        "wins (a constant hazard: each rep's tenure is drawn at hire). Replaced like a "
+        "rep who leaves after a drought.",
+    )
+    planned_hires_per_year: float = param(
+        0.0,
+        ge=0,
+        le=365,
+        unit="reps/year",
+        source=ASSUMPTION + " (the baseline's team is fixed; growth is a scenario's plan)",
+        doc="The hiring plan: new reps joining the team, evenly spaced, the first "
+        "1 / planned_hires_per_year years after day 0. Each ramps up from "
+        "`ramp_start_productivity` and stays until a drought or attrition.",
+    )
     reassign_probability: float = param(
         0.5,
         ge=0,
@@ -860,6 +923,124 @@ class Founder(Section):
     )
 
 
+def _feature_policy(key: str) -> str:
+    """A policy's key, one of FeaturePolicy's (the error's words come from `allowed`)."""
+    policies = FeaturePolicy.keys()
+    if key not in policies:
+        raise ValueError(f"unknown feature policy {key!r}")
+    return key
+
+
+class Features(Section):
+    """Features deals need that the product lacks, and the product team that builds them."""
+
+    request_probability: float = param(
+        0.0,
+        ge=0,
+        le=1,
+        unit="probability",
+        source=ASSUMPTION + " (off: no published per-deal rate found; Pragmatic Marketing's "
+        "14th Annual Product Management and Marketing Survey (2013, n=1,800): 27% of product "
+        "managers must commit features to close deals)",
+        doc="Chance that an opportunity of median value needs a feature the product lacks, "
+        "learnt when the seller qualifies it; scaled by deal value (`value_exponent`). "
+        "0: no deal needs one, and the product team stays out of the model.",
+    )
+    value_exponent: float = param(
+        0.5,
+        ge=0,
+        le=3,
+        unit="exponent",
+        source=ASSUMPTION + " (larger deals ask for more: seed 001's $1M request)",
+        doc="How the chance grows with deal value: request_probability x (value / "
+        "leads.value_median)^value_exponent, at most 1 (0: every deal alike).",
+    )
+    distinct_features: int = param(
+        20,
+        ge=1,
+        le=10000,
+        unit="features",
+        source=ASSUMPTION + " (enough gaps that most requests have no company, as in seed "
+        "001, while a popular gap gathers a few deals)",
+        doc="Features the product lacks at any time. A request names one of them at "
+        "random, so deals can ask for the same one; one that is built is replaced by a new "
+        "gap (the market moves on).",
+    )
+    build_days: float = param(
+        60.0,
+        gt=0,
+        le=3650,
+        unit="team-days",
+        source=ASSUMPTION + " (two months of one team: a feature big enough that a buyer "
+        "would wait for it)",
+        doc="Time one product team takes to build one feature, for a deal, for the market "
+        "or on the roadmap.",
+    )
+    product_capacity: int = param(
+        1,
+        ge=1,
+        le=1000,
+        unit="teams",
+        source=ASSUMPTION + " (one product team; Mironov, 'A Working Request Process Should "
+        "End in YES': demand on engineering outstrips its capacity 20-100x)",
+        doc="Features the product team builds at once; further builds wait, first come "
+        "first served. Time not spent on builds goes to the roadmap.",
+    )
+    policy: Annotated[str, AfterValidator(_feature_policy)] = param(
+        FeaturePolicy.THRESHOLD.key,
+        unit="policy",
+        allowed=", ".join(FeaturePolicy.keys()),
+        source=SEED_001 + " (the product marketer's answer: a workaround now, and a build "
+        "once enough of the pipeline asks)",
+        doc="What happens when a deal needs a missing feature. `build`: the product team "
+        "builds it for the deal, which waits for it before the committee decides. "
+        "`workaround`: the seller offers a workaround (`workaround_appeal`). `threshold`: "
+        "a workaround, and the feature is built for the market once the open deals asking "
+        "for it hold `threshold_share` of the open pipeline's value.",
+    )
+    workaround_appeal: float = param(
+        0.8,
+        ge=0,
+        le=1,
+        unit="multiplier",
+        source=SEED_001 + " ('the workarounds were good enough to close the deal': a lower "
+        "chance, not zero)",
+        doc="Multiplies our appeal to the decision makers of a deal that needed a feature "
+        "still missing when its committee starts to decide.",
+    )
+    threshold_share: float = param(
+        0.05,
+        ge=0,
+        le=1,
+        unit="share of pipeline value",
+        source=SEED_001 + " ('if we could ... get to a pipeline of 5% I could check with "
+        "development')",
+        doc="Threshold policy: a missing feature is built for the market once the open deals "
+        "asking for it hold this share of the value of all open deals; checked whenever a "
+        "deal asks for it (seed 001's email to the sales force).",
+    )
+    roadmap_appeal_gain: float = param(
+        0.02,
+        ge=0,
+        le=1,
+        unit="fraction per feature",
+        source=ASSUMPTION + " (one feature among the many a buyer weighs: a small step)",
+        doc="The roadmap gets the product team's time not spent on builds, one feature per "
+        "build_days per team: the pace the market expects. A feature built for the market "
+        "takes a roadmap feature's place; one built for a single deal delays the roadmap, "
+        "and our appeal to decision makers is divided by (1 + gain) for each feature's "
+        "worth of team time given to single deals in the last `roadmap_memory_days`.",
+    )
+    roadmap_memory_days: float = param(
+        365.0,
+        gt=0,
+        le=36500,
+        unit="days",
+        source=ASSUMPTION + " (buyers and analysts compare a vendor's releases of the last year)",
+        doc="How long the market remembers a roadmap that slipped for builds for single deals.",
+    )
+
+
 class Channel(Section):
     leads_per_staff_month: float = param(
         0.05,
@@ -1017,15 +1198,215 @@ class Partner(Section):
     )
 
 
+class Calendar(Section):
+    """Time off, made explicit: off by default, as the model's durations are calendar days
+    with ordinary time off inside them."""
+
+    vacation_days: float = param(
+        0.0,
+        ge=0,
+        le=100,
+        unit="working days/year",
+        source=ASSUMPTION + " (off: time off is inside the calendar-day durations; "
+        "scenarios/calendar.toml uses 12, BLS National Compensation Survey, 'Paid "
+        "vacations' (2024): after one year 30% of private-industry workers get 10 to 14 "
+        "days, the median bracket)",
+        doc="Vacation each rep, the founder and each marketer takes a year, in one block "
+        "(x 7/5 calendar days) starting on a day drawn for each person and year. A "
+        "seller's own work on deals stops while away; marketing works the year's "
+        "remaining share of its time.",
+    )
+    public_holidays: int = param(
+        0,
+        ge=0,
+        le=60,
+        unit="days/year",
+        source=ASSUMPTION + " (off, as for vacations; scenarios/calendar.toml uses 11, "
+        "the US federal holidays of 5 U.S.C. 6103)",
+        doc="Public holidays a year, spread evenly over the year: nobody in the company "
+        "works on them.",
+    )
+
+
+class Costs(Section):
+    """What selling costs: read by the money figures only, never by the model's behaviour."""
+
+    rep_base_salary: float = param(
+        75_000.0,
+        ge=0,
+        le=1e7,
+        unit="USD/year per rep",
+        source="BenchSights, 'First look' v7 (2020 data, n=83): median AE quota $750k at a "
+        "mean quota/OTE of 4.8x, so on-target earnings near $150k; scalinggtm.com, 'How to "
+        "Set AE OTE the Right Way' (2025): 'In SaaS, the norm is a 50/50 split'",
+        doc="A rep's base salary, paid for every day the rep is employed (ramp-up included).",
+    )
+    commission_rate: float = param(
+        0.09,
+        ge=0,
+        le=1,
+        unit="share of first-year revenue",
+        source="Tunguz, 'Six Key Benchmarks for Your SaaS Startup' (2013, Pacific Crest "
+        "survey): 'Sales commission as % of ACV is ~9%'",
+        doc="Commission a rep earns on the first-year revenue of each deal the rep wins, "
+        "paid at signature.",
+    )
+    commission_on_founder_deals: bool = param(
+        False,
+        unit="yes/no",
+        source=SEED_000 + " (the VP of sales 'expects me to pay him a commission for those': "
+        "the deals the founder closed)",
+        doc="Reps are paid commission on the deals the founder wins too, as the seed's new "
+        "VP of sales expects.",
+    )
+    draw_months: float = param(
+        0.0,
+        ge=0,
+        le=60,
+        unit="months",
+        source=ASSUMPTION + " (no draw in the baseline, whose reps are past their ramp; "
+        "executivetrackers.com: draws cover a new hire's ramp, 'typically ... three to six "
+        "months')",
+        doc="A new rep's draw: for this many months after hire the rep is paid at least "
+        "`draw_per_month` in commission; the company pays what the commissions earned fall "
+        "short by, and never recovers it (a non-recoverable draw).",
+    )
+    draw_per_month: float = param(
+        3_125.0,
+        ge=0,
+        le=1e7,
+        unit="USD/month",
+        source="EasyComp, 'Draws Decoded' (2025): mid-market AEs drawn at 'half "
+        "productivity for 3 months': half of a $75,000 target variable a year (a $150,000 "
+        "OTE split 50/50, as for `rep_base_salary`); Xactly (secondary): 'Most New Hire "
+        "Draws are non-recoverable'",
+        doc="The commission a drawing rep is guaranteed each month.",
+    )
+    rep_quota: float = param(
+        750_000.0,
+        gt=0,
+        le=1e10,
+        unit="USD/year per rep",
+        source="BenchSights, 'First look' v7 (2020 data, n=83): 'an average Quota of $955k "
+        "in ARR bookings and a median of $750k'",
+        doc="First-year revenue a rep is expected to win in a year; quota attainment "
+        "compares the reps' wins with it. Nobody is paid differently for reaching it.",
+    )
+    hire_cost: float = param(
+        29_000.0,
+        ge=0,
+        le=1e7,
+        unit="USD per hire",
+        source="DePaul University Center for Sales Leadership, 2011-2012 Sales Effectiveness "
+        "Survey (secondary, ideal.com): $29,159 to acquire a sales rep; its training and "
+        "lost-territory costs are left out because the model simulates ramp-up and vacancy",
+        doc="Recruiting cost of each rep hired to replace one who left.",
+    )
+    founder_hourly_rate: float = param(
+        100.0,
+        ge=0,
+        le=1e5,
+        unit="USD/hour",
+        source=ASSUMPTION + " (a founder-CEO's time at about $200k a year over 2,000 hours)",
+        doc="What an hour of the founder's selling time is worth; the founder's "
+        "`hours_per_day` count on every day while the founder sells (`max_active_deals` > 0).",
+    )
+    marketer_salary: float = param(
+        90_000.0,
+        ge=0,
+        le=1e7,
+        unit="USD/year per person",
+        source=ASSUMPTION + " (a marketing specialist's loaded salary in a young company)",
+        doc="Cost of each of `marketing.staff` for a year.",
+    )
+    programme_spend_per_tactic: float = param(
+        20_000.0,
+        ge=0,
+        le=1e9,
+        unit="USD/year per tactic",
+        source=ASSUMPTION + " (a young company's budget per campaign; Gartner's CMO Spend "
+        "Survey 2023 puts labour at 24.6% of large firms' marketing budgets)",
+        doc="Programme spend (media, tools, agencies) for each marketing tactic given any "
+        "proactive time.",
+    )
+
+
+class Customers(Section):
+    """What a won deal earns after the signature: read by the money figures only."""
+
+    gross_margin: float = param(
+        0.72,
+        ge=0,
+        le=1,
+        unit="share of revenue",
+        source="Blossom Street Ventures, 75 SaaS IPOs since Oct 2017 (Medium): median cost "
+        "of revenue 28%",
+        doc="Share of a customer's revenue left after the cost of serving it: the money "
+        "that pays back the cost of sales.",
+    )
+    monthly_churn: float = param(
+        0.0087,
+        ge=0,
+        le=1,
+        unit="probability/month",
+        source="Lightspeed, '2023 Sales Benchmark Report' (n=143): gross retention 'close "
+        "to current industry standards of 90%'; 1 - 0.90^(1/12)",
+        doc="Chance that a customer leaves in any month; revenue counts the customers "
+        "expected to remain.",
+    )
+    expansion_per_year: float = param(
+        0.0,
+        ge=0,
+        le=10,
+        unit="share of MRR/year",
+        source=ASSUMPTION + " (no upsell motion in a young company; ChartMogul, 'SaaS "
+        "Benchmarks Report 2023': best-in-class net retention under $300k ARR is 95%)",
+        doc="Growth of a remaining customer's monthly revenue per year (upsell, more seats).",
+    )
+    onboarding_days: float = param(
+        90.0,
+        ge=0,
+        le=3650,
+        unit="days",
+        source=ASSUMPTION + " (Cloud Coach 2024, secondary: about 100 days to fully onboard "
+        "a B2B SaaS customer; RevSim's sample ramps revenue over about 3 months)",
+        doc="Days after the signature until a customer pays its full monthly revenue.",
+    )
+    onboarding_start_share: float = param(
+        0.5,
+        ge=0,
+        le=1,
+        unit="share of full MRR",
+        source=ASSUMPTION + " (RevSim's sample convention: 1/1.25^3 = 0.51 of steady revenue "
+        "in the first month, rising to full)",
+        doc="A new customer's monthly revenue at signature, as a share of its full monthly "
+        "revenue (first-year revenue / 12); it rises linearly to full over `onboarding_days`.",
+    )
+    lifetime_years: float = param(
+        10.0,
+        gt=0,
+        le=100,
+        unit="years",
+        source=ASSUMPTION + " (a lifetime value counts no further than a decade, and stays "
+        "finite when expansion outgrows churn)",
+        doc="How far a customer's lifetime value looks ahead from the signature.",
+    )
+
+
 class Scenario(Section):
     scenario: ScenarioInfo = Field(default_factory=ScenarioInfo)
     leads: Leads = Field(default_factory=Leads)
+    market: Market = Field(default_factory=Market)
     committee: Committee = Field(default_factory=Committee)
     competition: Competition = Field(default_factory=Competition)
     reps: Reps = Field(default_factory=Reps)
     marketing: Marketing = Field(default_factory=Marketing)
     founder: Founder = Field(default_factory=Founder)
     channel: Channel = Field(default_factory=Channel)
+    features: Features = Field(default_factory=Features)
+    calendar: Calendar = Field(default_factory=Calendar)
+    costs: Costs = Field(default_factory=Costs)
+    customers: Customers = Field(default_factory=Customers)
     # Not strict: TOML gives a list of tables, kept as an immutable tuple.
     partners: tuple[Partner, ...] = Field(
         default=(), strict=False, description="Channel partners, zero or more."

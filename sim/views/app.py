@@ -27,7 +27,7 @@ from typing import Any
 import streamlit as st
 
 from sim.analysis.compare import paired_difference, verdict
-from sim.analysis.metrics import LABELS, METRICS, UNITS, replication_metrics
+from sim.analysis.metrics import LABELS, METRICS, OUTCOME_METRICS, UNITS, replication_metrics
 from sim.analysis.replications import Results, collect
 from sim.analysis.results_folder import summary_json, table_csv, write_results
 from sim.analysis.summary import summarise
@@ -104,8 +104,15 @@ PARTNER_LEVERS = (
     ("staff", "salespeople", 100, 1.0),
 )
 MAX_PARTNERS = 6  # partners the page can add; a file may have more
-HEADLINE = METRICS  # the four figures `compare` pairs
-LOWER_IS_BETTER = ("no_decision_rate", "cycle_days_median")
+# The headline figures, a row each: what deals do, then what it means in money.
+HEADLINE = (OUTCOME_METRICS, ("cost_of_sales_per_year", "cac", "payback_months", "ltv_to_cac"))
+LOWER_IS_BETTER = (
+    "no_decision_rate",
+    "cycle_days_median",
+    "cost_of_sales_per_year",
+    "cac",
+    "payback_months",
+)
 # The pictures, in the order the page offers them; the first ones are drawn unless unticked.
 PICTURES = {
     "cycle_length": "sales cycle (survival)",
@@ -658,21 +665,29 @@ def run_once(text: str, setup: Setup, label: str) -> tuple[dict[str, Any], int]:
 def headline(
     name: str, summary: dict[str, Any], diff: dict[str, dict[str, Any]] | None, note: str
 ) -> None:
-    """The four headline figures with their intervals (and the change, when comparing)."""
+    """The headline figures with their intervals (and the change, when comparing)."""
     st.subheader(plain(f"{name}: {summary['replications']} simulated runs, seed {summary['seed']}"))
     st.caption(note)
-    for column, name in zip(st.columns(len(HEADLINE)), HEADLINE, strict=True):
-        unit = UNITS[name]
-        low, high = summary.get(f"{name}_ci", [math.nan, math.nan])
-        delta = None if diff is None else in_unit(diff[name]["estimate"], unit, signed=True)
-        with column:
-            st.metric(
-                metric_label(name),
-                in_unit(summary[name], unit),
-                delta,
-                delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-            )
-            st.caption(plain(f"{CI} {in_unit(low, unit)} to {in_unit(high, unit)}"))
+    for row in HEADLINE:
+        for column, metric in zip(st.columns(len(row)), row, strict=True):
+            with column:
+                headline_figure(metric, summary, diff)
+
+
+def headline_figure(
+    name: str, summary: dict[str, Any], diff: dict[str, dict[str, Any]] | None
+) -> None:
+    """One headline figure, its change when comparing, and its interval."""
+    unit = UNITS[name]
+    low, high = summary.get(f"{name}_ci", [math.nan, math.nan])
+    delta = None if diff is None else in_unit(diff[name]["estimate"], unit, signed=True)
+    st.metric(
+        metric_label(name),
+        in_unit(summary[name], unit),
+        delta,
+        delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+    )
+    st.caption(plain(f"{CI} {in_unit(low, unit)} to {in_unit(high, unit)}"))
 
 
 def comparison(diff: dict[str, dict[str, Any]], names: tuple[str, str]) -> None:

@@ -12,6 +12,10 @@ CI = f"{CONFIDENCE:.0%} CI"  # "95% CI": how every view names a confidence inter
 CI_SPELLED_OUT = f"{CONFIDENCE:.0%} confidence interval ({CI.split()[1]})"  # said once, first
 
 
+MONEY_SUFFIX = {"USD/year": "/yr", "USD": ""}  # how each money unit follows the amount
+UNIT_SYMBOLS = {"days": "d", "months": "mo"}
+
+
 def is_missing(value: Any) -> bool:
     """None or NaN: a figure that could not be computed (null in JSON)."""
     return value is None or (isinstance(value, float) and math.isnan(value))
@@ -42,6 +46,19 @@ def dollars(value: float, signed: bool = False) -> str:
     return f"{sign}${abs(value):,.0f}"
 
 
+def short_dollars(value: float) -> str:
+    """Dollars in three figures: $765k, $1.52M, $12.3M; $950."""
+    if is_missing(value):
+        return MISSING
+    sign, amount = "-" if value < 0 else "", abs(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if amount >= size:
+            scaled = amount / size
+            digits = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{sign}${scaled:.{digits}f}{suffix}"
+    return f"{sign}${amount:,.0f}"
+
+
 def p_value(value: float) -> str:
     """A p-value to three decimals, or '< 0.001'."""
     if is_missing(value):
@@ -50,7 +67,8 @@ def p_value(value: float) -> str:
 
 
 def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) -> str:
-    """A metric in its unit (see `sim.analysis.metrics`): 24.3%, 120.6 d, $12,345/yr, 1,234.
+    """A metric in its unit (see `sim.analysis.metrics`): 24.3%, 120.6 d, $12,345/yr, $9,000,
+    11.2 mo, 1.70x, 1,234.
 
     With `signed` it is a difference: +1.2 pts for a share, +3.0 d, +$500/yr. Without
     `symbol` the unit is left out, for a table that names it in its header.
@@ -60,11 +78,15 @@ def in_unit(value: float, unit: str, signed: bool = False, symbol: bool = True) 
     if unit == "%":
         text = number(value * 100, 1, signed)
         return text + (" pts" if signed else "%") if symbol else text
-    if unit == "USD/year":
-        return dollars(value, signed) + "/yr" if symbol else number(value, 0, signed, grouped=True)
+    if unit in MONEY_SUFFIX:
+        if not symbol:
+            return number(value, 0, signed, grouped=True)
+        return dollars(value, signed) + MONEY_SUFFIX[unit]
     if unit == "count":
         return number(value, 0, signed, grouped=True)
-    return number(value, 1, signed) + (" d" if symbol else "")
+    if unit == "ratio":
+        return number(value, 2, signed) + ("x" if symbol else "")
+    return number(value, 1, signed) + (f" {UNIT_SYMBOLS[unit]}" if symbol else "")
 
 
 def interval(low: float, high: float, unit: str) -> str:
@@ -75,7 +97,7 @@ def interval(low: float, high: float, unit: str) -> str:
     """
     if is_missing(low) or is_missing(high):
         return MISSING
-    if unit == "USD/year":
+    if unit in MONEY_SUFFIX:
         return f"{dollars(low)} to {dollars(high)}"
     return f"{in_unit(low, unit, symbol=False)} to {in_unit(high, unit)}"
 

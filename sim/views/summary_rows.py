@@ -15,13 +15,24 @@ cell: "19.4% [16.5%, 22.3%]".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..analysis.metrics import REGISTRY, UNITS
+from ..analysis.metrics import COST_METRICS, REGISTRY, UNIT_ECONOMICS, UNITS
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Reason, Step
-from .formatting import CI, MISSING, in_unit, interval, is_missing, number, p_value, percent
+from .formatting import (
+    CI,
+    MISSING,
+    in_unit,
+    interval,
+    is_missing,
+    number,
+    p_value,
+    percent,
+    short_dollars,
+)
 
 Summary = dict[str, Any]
 Show = Callable[[Summary], str]
@@ -40,7 +51,8 @@ QUALIFIERS = {
 MISSING_BECAUSE = {"cycle_days_median": "not reached (over half still open)"}
 # Metrics whose figure another row shows: opportunities are the funnel's qualified leads,
 # wins the counted deals won; the money's metrics are among the money's rows.
-SHOWN_ELSEWHERE = ("opportunities", "wins", "revenue_net_per_year", "commission_share")
+REVENUE_ROWS = ("revenue_gross_per_year", "revenue_net_per_year", "commissions", "commission_share")
+SHOWN_ELSEWHERE = ("opportunities", "wins", *REVENUE_ROWS, *COST_METRICS, *UNIT_ECONOMICS)
 MONEY = UNITS["revenue_net_per_year"]
 
 
@@ -94,13 +106,13 @@ def _value(name: str) -> Show:
 
 
 def _interval(name: str) -> Show:
-    """A metric's interval, '20.6 to 23.8%'; nothing without one (a single run)."""
+    """A metric's interval, '20.6 to 23.8%'; nothing without one (a single run, a fixed cost)."""
 
     def show(summary: Summary) -> str:
         low, high = summary[f"{name}_ci"]
-        return (
-            "" if is_missing(low) or is_missing(high) else interval(low, high, REGISTRY[name].unit)
-        )
+        if is_missing(low) or is_missing(high) or low == high:  # no spread: a fixed cost
+            return ""
+        return interval(low, high, REGISTRY[name].unit)
 
     return show
 
@@ -111,7 +123,7 @@ def with_interval(summary: Summary, name: str) -> str:
     if is_missing(value):
         return MISSING_BECAUSE.get(name, MISSING)
     low, high = summary[f"{name}_ci"]
-    if is_missing(low) or is_missing(high):
+    if is_missing(low) or is_missing(high) or low == high:
         return in_unit(value, unit)
     return f"{in_unit(value, unit)} [{in_unit(low, unit)}, {in_unit(high, unit)}]"
 
@@ -193,6 +205,14 @@ def _yearly(key: str, digits: int = 1) -> Show:
     return lambda s: number(s[key], digits)
 
 
+def _product(key: str, digits: int = 1) -> Show:
+    return lambda s: number(s["product"][key], digits)
+
+
+def _market(key: str, digits: int = 1) -> Show:
+    return lambda s: number(s["market"][key], digits)
+
+
 def _money(key: str) -> Show:
     return lambda s: in_unit(s[key], MONEY)
 
@@ -213,11 +233,6 @@ ROWS = {
     **{f"funnel {step.key}": _funnel_row(step) for step in Step},
     **{f"outcome {outcome.key}": _outcome_row(outcome) for outcome in Outcome},
     **{f"reason {reason.key}": _reason_row(reason) for reason in NO_DECISION_REASONS},
-    "revenue_gross": Row(
-        "gross revenue",
-        _money("revenue_gross_per_year"),
-        report_label="gross revenue (deals won in the window)",
-    ),
     "commissions": Row(
         "partner commissions",
         _money("commissions_per_year"),
@@ -246,6 +261,11 @@ ROWS = {
         _yearly("misrepresentation_vetoes_per_year"),
     ),
     "rep_departures": Row("reps who left, per year", _yearly("rep_departures_per_year")),
+    "arr_by_year": Row(
+        "ARR after year 1, 2, ...",
+        lambda s: " / ".join(short_dollars(row["arr"]) for row in s["arr_by_year"]) or MISSING,
+        report_label="ARR at the end of each counted year (the window's customers)",
+    ),
     "marketing_utilisation": Row(
         "marketing utilisation",
         lambda s: percent(s["marketing_utilisation"], 0),
@@ -257,6 +277,81 @@ ROWS = {
     "reactive_share": Row(
         "marketing's time on one-off support", lambda s: percent(s["reactive_share"], 0)
     ),
+    **{
+        f"product {key}": Row(label, show)
+        for key, label, show in (
+            (
+                "built_for_deals",
+                "features built for single deals, per year",
+                _product("features_built_for_deals_per_year"),
+            ),
+            (
+                "built_for_market",
+                "features built for the market, per year",
+                _product("features_built_for_market_per_year"),
+            ),
+            (
+                "roadmap",
+                "roadmap features delivered, per year",
+                _product("roadmap_features_per_year"),
+            ),
+            (
+                "share",
+                "product time on builds for deals or the market",
+                lambda s: percent(s["product"]["product_build_share"], 0),
+            ),
+            (
+                "delay",
+                "roadmap delay from builds for deals, days per year",
+                _product("roadmap_delay_days_per_year", 0),
+            ),
+            (
+                "appeal",
+                "our appeal from the roadmap at the horizon",
+                lambda s: number(s["product"]["roadmap_appeal_end"], 2),
+            ),
+        )
+    },
+    **{
+        f"market {key}": Row(label, show)
+        for key, label, show in (
+            (
+                "busy",
+                "leads turned away, account in a deal, per year",
+                _market("leads_turned_away_busy_per_year"),
+            ),
+            (
+                "customer",
+                "leads turned away, already a customer, per year",
+                _market("leads_turned_away_customer_per_year"),
+            ),
+            (
+                "cooling",
+                "leads turned away, account cooling off, per year",
+                _market("leads_turned_away_cooling_per_year"),
+            ),
+            ("customers", "customers at the horizon (accounts won)", _market("customers_end", 0)),
+            ("untouched", "accounts never worked by the horizon", _market("accounts_untouched", 0)),
+        )
+    },
+}
+# Rows that mean something only when the scenario switches their mechanism on.
+FEATURE_ROWS = ("feature_requests", "feature_win_rate")
+PRODUCT_ROWS = tuple(name for name in ROWS if name.startswith("product "))
+MARKET_ROWS = tuple(name for name in ROWS if name.startswith("market "))
+
+
+def features_on(summary: Summary) -> bool:
+    return summary["parameters"]["features"]["request_probability"] > 0
+
+
+def market_finite(summary: Summary) -> bool:
+    return math.isfinite(float(summary["parameters"]["market"]["accounts"]))  # or "inf"
+
+
+SHOWN_IF = {
+    **{name: features_on for name in (*FEATURE_ROWS, *PRODUCT_ROWS)},
+    **{name: market_finite for name in MARKET_ROWS},
 }
 # The console's tables, in order: what was counted, the rates, where deals went, then
 # money and effort. The rows of a metric added to the registry join the first two.
@@ -270,11 +365,15 @@ GROUPS = (
     Group("The funnel: counted leads per year", ("step", "per year", "of leads"), FUNNEL_ROWS),
     Group("How the counted deals ended", ("outcome", "share", "per year"), OUTCOME_ROWS),
     Group("Why deals ended in no decision", ("reason", "share", "per year"), REASON_ROWS),
+    Group("Revenue per counted year", ("measure", "value", CI), REVENUE_ROWS),
+    Group("Cost of sales and marketing per counted year", ("line", "value", CI), COST_METRICS),
     Group(
-        "Money per counted year",
+        "What a customer costs and earns",
         ("measure", "value", CI),
-        ("revenue_gross", "revenue_net_per_year", "commissions", "commission_share"),
+        (*UNIT_ECONOMICS, "arr_by_year"),
     ),
+    Group("The product team and feature requests (seed 001)", ("measure", "value"), PRODUCT_ROWS),
+    Group("A finite market of accounts", ("measure", "value"), MARKET_ROWS),
     Group(
         "Channel, marketing and reps",
         ("measure", "value"),
@@ -295,14 +394,26 @@ IN_ANOTHER_CELL = ("commission_share", "wins_partner_sourced", "reactive_share")
 ORDER = tuple(name for group in GROUPS for name in group.rows if name not in IN_ANOTHER_CELL)
 
 
+def shown(name: str, summaries: list[Summary]) -> bool:
+    """A row is shown unless it belongs to a mechanism none of the runs switches on."""
+    relevant = SHOWN_IF.get(name)
+    return relevant is None or any(relevant(summary) for summary in summaries)
+
+
 def console_groups(summary: Summary) -> list[tuple[Group, list[tuple[str, str, str]]]]:
-    """Each group of the console's tables with its rows: (label, value, detail)."""
-    return [(group, [ROWS[name].console(summary) for name in group.rows]) for group in GROUPS]
+    """Each group of the console's tables with its rows, (label, value, detail); a group
+    whose rows are all of a mechanism the run leaves off is left out."""
+    groups = []
+    for group in GROUPS:
+        rows = [ROWS[name].console(summary) for name in group.rows if shown(name, [summary])]
+        if rows:
+            groups.append((group, rows))
+    return groups
 
 
 def report_rows(summaries: list[Summary]) -> list[tuple[str, list[str]]]:
     """(label, a value per run) for each row of the report's summary table."""
-    return [ROWS[name].report(summaries) for name in ORDER]
+    return [ROWS[name].report(summaries) for name in ORDER if shown(name, summaries)]
 
 
 def difference_cells(

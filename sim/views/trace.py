@@ -62,6 +62,8 @@ PHRASES = {
     EventKind.APPROVES: "approves",
     EventKind.VETOES: "vetoes the deal",
     EventKind.MISREPRESENTS: "has claimed features the product lacks and left options unsold",
+    EventKind.DELIVERS_FEATURE: "delivers feature {feature}, built for the deals that need it",
+    EventKind.WORKS_AROUND: "goes to its decision with a workaround for feature {feature}",
 }
 ASKS_FROM_KIT = "asks for information; the staller kit has a ready answer"
 ASKS_MARKETING = (
@@ -266,6 +268,7 @@ ONE_OF_A_KIND = {
     Actor.LEAD: "lead",
     Actor.DEAL: "deal",
     Actor.MARKETING: "marketing",
+    Actor.PRODUCT: "the product team",
 }
 
 
@@ -290,6 +293,17 @@ def what_happened(event: Event, scenario: Scenario) -> str:
         return f"votes {side} buying ({Stance.of(details['stance']).label})"
     if kind is EventKind.CLOSES:
         return CLOSINGS[details["reason"]]
+    if kind is EventKind.NEEDS_FEATURE:
+        share = details["share"]
+        polled = "" if share is None else f"; deals asking for it hold {share:.1%} of the pipeline"
+        return f"needs feature {details['feature']}, which the product lacks{polled}"
+    if kind is EventKind.BUILDS_FEATURE:
+        whom = "the market" if details["for_market"] else "the deals that need it"
+        ahead = details["ahead"]
+        when = (
+            "a team starts at once" if ahead is None else f"{plural(ahead, 'build')} queued ahead"
+        )
+        return f"puts feature {details['feature']} on its build list for {whom} ({when})"
     return PHRASES[kind].format(**details)
 
 
