@@ -365,6 +365,7 @@ def test_compare_command_table_and_mistakes(monkeypatch):
     assert "Traceback" not in missing.output
 
 
+@pytest.mark.slow  # a script's run: timings and studies stay out of the default suite
 def test_crn_gain_script_smoke_run():
     done = subprocess.run(
         [

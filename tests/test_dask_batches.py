@@ -210,6 +210,7 @@ def test_a_write_that_fails_on_the_timer_is_raised_by_the_next_add(writer, tmp_p
     assert batches(tmp_path) == [[0], [1]]  # nothing held was lost
 
 
+@pytest.mark.slow  # a script's run: timings and studies stay out of the default suite
 def test_throughput_script_smoke_run():
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts/dask_throughput.py")]

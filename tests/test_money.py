@@ -116,6 +116,19 @@ def test_a_new_reps_draw_costs_what_its_commissions_fall_short_by():
     assert math.isnan(ledger(["costs.draw_months=3"], wins=wins).cost_of_sales_per_year)
 
 
+def test_an_advance_is_taken_back_from_later_commissions_as_far_as_they_go():
+    """Seed 000's commission advance: rep 0 joins on day 0 with a three-month draw."""
+    team = Team(np.array([0.0]), np.array([np.nan]), np.array([DAYS_PER_YEAR]))
+    shortfall = 3 * 3125 - 0.09 * 10_000  # the draw less the commission on day 30's win
+    for later, recovered in ((100_000.0, shortfall), (50_000.0, 0.09 * 50_000)):
+        wins = [(30.0, 10_000.0, Owner.REP, 0), (200.0, later, Owner.REP, 0)]
+        sets = ["costs.draw_months=3"]
+        drawn = ledger(sets, wins=wins, team=team).cost_per_year[CostLine.REP_DRAWS]
+        advanced = ledger([*sets, "costs.draw_recoverable=true"], wins=wins, team=team)
+        assert drawn == pytest.approx(shortfall)
+        assert advanced.cost_per_year[CostLine.REP_DRAWS] == pytest.approx(shortfall - recovered)
+
+
 def test_without_a_customer_the_per_customer_figures_are_undefined_not_infinite():
     nobody = ledger()
     assert nobody.new_customers == 0

@@ -24,6 +24,7 @@ def run_benchmark(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow  # a script's run: timings and studies stay out of the default suite
 def test_benchmark_smoke_run_prints_the_speed_last_and_writes_json(tmp_path):
     done = run_benchmark(tmp_path)
     assert done.returncode == 0, done.stderr
@@ -67,6 +68,7 @@ def _git(*args: str) -> str:
     ).stdout
 
 
+@pytest.mark.slow  # a script's run: timings and studies stay out of the default suite
 def test_benchmark_ab_smoke_times_the_tree_against_head_and_removes_its_worktree(tmp_path):
     try:
         _git("rev-parse", "--verify", "HEAD")

@@ -590,6 +590,7 @@ def test_scenario_errors_are_the_cli_kind():
         load_sweep(ROOT / "no-such-sweep.toml")
 
 
+@pytest.mark.slow  # a script's run: timings and studies stay out of the default suite
 def test_scaling_script_smoke_run(grid):
     done = subprocess.run(
         [

@@ -160,7 +160,8 @@ class Ledger:
 
     def _draws_beyond_commissions(self) -> float:
         """A new rep's draw: paid for the first `draw_months` of employment in the window,
-        less the commissions the rep earned meanwhile (never recovered later)."""
+        less the commissions the rep earned meanwhile; an advance (`draw_recoverable`) is
+        then taken back from the rep's later commissions in the window, as far as they go."""
         costs = self.economics.costs
         if costs.draw_months == 0 or costs.draw_per_month == 0:
             return 0.0
@@ -174,7 +175,11 @@ class Ledger:
         rep = np.maximum(self.wins.rep, 0)
         during = (self.wins.day >= begins[rep]) & (self.wins.day < ends[rep])
         earned = costs.commission_rate * self._by_rep(during)
-        return float(np.maximum(costs.draw_per_month * months - earned, 0.0).sum())
+        shortfall = np.maximum(costs.draw_per_month * months - earned, 0.0)
+        if costs.draw_recoverable:
+            later = costs.commission_rate * self._by_rep(self.wins.day >= ends[rep])
+            shortfall -= np.minimum(shortfall, later)
+        return float(shortfall.sum())
 
     def reps_at_quota(self) -> float:
         """Share of the reps employed long enough whose wins reached their quota for the time."""

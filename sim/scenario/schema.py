@@ -1282,6 +1282,16 @@ class Costs(Section):
         "Draws are non-recoverable'",
         doc="The commission a drawing rep is guaranteed each month.",
     )
+    draw_recoverable: bool = param(
+        False,
+        unit="yes/no",
+        source="Xactly, 'What is Draw Against Commission' (c. 2019, secondary): 'Most New "
+        "Hire Draws are non-recoverable'; seed 000's VP of sales is on a 'commission "
+        "advance' instead",
+        doc="The draw is an advance: what it paid beyond the rep's commissions is taken "
+        "back from the rep's commissions after the draw, as far as they go (forgiven if "
+        "the rep leaves first).",
+    )
     rep_quota: float = param(
         750_000.0,
         gt=0,

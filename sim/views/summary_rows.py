@@ -205,12 +205,17 @@ def _yearly(key: str, digits: int = 1) -> Show:
     return lambda s: number(s[key], digits)
 
 
-def _product(key: str, digits: int = 1) -> Show:
-    return lambda s: number(s["product"][key], digits)
+def _table_rows(table: str, labels: dict[str, str]) -> dict[str, Row]:
+    """Rows for the figures of one of summary.json's tables (`product`, `market`): a share
+    as a percentage, a level with two decimals, anything else a number per year."""
 
+    def show(key: str) -> Show:
+        if key.endswith("_share"):
+            return lambda s: percent(s[table][key], 0)
+        digits = 2 if key.endswith("appeal_end") else 1 if key.endswith("_per_year") else 0
+        return lambda s: number(s[table][key], digits)
 
-def _market(key: str, digits: int = 1) -> Show:
-    return lambda s: number(s["market"][key], digits)
+    return {f"{table} {key}": Row(label, show(key)) for key, label in labels.items()}
 
 
 def _money(key: str) -> Show:
@@ -277,63 +282,29 @@ ROWS = {
     "reactive_share": Row(
         "marketing's time on one-off support", lambda s: percent(s["reactive_share"], 0)
     ),
-    **{
-        f"product {key}": Row(label, show)
-        for key, label, show in (
-            (
-                "built_for_deals",
-                "features built for single deals, per year",
-                _product("features_built_for_deals_per_year"),
-            ),
-            (
-                "built_for_market",
-                "features built for the market, per year",
-                _product("features_built_for_market_per_year"),
-            ),
-            (
-                "roadmap",
-                "roadmap features delivered, per year",
-                _product("roadmap_features_per_year"),
-            ),
-            (
-                "share",
-                "product time on builds for deals or the market",
-                lambda s: percent(s["product"]["product_build_share"], 0),
-            ),
-            (
-                "delay",
-                "roadmap delay from builds for deals, days per year",
-                _product("roadmap_delay_days_per_year", 0),
-            ),
-            (
-                "appeal",
-                "our appeal from the roadmap at the horizon",
-                lambda s: number(s["product"]["roadmap_appeal_end"], 2),
-            ),
-        )
-    },
-    **{
-        f"market {key}": Row(label, show)
-        for key, label, show in (
-            (
-                "busy",
-                "leads turned away, account in a deal, per year",
-                _market("leads_turned_away_busy_per_year"),
-            ),
-            (
-                "customer",
-                "leads turned away, already a customer, per year",
-                _market("leads_turned_away_customer_per_year"),
-            ),
-            (
-                "cooling",
-                "leads turned away, account cooling off, per year",
-                _market("leads_turned_away_cooling_per_year"),
-            ),
-            ("customers", "customers at the horizon (accounts won)", _market("customers_end", 0)),
-            ("untouched", "accounts never worked by the horizon", _market("accounts_untouched", 0)),
-        )
-    },
+    **_table_rows(
+        "product",
+        {
+            "features_built_for_deals_per_year": "features built for single deals, per year",
+            "features_built_for_market_per_year": "features built for the market, per year",
+            "roadmap_features_per_year": "roadmap features delivered, per year",
+            "product_build_share": "product time on builds for deals or the market",
+            "roadmap_delay_days_per_year": "roadmap delay from builds for deals, days per year",
+            "roadmap_appeal_end": "our appeal from the roadmap at the horizon",
+        },
+    ),
+    **_table_rows(
+        "market",
+        {
+            "leads_turned_away_busy_per_year": "leads turned away, account in a deal, per year",
+            "leads_turned_away_customer_per_year": "leads turned away, already a customer, "
+            "per year",
+            "leads_turned_away_cooling_per_year": "leads turned away, account cooling off, "
+            "per year",
+            "customers_end": "customers at the horizon (accounts won)",
+            "accounts_untouched": "accounts never worked by the horizon",
+        },
+    ),
 }
 # Rows that mean something only when the scenario switches their mechanism on.
 FEATURE_ROWS = ("feature_requests", "feature_win_rate")
