@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.compare import DEGENERATE_SHARE, paired_difference
-from sim.analysis.metrics import METRICS, REGISTRY, Window, column_metrics
+from sim.analysis.metrics import METRICS, REGISTRY, column_metrics
 from sim.model.world import simulate_replication
 from sim.scenario import DEFAULT_SEED, Scenario, load_scenario
 
@@ -40,12 +40,8 @@ TRIAL_SIZES = (20, 60)
 
 def metrics_of(scenario: Scenario, replications: range, seed: int) -> list[dict[str, float]]:
     """Every metric of each replication in `replications`."""
-    window = Window.of(scenario)
     return [
-        {
-            "replication": r,
-            **column_metrics(simulate_replication(scenario, seed, r)["deals"], window),
-        }
+        {"replication": r, **column_metrics(simulate_replication(scenario, seed, r), scenario)}
         for r in replications
     ]
 

@@ -104,6 +104,8 @@ def test_doubling_the_horizon_moves_the_figures_less_than_a_default_runs_interva
     doubled = load_scenario(path, [f"scenario.horizon_days={2 * usual.scenario.horizon_days}"])
     a, b = (replication_metrics(simulate(s, replications=80, seed=9)) for s in (usual, doubled))
     for metric in METRICS:
+        if metric == "arr_end":  # a stock: the window's customers add up as the window grows
+            continue
         values = a[metric].dropna().to_numpy()
         default_half = half_width(values.std(ddof=1), DEFAULT_REPLICATIONS)
         move = abs(b[metric].mean() - values.mean())
