@@ -77,6 +77,12 @@ def reason_shares(figures: dict) -> dict[str, float]:
     return {reason: n / sum(reasons.values()) for reason, n in reasons.items()}
 
 
+def paired_difference(printed: str, label: str) -> float:
+    """The B - A cell of one row of a printed `compare` table (figures without units)."""
+    [row] = [line for line in printed.splitlines() if line.startswith(f"│ {label} ")]
+    return float(row.split("│")[4].replace(",", ""))
+
+
 def test_guide_has_six_exercises_and_is_linked_from_the_readme():
     text = GUIDE.read_text(encoding="utf-8")
     assert len(re.findall(r"^## \d\. ", text, flags=re.MULTILINE)) == 6
@@ -209,6 +215,13 @@ def test_the_lessons_hold(classroom):
         and "fails to align" in output
         for output in traced
     )
+    # 6: building for every deal loses about four points of win rate (-5.3 to -3.7) and
+    # about $3M of net revenue a year (-4.1M to -2.6M).
+    [compared] = [
+        output for command, output in outputs.items() if "feature_request_build" in command
+    ]
+    assert paired_difference(compared, "win rate (%)") < -2.5
+    assert paired_difference(compared, "net revenue (USD/year)") < -1.5e6
 
 
 @pytest.mark.slow
