@@ -52,7 +52,7 @@ class World:
         self.accounts = Accounts(scenario.market)  # a finite market's accounts, if any
         info = scenario.scenario
         self.records = DealRecords(self.leads, info.horizon_days, info.warmup_days)
-        self.time_off = TimeOff(scenario.calendar, scenario.scenario.horizon_days, self.streams)
+        self.time_off = TimeOff(scenario.calendar, info.horizon_days, streams)
         self.marketing = Marketing(self.env, scenario.marketing, self.time_off.working_share())
         self.room = Room(self.env, scenario.committee, scenario.competition, self.marketing)
         self.reps = RepPool(self.env, scenario.reps, self.streams, self.rep_left, self.time_off)
