@@ -82,6 +82,7 @@ def test_a_lost_account_cools_off_and_a_won_account_is_never_worked_again():
         "customer": 2,
         "cooling": 1,
         "customers_end": 1,
+        "large_customers_end": 0,  # one segment
         "accounts_untouched": 0,
     }
 
@@ -232,3 +233,22 @@ def test_a_market_size_must_be_a_whole_number_of_accounts(value):
     allowed = "allowed: whole number ≥ 1 and ≤ 100,000, or inf"
     with pytest.raises(ScenarioError, match=f"accounts = .* is not allowed; {allowed}"):
         scenario(market={"accounts": value})
+
+
+def test_large_accounts_are_a_segment_whose_deals_are_worth_more():
+    """The same leads (common random numbers): those naming one of the first 50 accounts are
+    worth four times as much, every other lead and every account as without the segment."""
+    one = ("market.accounts=500", "scenario.horizon_days=400", "scenario.warmup_days=0")
+    plain = World(load_scenario(BASELINE, one), 5, 0).leads
+    split = World(load_scenario(BASELINE, (*one, "market.large_accounts=50")), 5, 0).leads
+    assert np.array_equal(plain.account, split.account)
+    large = plain.account < 50
+    assert 0 < large.sum() < len(large)
+    assert np.allclose(split.value[large], 4 * plain.value[large])
+    assert np.array_equal(split.value[~large], plain.value[~large])
+    world = World(load_scenario(BASELINE, (*one, "market.large_accounts=50")), 5, 0)
+    world.run()
+    stats = world.accounts.stats(0, 400)
+    assert 0 < stats["large_customers_end"] <= min(stats["customers_end"], 50)
+    with pytest.raises(ScenarioError, match="allowed: at most the accounts of a finite market"):
+        scenario(market={"large_accounts": 5})  # an unlimited market has no segments

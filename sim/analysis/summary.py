@@ -201,7 +201,7 @@ MARKET_PER_YEAR = (
     "leads_turned_away_customer",
     "leads_turned_away_cooling",
 )
-MARKET_AS_IS = ("customers_end", "accounts_untouched")
+MARKET_AS_IS = ("customers_end", "large_customers_end", "accounts_untouched")
 
 
 def _mean(stats: pd.DataFrame, name: str) -> float:

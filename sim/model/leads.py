@@ -103,6 +103,7 @@ def _name_accounts(
     Each partner covers a fixed random share `coverage` of the accounts, so partners
     overlap on named accounts. A direct lead names any account; a partner's own lead one
     the partner covers (any, if it covers none), and that partner claims on it as ever.
+    Deals of the large accounts (the first `large_accounts`) are worth more.
     """
     accounts = int(scenario.market.accounts)
     coverage = np.array([partner.coverage for partner in scenario.partners])
@@ -117,6 +118,8 @@ def _name_accounts(
     brought = np.flatnonzero(partner >= 0)
     covered[brought, partner[brought]] = True
     book["account"], book["covered"] = account, covered
+    large = account < scenario.market.large_accounts  # the large accounts' segment
+    book["value"][large] *= scenario.market.large_value_multiplier
 
 
 def _attributes(scenario: Scenario, rng: np.random.Generator, count: int) -> dict[str, np.ndarray]:

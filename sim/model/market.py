@@ -18,12 +18,21 @@ from ..scenario.schema import Market as MarketParams
 class Accounts:
     """The accounts of one replication: lists indexed by account, so each lead costs O(1)."""
 
-    __slots__ = ("limited", "cooloff_days", "free_from", "customer", "worked", "turned_away")
+    __slots__ = (
+        "limited",
+        "cooloff_days",
+        "large",
+        "free_from",
+        "customer",
+        "worked",
+        "turned_away",
+    )
 
     def __init__(self, params: MarketParams):
         self.limited = math.isfinite(params.accounts)  # else the market stays out of the model
         count = int(params.accounts) if self.limited else 0
         self.cooloff_days = params.cooloff_days
+        self.large = params.large_accounts  # accounts 0 to large - 1: the large segment
         self.free_from = [0.0] * count  # day from which it can be worked; inf: in a deal or won
         self.customer = [False] * count
         self.worked = [False] * count  # a deal was opened on it
@@ -62,9 +71,14 @@ class Accounts:
             why: sum(start <= d < end for d in days) for why, days in self.turned_away.items()
         }
         if not self.limited:
-            return {**counts, "customers_end": math.nan, "accounts_untouched": math.nan}
+            return {
+                **counts,
+                **dict.fromkeys(("customers_end", "large_customers_end"), math.nan),
+                "accounts_untouched": math.nan,
+            }
         return {
             **counts,
             "customers_end": self.customer.count(True),
+            "large_customers_end": self.customer[: self.large].count(True),
             "accounts_untouched": self.worked.count(False),
         }

@@ -240,6 +240,38 @@ class Market(Section):
         doc="After a deal ends lost, vetoed, in no decision or disqualified, its account "
         "cannot be worked for this long (inf: never again); leads for it are turned away.",
     )
+    large_accounts: int = param(
+        0,
+        ge=0,
+        le=MAX_ACCOUNTS,
+        unit="accounts",
+        source=ASSUMPTION + " (one segment unless a scenario splits its market: "
+        "scenarios/finite_market.toml has 100 large accounts among its 1,000)",
+        doc="How many of the `accounts` are large (enterprise) accounts, a segment of their "
+        "own: accounts 0 to large_accounts - 1. Leads name accounts at random, so the "
+        "segment gets its share of the leads, and its deals are worth "
+        "`large_value_multiplier` times as much; it saturates on its own.",
+    )
+    large_value_multiplier: float = param(
+        4.0,
+        gt=0,
+        le=1000,
+        unit="multiplier",
+        source=ASSUMPTION + " (an enterprise deal is worth several mid-market ones: seed "
+        "001's $1M request in a company whose deals are a few hundred thousand)",
+        doc="A large account's deal value as a multiple of the value its lead drew.",
+    )
+
+    @model_validator(mode="after")
+    def _large_accounts_fit(self) -> Market:
+        if self.large_accounts > self.accounts or (
+            self.large_accounts and not math.isfinite(self.accounts)
+        ):
+            raise ValueError(
+                f"large_accounts = {self.large_accounts} with accounts = {self.accounts:g}; "
+                "allowed: at most the accounts of a finite market"
+            )
+        return self
 
 
 class Committee(Section):

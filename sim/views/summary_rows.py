@@ -302,6 +302,7 @@ ROWS = {
             "leads_turned_away_cooling_per_year": "leads turned away, account cooling off, "
             "per year",
             "customers_end": "customers at the horizon (accounts won)",
+            "large_customers_end": "of them large accounts",
             "accounts_untouched": "accounts never worked by the horizon",
         },
     ),
