@@ -27,6 +27,7 @@ import numpy as np
 
 from ..analysis.metrics import LABELS, OPEN, Window, outcome_codes
 from ..analysis.results_folder import ResultsExistError, write_atomic
+from ..analysis.survival import cumulative_incidence_curve
 from ..vocabulary import NO_DECISION_REASONS, Outcome, Stage, Step
 from . import palette
 from .formatting import CI, days, dollars, is_missing, percent
@@ -276,9 +277,8 @@ def funnel(runs: list[Run]) -> Figure:
 
 
 def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
-    """Kaplan-Meier curve of counted opportunities still open by age, open ones censored."""
-    from scipy import stats
-
+    """Kaplan-Meier curve of counted opportunities still open by age, open ones censored:
+    the estimate every cycle figure uses (`sim.analysis.survival`)."""
     figure, ax = _figure("Sales cycle: share of opportunities not yet closed (counting open deals)")
     for run in runs:
         deals = run.opportunities
@@ -286,10 +286,10 @@ def cycle_length(runs: list[Run], colours: dict[str, str]) -> Figure:
         ended = outcome_codes(deals) != OPEN
         if not ended.any():
             continue
-        curve = stats.ecdf(stats.CensoredData(uncensored=ages[ended], right=ages[~ended])).sf
+        days, closed = cumulative_incidence_curve(ages, ended, ended)  # every ending counts
         ax.step(
-            np.r_[0.0, curve.quantiles],
-            np.r_[100.0, curve.probabilities * 100],
+            np.r_[0.0, days],
+            np.r_[100.0, (1.0 - closed) * 100],
             where="post",
             color=colours[run.name],
             label=run.name,
