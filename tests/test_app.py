@@ -261,7 +261,7 @@ def test_a_slider_updates_the_figures_and_compares_then_moving_back_is_cached(pa
     assert all(delta for _, delta in after["metrics"].values())  # each with its change
     verdict = after["info"][0]
     assert verdict.startswith(r"Against baseline (unchanged), baseline (changed) ") or (
-        "is not distinguishable from" in verdict
+        "are not distinguishable from" in verdict
     )
     assert "`committee.stallers=6`" in page.markdown[0].value
     assert "committee-sim run baseline --set scenario.warmup_days=100.0" in after["captions"][0]

@@ -140,7 +140,7 @@ def test_the_app_renders_updates_and_stays_on_this_computer(browser, served):
     assert len(after) == len(first)
     text = browser.find_element(By.TAG_NAME, "body").text
     assert "committee.stallers=6" in text
-    assert "Against baseline (unchanged)" in text or "is not distinguishable from" in text
+    assert "Against baseline (unchanged)" in text or "are not distinguishable from" in text
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(SCREENSHOT))

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sim.analysis.compare import compare
 from sim.model.calendar import NO_LEAVE, Leave, TimeOff
 from sim.model.events import Actor, EventKind
-from sim.model.streams import Streams
+from sim.model.streams import INITIAL, Streams
 from sim.model.world import World
 from sim.scenario import load_scenario, validate
 from sim.scenario.schema import Calendar
@@ -67,17 +67,17 @@ def test_work_time_is_kept_and_never_ends_while_away(away, day, work):
 def test_everyone_draws_a_vacation_a_year_and_the_company_its_holidays():
     streams, two_years = Streams(5, 0), 2 * DAYS_PER_YEAR
     vacations = TimeOff(Calendar(vacation_days=10), two_years, streams)
-    leave = vacations.of_rep(0)
+    leave = vacations.of((INITIAL, 0))
     assert np.diff(leave.away_before).tolist() == pytest.approx([14.0, 14.0])  # two weeks
     for year, start in enumerate(leave.starts):  # one a year, inside its year
         assert year * DAYS_PER_YEAR <= start <= (year + 1) * DAYS_PER_YEAR - 14
-    assert vacations.of_rep(1).starts.tolist() != leave.starts.tolist()  # each rep their own
-    holidays = TimeOff(Calendar(public_holidays=4), two_years, streams).of_rep(0)
+    assert vacations.of((INITIAL, 1)).starts.tolist() != leave.starts.tolist()  # each rep their own
+    holidays = TimeOff(Calendar(public_holidays=4), two_years, streams).of((INITIAL, 0))
     quarter = DAYS_PER_YEAR / 4
     assert holidays.starts.tolist() == pytest.approx([(k + 0.5) * quarter for k in range(8)])
     both = TimeOff(Calendar(vacation_days=10, public_holidays=4), two_years, streams)
     assert both.working_share() == pytest.approx(1 - 18 / DAYS_PER_YEAR)
-    assert TimeOff(Calendar(), two_years, streams).of_rep(0) is NO_LEAVE
+    assert TimeOff(Calendar(), two_years, streams).of((INITIAL, 0)) is NO_LEAVE
 
 
 def test_no_seller_finishes_a_step_while_on_vacation():

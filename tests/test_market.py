@@ -252,3 +252,16 @@ def test_large_accounts_are_a_segment_whose_deals_are_worth_more():
     assert 0 < stats["large_customers_end"] <= min(stats["customers_end"], 50)
     with pytest.raises(ScenarioError, match="allowed: at most the accounts of a finite market"):
         scenario(market={"large_accounts": 5})  # an unlimited market has no segments
+
+
+def test_an_account_lost_for_good_is_cooling_off_not_busy():
+    """cooloff_days = inf: never worked again, and its leads say why (not 'in a deal')."""
+    accounts = Accounts(scenario(market={"accounts": 2, "cooloff_days": math.inf}).market)
+    assert accounts.admits(0, 1.0) and not accounts.admits(0, 2.0)  # busy while in a deal
+    accounts.deal_ended(0, won=False, day=5.0)
+    assert not accounts.admits(0, 1e9)
+    assert {why: len(days) for why, days in accounts.turned_away.items()} == {
+        "leads_turned_away_busy": 1,
+        "leads_turned_away_customer": 0,
+        "leads_turned_away_cooling": 1,
+    }

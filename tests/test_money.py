@@ -78,7 +78,7 @@ def test_the_founders_hours_hires_and_tactics_are_priced_by_their_rules():
     sets += ["marketing.lead_generation=0.1", "marketing.value_collateral=0.65"]
     founder = ledger(sets, stats={"rep_days": 100.0, "rep_hires": 2})
     lines = founder.cost_per_year
-    assert lines[CostLine.FOUNDER_TIME] == pytest.approx(4 * DAYS_PER_YEAR * 100)
+    assert lines[CostLine.FOUNDER_TIME] == pytest.approx(4 * DAYS_PER_YEAR * 5 / 7 * 100)
     assert lines[CostLine.MARKETING_PROGRAMMES] == 3 * 20_000  # kit, collateral, lead generation
     assert lines[CostLine.REP_HIRING] == 2 * 29_000
     assert lines[CostLine.REP_SALARIES] == pytest.approx(75_000 * 100 / DAYS_PER_YEAR)

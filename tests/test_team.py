@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import QUIET, told
 
-from sim.model.streams import TENURE, Streams
+from sim.model.streams import REPLACEMENT, TENURE, Streams
 from sim.model.world import World
 from sim.scenario import Scenario, validate
 from sim.vocabulary import DAYS_PER_YEAR
@@ -71,7 +71,7 @@ def test_attrition_ends_each_tenure_on_its_drawn_day_and_the_leaver_is_replaced(
     mean = -DAYS_PER_YEAR / math.log(0.5)
     streams = Streams(SEED, 0)
     for rep in pool.reps:
-        tenure = streams.rep_draw(rep.index, TENURE).exponential(mean)
+        tenure = streams.person_draw(rep.person, TENURE).exponential(mean)
         assert rep.quits_day == pytest.approx(max(rep.hired_day, 0.0) + tenure)
         assert rep.left_day == (rep.quits_day if rep.quits_day <= 1000 else math.inf)
     assert pool.departure_days == sorted(r.left_day for r in pool.reps if r.left_day < math.inf)
@@ -84,10 +84,32 @@ def test_tenures_follow_the_constant_hazard_the_attrition_rate_implies():
     """P(leave within a year) = attrition_per_year: the share of 4,000 tenures under a year."""
     streams, attrition, n = Streams(3, 0), 0.28, 4000
     mean = -DAYS_PER_YEAR / math.log1p(-attrition)
-    tenures = np.array([streams.rep_draw(i, TENURE).exponential(mean) for i in range(n)])
+    tenures = np.array(
+        [streams.person_draw((REPLACEMENT, i), TENURE).exponential(mean) for i in range(n)]
+    )
     share = float((tenures < DAYS_PER_YEAR).mean())
     tolerance = 4 * math.sqrt(attrition * (1 - attrition) / n)  # four standard errors
     assert abs(share - attrition) < tolerance
+
+
+def test_a_hiring_plan_shifts_no_replacements_tenure():
+    """Each replacement draws its tenure by its place among the replacements: planned hires,
+    who take rep numbers, leave the replacements' draws as they were."""
+    turnover = {"count": 3, "attrition_per_year": 0.5, "hire_delay_days": 30.0}
+    tenures = []
+    for plan in (0.0, 2.0):
+        params = build(
+            scenario={"horizon_days": 1500.0}, reps={**turnover, "planned_hires_per_year": plan}
+        )
+        reps = run_world(params).reps.reps
+        tenures.append(
+            {r.person: r.quits_day - r.hired_day for r in reps if r.person[0] == REPLACEMENT}
+        )
+    shared = tenures[0].keys() & tenures[1].keys()
+    assert len(shared) >= 3
+    assert [tenures[1][person] for person in shared] == pytest.approx(
+        [tenures[0][person] for person in shared]  # hired on other days: rounding differs
+    )
 
 
 def test_attrition_and_hiring_plans_leave_the_first_reps_and_the_leads_alone():

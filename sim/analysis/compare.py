@@ -97,7 +97,12 @@ def verdict(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alpha: fl
 
 
 def _too_few(diff: dict[str, dict[str, Any]]) -> str:
-    shaky = [metric for metric in METRICS if diff[metric].get("degenerate")]
+    # A metric no run changed (all its differences 0) is not shaky: it is unchanged, exactly.
+    shaky = [
+        metric
+        for metric in METRICS
+        if diff[metric].get("degenerate") and diff[metric].get("nonzero") != 0
+    ]
     if not shaky:
         return ""
     counts = ", ".join(
@@ -119,6 +124,8 @@ def _what_changed(diff: dict[str, dict[str, Any]], a_name: str, b_name: str, alp
             noise.append(LABELS[metric])
         else:
             clear.append(_change(metric, estimate))
+    if not clear and all(diff[metric].get("nonzero") == 0 for metric in OUTCOME_METRICS):
+        return f"{b_name}'s deals are {a_name}'s, run by run: every difference is exactly 0."
     if not clear:
         return (
             f"{b_name}'s deals are not distinguishable from {a_name}'s: every difference "
@@ -136,7 +143,7 @@ def _in_money(diff: dict[str, dict[str, Any]], b_name: str, alpha: float) -> str
     """What B does to the money, each with its interval: ' In money, B spends $X a year more...'."""
     cost, booked = diff["cost_of_sales_per_year"], diff["revenue_gross_per_year"]
     if math.isnan(cost["estimate"]) or math.isnan(booked["estimate"]):
-        return ""  # runs without the money figures (results written before they existed)
+        return ""  # runs without the money figures (results made by hand)
     return (
         f" In money, {b_name} spends {_dollars_a_year(cost, alpha)} on sales and marketing "
         f"and books {_dollars_a_year(booked, alpha)} in new revenue."
@@ -144,11 +151,16 @@ def _in_money(diff: dict[str, dict[str, Any]], b_name: str, alpha: float) -> str
 
 
 def _dollars_a_year(entry: dict[str, Any], alpha: float) -> str:
-    """'$6,937 a year less (95% CI -$13,252 to -$622)', or '...; within the noise)'."""
+    """'$6,937 a year less (95% CI -$13,252 to -$622)', or '...; within the noise)'; where
+    every run differs alike, 'exactly $45,000 a year more in every run' or 'the same'."""
     estimate = entry["estimate"]
     low, high = entry["ci"]
+    direction = "more" if estimate > 0 else "less"
+    if entry.get("nonzero") == 0:
+        return "the same"
+    if low == high == estimate:
+        return f"exactly ${abs(estimate):,.0f} a year {direction} in every run"
     noise = "; within the noise" if not entry["p_value"] < alpha else ""
-    direction = "more" if estimate > 0 else "less" if estimate < 0 else "more or less"
     return (
         f"${abs(estimate):,.0f} a year {direction} ({CONFIDENCE:.0%} CI "
         f"{_signed_dollars(low)} to {_signed_dollars(high)}{noise})"
@@ -166,10 +178,6 @@ def _change(metric: str, estimate: float) -> str:
         amount = f"{abs(estimate) * 100:.1f} percentage points"
     elif unit == "USD/year":
         amount = f"${abs(estimate):,.0f} a year"
-    elif unit == "USD":
-        amount = f"${abs(estimate):,.0f}"
-    elif unit == "ratio":
-        amount = f"{abs(estimate):.2f}"
     else:
         verb = "lengthens" if estimate > 0 else "shortens"
         amount = f"{abs(estimate):.1f} {unit}"

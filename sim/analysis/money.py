@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 # The replication facts the money figures read (replications.csv columns).
 STATS = ("rep_days", "rep_hires")
 MONTHS_PER_YEAR = 12
+# The founder's hourly rate is a working hour's: hours a day count five days in seven.
+WORKING_DAYS_PER_YEAR = DAYS_PER_YEAR * 5 / 7
 # A rep's quota is judged over at least this much of the window: a rep hired last month
 # has not had the chance to reach it (assumption: half of an annual quota period).
 QUOTA_MIN_YEARS = 0.5
@@ -83,7 +85,7 @@ class Economics:
             fixed_per_year={
                 CostLine.FOUNDER_TIME: founder_sells
                 * founder.hours_per_day
-                * DAYS_PER_YEAR
+                * WORKING_DAYS_PER_YEAR
                 * costs.founder_hourly_rate,
                 CostLine.MARKETING_STAFF: marketing.staff * costs.marketer_salary,
                 CostLine.MARKETING_PROGRAMMES: tactics * costs.programme_spend_per_tactic,
@@ -236,8 +238,8 @@ class Ledger:
 
     def _months_billed(self, day: float, signed: np.ndarray) -> np.ndarray:
         """Monthly bills each signed customer has received by `day` (the first at signing)."""
-        billed = np.ceil((day - self.won_day[signed]) / DAYS_PER_MONTH).astype(np.int64)
-        return np.maximum(billed, 1)
+        since = (day - self.won_day[signed]) / DAYS_PER_MONTH
+        return np.floor(since).astype(np.int64) + 1  # a bill on signing, then every month
 
     def arr_end(self) -> float:
         """Annual recurring revenue at the horizon from the new customers still expected to pay."""

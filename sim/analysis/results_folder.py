@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 RESULT_FILES = ("deals.csv", "replications.csv", "partners.csv", "reps.csv", "summary.json")
 MANIFEST = "manifest.json"  # every result file's size and SHA-256
 FOLDER_FILES = (*RESULT_FILES, MANIFEST)  # all a results folder holds
+ADDED_LATER = ("reps.csv",)  # result files that folders of earlier versions lack
 MAX_MANIFEST_BYTES = 1024 * 1024  # a manifest lists six files in about 700 bytes
 CSV_FLOAT_FORMAT = "%.4f"
 SUMMARY_DIGITS = 6  # decimals of the numbers in summary.json
@@ -348,6 +349,12 @@ def check_folder(folder: Path) -> None:
             folder, "no such results folder", "give a folder written by {writer}"
         )
     missing = [name for name in RESULT_FILES if not (folder / name).is_file()]
+    if missing and set(missing) <= set(ADDED_LATER):
+        raise ResultsReadError(
+            folder,
+            f"has no {', '.join(missing)} (written by an earlier version of committee-sim?)",
+            "run the scenario again with {writer}",
+        )
     if missing:
         raise ResultsReadError(
             folder,

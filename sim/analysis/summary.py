@@ -72,7 +72,7 @@ def summarise(results: Results) -> dict[str, Any]:
         "no_decision_reasons": {
             reason.key: int(reasons.get(reason.key, 0)) for reason in NO_DECISION_REASONS
         },
-        **money(table, window, years),
+        **partner_commissions(table, window, years),
         **channel_effort(table, window, years),
         **time_use(results.replications, window),
         "product": replication_figures(stats, window, PRODUCT_PER_YEAR, PRODUCT_AS_IS),
@@ -139,7 +139,7 @@ def _booked(table: pd.DataFrame, window: Window) -> np.ndarray:
     return booked_in(window, codes(table, "outcome"), table["closed_day"].to_numpy(dtype=float))
 
 
-def money(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
+def partner_commissions(table: pd.DataFrame, window: Window, years: float) -> dict[str, float]:
     """The partners' commissions on the revenue booked in the window, per year.
 
     The revenue and the commissions' share of it are metrics (`revenue_gross_per_year`,
@@ -205,7 +205,7 @@ MARKET_AS_IS = ("customers_end", "large_customers_end", "accounts_untouched")
 
 
 def _mean(stats: pd.DataFrame, name: str) -> float:
-    """A replication figure's mean; NaN for tables without it (made by hand, or older)."""
+    """A replication figure's mean; NaN for tables without it (made by hand)."""
     return float(stats[name].mean()) if name in stats else math.nan
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..scenario.schema import Calendar
 from ..vocabulary import DAYS_PER_YEAR
-from .streams import FOUNDER_VACATION, VACATION, Streams
+from .streams import VACATION, Streams
 
 WEEK_PER_WORKING_WEEK = 7 / 5  # vacation is counted in working days; the model in calendar days
 HOLIDAY_DAYS = 1.0  # a public holiday keeps everyone away one day
@@ -60,24 +60,20 @@ class TimeOff:
         self.streams = streams
         self.on = calendar.vacation_days > 0 or calendar.public_holidays > 0
 
-    def of_rep(self, index: int) -> Leave:
-        return self._leave(index, VACATION)
-
-    def of_founder(self) -> Leave:
-        return self._leave(0, FOUNDER_VACATION)
-
-    def _leave(self, index: int, what: int) -> Leave:
+    def of(self, person: tuple[int, int]) -> Leave:
+        """The leave of one person, keyed as `Streams.person_draw` keys them."""
         if not self.on:
             return NO_LEAVE
         years = int(np.ceil(self.horizon_days / DAYS_PER_YEAR))
-        starts = self.streams.rep_draw(index, what).random(years)
+        starts = self.streams.person_draw(person, VACATION).random(years)
         return leave_of(self.calendar, self.horizon_days, starts)
 
     def working_share(self) -> float:
         """Share of a year a person is at work: what is left after vacation and holidays."""
         calendar = self.calendar
-        away = calendar.vacation_days * WEEK_PER_WORKING_WEEK + calendar.public_holidays
-        return max(1.0 - away * HOLIDAY_DAYS / DAYS_PER_YEAR, 0.0)
+        vacation = calendar.vacation_days * WEEK_PER_WORKING_WEEK
+        away = vacation + calendar.public_holidays * HOLIDAY_DAYS
+        return max(1.0 - away / DAYS_PER_YEAR, 0.0)
 
 
 def leave_of(calendar: Calendar, horizon_days: float, vacation_starts: np.ndarray) -> Leave:

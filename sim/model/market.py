@@ -23,6 +23,7 @@ class Accounts:
         "cooloff_days",
         "large",
         "free_from",
+        "in_deal",
         "customer",
         "worked",
         "turned_away",
@@ -33,7 +34,8 @@ class Accounts:
         count = int(params.accounts) if self.limited else 0
         self.cooloff_days = params.cooloff_days
         self.large = params.large_accounts  # accounts 0 to large - 1: the large segment
-        self.free_from = [0.0] * count  # day from which it can be worked; inf: in a deal or won
+        self.free_from = [0.0] * count  # day its cool-off ends (inf: never worked again)
+        self.in_deal = [False] * count
         self.customer = [False] * count
         self.worked = [False] * count  # a deal was opened on it
         # Days on which leads were turned away, by why: the replication table's columns.
@@ -45,20 +47,21 @@ class Accounts:
 
     def admits(self, account: int, day: float) -> bool:
         """A lead for the account is due: it arrives if the account is free, which it then isn't."""
-        free_from = self.free_from[account]
-        if day >= free_from:
-            self.free_from[account] = math.inf
-            self.worked[account] = True
-            return True
-        if self.customer[account]:
+        if self.in_deal[account]:
+            why = "leads_turned_away_busy"
+        elif self.customer[account]:
             why = "leads_turned_away_customer"
+        elif day < self.free_from[account]:
+            why = "leads_turned_away_cooling"
         else:
-            why = "leads_turned_away_busy" if free_from == math.inf else "leads_turned_away_cooling"
+            self.in_deal[account] = self.worked[account] = True
+            return True
         self.turned_away[why].append(day)
         return False
 
     def deal_ended(self, account: int, won: bool, day: float) -> None:
         """A won account is a customer for good; any other cools off for `cooloff_days`."""
+        self.in_deal[account] = False
         if won:
             self.customer[account] = True
         else:

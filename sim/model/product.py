@@ -204,7 +204,10 @@ class ProductTeam:
         )
 
     def stats(self, start: float, end: float) -> dict[str, float]:
-        """Replication figures over the window [start, end): builds, time and the roadmap."""
+        """Replication figures over the window [start, end): builds, time and the roadmap;
+        empty (NaN) when no deal can ask for a feature, as the team is then left out."""
+        if not self.listening:
+            return dict.fromkeys(PRODUCT_STATS, math.nan)
         params = self.params
         done, teams = params.build_days, params.product_capacity
 
@@ -225,6 +228,16 @@ class ProductTeam:
             "roadmap_delay_days": for_deals / teams,
             "roadmap_appeal_end": self.roadmap_appeal(end),
         }
+
+
+PRODUCT_STATS = (
+    "features_built_for_deals",
+    "features_built_for_market",
+    "roadmap_features",
+    "product_build_share",
+    "roadmap_delay_days",
+    "roadmap_appeal_end",
+)
 
 
 def _overlap(start: float, length: float, since: float, until: float) -> float:

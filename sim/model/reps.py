@@ -14,7 +14,7 @@ from ..vocabulary import DAYS_PER_YEAR, Owner
 from .calendar import Leave, TimeOff
 from .events import Actor
 from .sellers import Slots
-from .streams import SKILL, TENURE, Streams
+from .streams import INITIAL, PLANNED, REPLACEMENT, SKILL, TENURE, Streams
 
 DROUGHT_TOLERANCE = 1e-9  # days: a timer's rounding must not postpone a departure
 
@@ -43,6 +43,7 @@ class Rep:
         "hours_per_deal_day",
         "drought_days",
         "leave",
+        "person",
     )
 
     def __init__(
@@ -54,6 +55,7 @@ class Rep:
         params: Reps,
         slots: Slots,
         leave: Leave,
+        person: tuple[int, int] | None = None,
     ):
         self.index = index
         self.skill = skill
@@ -61,6 +63,8 @@ class Rep:
         self.left_day = math.inf  # still employed
         self.quits_day = quits_day
         self.leave = leave  # vacations and public holidays
+        # How the rep joined and their number in that line: the key of their own draws.
+        self.person = person or (INITIAL, index)
         self.ramp_days = params.ramp_days
         self.ramp_start = params.ramp_start_productivity
         self.active_deals = 0
@@ -117,9 +121,10 @@ class RepPool(Slots):
         self.reps: list[Rep] = []  # everyone ever employed, leavers included
         self.hire_days: list[float] = []  # start days of everyone hired after day 0
         self.departure_days: list[float] = []
+        self.joined = {INITIAL: 0, REPLACEMENT: 0, PLANNED: 0}  # reps so far, by how they joined
         skills = np.exp(params.skill_sigma * self.rng.standard_normal(params.count))
-        for skill in skills:
-            self._add(float(skill), -params.initial_tenure_days)
+        for skill in skills:  # + 0.0: a team hired on day 0 starts on day 0, not -0
+            self._add(float(skill), -params.initial_tenure_days + 0.0, INITIAL)
         for _ in range(params.max_active_deals):  # interleaved: first deals spread over reps
             for rep in self.reps:
                 self.offer(rep)
@@ -141,15 +146,16 @@ class RepPool(Slots):
             for rep in reps or self.reps
         )
 
-    def _add(self, skill: float, hired_day: float) -> Rep:
-        index = len(self.reps)
+    def _add(self, skill: float, hired_day: float, route: int) -> Rep:
+        person = (route, self.joined[route])
+        self.joined[route] += 1
         quits_day = math.inf
         if math.isfinite(self.mean_tenure_days):
-            tenure = self.streams.rep_draw(index, TENURE).exponential(self.mean_tenure_days)
+            tenure = self.streams.person_draw(person, TENURE).exponential(self.mean_tenure_days)
             # From day 0 for a rep hired before it: an exponential tenure has no memory.
             quits_day = max(hired_day, 0.0) + tenure
-        leave = self.time_off.of_rep(index)
-        rep = Rep(index, skill, hired_day, quits_day, self.params, self, leave)
+        leave = self.time_off.of(person)
+        rep = Rep(len(self.reps), skill, hired_day, quits_day, self.params, self, leave, person)
         self.reps.append(rep)
         if math.isfinite(self.params.drought_days) or math.isfinite(quits_day):
             self.env.process(self.watch_for_leaving(rep))
@@ -174,18 +180,19 @@ class RepPool(Slots):
     def hire_replacement(self) -> ProcessGenerator:
         """After the hiring delay a new rep starts, ramping up from scratch."""
         yield self.env.timeout(self.params.hire_delay_days)
-        self.hire(float(np.exp(self.params.skill_sigma * self.rng.standard_normal())))
+        self.hire(float(np.exp(self.params.skill_sigma * self.rng.standard_normal())), REPLACEMENT)
 
     def follow_hiring_plan(self) -> ProcessGenerator:
         """The planned hires join one by one, evenly spaced, each ramping up from scratch."""
         spacing = DAYS_PER_YEAR / self.params.planned_hires_per_year
         while True:
             yield self.env.timeout(spacing)
-            draw = self.streams.rep_draw(len(self.reps), SKILL).standard_normal()
-            self.hire(float(np.exp(self.params.skill_sigma * draw)))
+            person = (PLANNED, self.joined[PLANNED])
+            draw = self.streams.person_draw(person, SKILL).standard_normal()
+            self.hire(float(np.exp(self.params.skill_sigma * draw)), PLANNED)
 
-    def hire(self, skill: float) -> None:
+    def hire(self, skill: float, route: int) -> None:
         """A new rep starts today with free slots for every deal they can work."""
-        rep = self._add(skill, self.env.now)
+        rep = self._add(skill, self.env.now, route)
         self.hire_days.append(self.env.now)
         self.offer(rep, self.params.max_active_deals)

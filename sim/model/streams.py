@@ -43,9 +43,12 @@ PURPOSES = (
     "market",
 )
 TEAM = "team"
-# A person's own draws (`Streams.rep_draw`): a rep's tenure, a planned hire's skill, a
-# rep's vacations, the founder's vacations.
-TENURE, SKILL, VACATION, FOUNDER_VACATION = range(4)
+# A person's own draws (`Streams.person_draw`): tenure, a planned hire's skill, vacations.
+TENURE, SKILL, VACATION = range(3)
+# How a person joined, the first part of their key: a rep there on day 0, a rep hired to
+# replace one who left, a rep of the hiring plan, the founder. The second part is the
+# person's number in that line, so a planned hire shifts no replacement's draws.
+INITIAL, REPLACEMENT, PLANNED, FOUNDER = range(4)
 BEHAVIOUR, DECISIONS, COMMITTEE, FEATURES = "behaviour", "decisions", "committee", "features"
 CHUNK = 128  # deals whose dice are drawn together
 # Draws per deal made up front, by purpose: (uniforms, exponentials). Most deals need
@@ -180,11 +183,11 @@ class Streams:
             start = end
         return blocks
 
-    def rep_draw(self, rep_index: int, what: int) -> np.random.Generator:
-        """A generator for one of a rep's own draws (`what`: tenure, a planned hire's skill),
-        keyed by the rep's number: a departure that comes sooner in one scenario shifts no
-        other rep's draws."""
-        return generator(self.seed, self.replication, TEAM, rep_index, what)
+    def person_draw(self, person: tuple[int, int], what: int) -> np.random.Generator:
+        """A generator for one of a person's own draws (`what`: tenure, a planned hire's
+        skill, vacations), keyed by how they joined and their number in that line: a
+        departure sooner, or a hiring plan, shifts no other person's draws."""
+        return generator(self.seed, self.replication, TEAM, *person, what)
 
     def chunk_generator(self, chunk: int, purpose: str, *key: int) -> np.random.Generator:
         """The generator of one chunk of deals for a purpose (and a finer key, e.g. a trait)."""

@@ -23,7 +23,7 @@ from .product import ProductTeam
 from .records import DealRecords
 from .reps import Rep, RepPool
 from .room import Room
-from .streams import CHUNK, Streams
+from .streams import CHUNK, FOUNDER, Streams
 
 
 class World:
@@ -56,7 +56,7 @@ class World:
         self.marketing = Marketing(self.env, scenario.marketing, self.time_off.working_share())
         self.room = Room(self.env, scenario.committee, scenario.competition, self.marketing)
         self.reps = RepPool(self.env, scenario.reps, self.streams, self.rep_left, self.time_off)
-        self.founder = Founder(self.env, scenario.founder, self.time_off.of_founder())
+        self.founder = Founder(self.env, scenario.founder, self.time_off.of((FOUNDER, 0)))
         horizon = scenario.scenario.horizon_days
         self.partners = [
             Partner(

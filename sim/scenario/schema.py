@@ -1301,7 +1301,7 @@ class Costs(Section):
         "months')",
         doc="A new rep's draw: for this many months after hire the rep is paid at least "
         "`draw_per_month` in commission; the company pays what the commissions earned fall "
-        "short by, and never recovers it (a non-recoverable draw).",
+        "short by (recovered later only if `draw_recoverable`).",
     )
     draw_per_month: float = param(
         3_125.0,
@@ -1342,16 +1342,18 @@ class Costs(Section):
         source="DePaul University Center for Sales Leadership, 2011-2012 Sales Effectiveness "
         "Survey (secondary, ideal.com): $29,159 to acquire a sales rep; its training and "
         "lost-territory costs are left out because the model simulates ramp-up and vacancy",
-        doc="Recruiting cost of each rep hired to replace one who left.",
+        doc="Recruiting cost of each rep hired: a replacement or a planned hire.",
     )
     founder_hourly_rate: float = param(
         100.0,
         ge=0,
         le=1e5,
         unit="USD/hour",
-        source=ASSUMPTION + " (a founder-CEO's time at about $200k a year over 2,000 hours)",
-        doc="What an hour of the founder's selling time is worth; the founder's "
-        "`hours_per_day` count on every day while the founder sells (`max_active_deals` > 0).",
+        source=ASSUMPTION + " (a founder-CEO's time at about $200k a year over 2,000 working "
+        "hours)",
+        doc="What a working hour of the founder's selling time is worth; the founder's "
+        "`hours_per_day` count on five days in seven while the founder sells "
+        "(`max_active_deals` > 0).",
     )
     marketer_salary: float = param(
         90_000.0,
