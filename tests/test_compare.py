@@ -221,6 +221,10 @@ def test_metrics_and_summary_of_a_hand_made_run():
     assert summary["cost_of_sales"]["total"] == pytest.approx(sum(COSTS) / 4)
     assert summary["cost_of_sales"]["rep_hiring"] == pytest.approx(29_000 / 4)
     assert summary["cost_rep_salaries_per_year_ci"] == [225_000.0, 225_000.0]  # no spread
+    # A window of exactly one year: ARR after year 1 is ARR at the horizon, every customer
+    # still in its first year.
+    [year_one] = summary["arr_by_year"]
+    assert (year_one["year"], year_one["arr"]) == (1, pytest.approx((1800 + 2000) / 4))
     assert summary["no_decision_reasons"]["status_quo"] == 1
     assert sum(summary["no_decision_reasons"].values()) == 1
     assert list(summary)[-1] == "parameters" and summary["scenario"] == "baseline"

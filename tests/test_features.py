@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from conftest import one_lead_world, scenario, trace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.model.product import PRODUCT_STATS
 from sim.model.world import World, simulate_replication
 from sim.scenario import load_scenario
 from sim.vocabulary import Outcome, Reason
@@ -268,6 +270,8 @@ def test_with_no_requests_the_product_team_draws_nothing_and_builds_nothing():
     world.run()
     assert not world.product.listening and not world.product.builds
     assert (world.records.feature == -1).all()
+    stats = world.replication_stats(0)  # the team's figures are empty, not a roadmap's
+    assert all(math.isnan(stats[name]) for name in PRODUCT_STATS)
 
 
 # ---------------------------------------------------------------- directions (paired runs)

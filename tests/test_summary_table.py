@@ -13,6 +13,7 @@ from sim.analysis.replications import simulate
 from sim.analysis.summary import summarise
 from sim.scenario import load_scenario
 from sim.views.console import print_summary
+from sim.views.formatting import short_dollars
 from sim.views.summary_rows import console_groups
 
 WIDTH = 80
@@ -67,3 +68,13 @@ def test_the_heading_says_what_a_simulated_run_is(summary):
     lines = printed({**summary, "replications": 1})
     assert lines[0] == "short: 1 simulated run, seed 1"
     assert lines[1].startswith("A simulated run is one history of the company: 300 days of")
+
+
+def test_short_dollars_keep_three_figures_and_the_sign():
+    assert [short_dollars(v) for v in (950, 765_092.8, 1_518_579.7, 12_345_678, -2500)] == [
+        "$950",
+        "$765k",
+        "$1.52M",
+        "$12.3M",
+        "-$2.50k",
+    ]

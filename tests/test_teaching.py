@@ -77,7 +77,7 @@ def reason_shares(figures: dict) -> dict[str, float]:
     return {reason: n / sum(reasons.values()) for reason, n in reasons.items()}
 
 
-def paired_difference(printed: str, label: str) -> float:
+def printed_difference(printed: str, label: str) -> float:
     """The B - A cell of one row of a printed `compare` table (figures without units)."""
     [row] = [line for line in printed.splitlines() if line.startswith(f"│ {label} ")]
     return float(row.split("│")[4].replace(",", ""))
@@ -220,8 +220,8 @@ def test_the_lessons_hold(classroom):
     [compared] = [
         output for command, output in outputs.items() if "feature_request_build" in command
     ]
-    assert paired_difference(compared, "win rate (%)") < -2.5
-    assert paired_difference(compared, "net revenue (USD/year)") < -1.5e6
+    assert printed_difference(compared, "win rate (%)") < -2.5
+    assert printed_difference(compared, "net revenue (USD/year)") < -1.5e6
 
 
 @pytest.mark.slow
