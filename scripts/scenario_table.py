@@ -106,8 +106,8 @@ def money_row(name: str, summary: dict) -> list[str]:
         dollars(summary["cost_of_sales_per_year"]),
         with_interval(summary, "cac"),
         number(summary["payback_months"]),
-        f"{number(summary['sales_efficiency'], 2)}",
-        f"{number(summary['ltv_to_cac'], 1)}",
+        number(summary["sales_efficiency"], 2),
+        number(summary["ltv_to_cac"], 1),
         dollars(summary["arr_end"]),
         dollars(summary["sales_burn_per_year"]),
     ]

@@ -132,7 +132,6 @@ class Ledger:
         self.years = (self.end - self.start) / DAYS_PER_YEAR
         self.wins = wins
         self.team = team
-        self.won_day = wins.day
         self.full_mrr = wins.revenue / MONTHS_PER_YEAR
         self.rep_years = float(stats["rep_days"]) / DAYS_PER_YEAR
         self.by_reps = (wins.owner == Owner.REP) & (wins.rep >= 0)
@@ -203,7 +202,7 @@ class Ledger:
 
     @property
     def new_customers(self) -> int:
-        return len(self.won_day)
+        return len(self.wins.day)
 
     @property
     def cost_of_sales_per_year(self) -> float:
@@ -238,7 +237,7 @@ class Ledger:
 
     def _months_billed(self, day: float, signed: np.ndarray) -> np.ndarray:
         """Monthly bills each signed customer has received by `day` (the first at signing)."""
-        since = (day - self.won_day[signed]) / DAYS_PER_MONTH
+        since = (day - self.wins.day[signed]) / DAYS_PER_MONTH
         return np.floor(since).astype(np.int64) + 1  # a bill on signing, then every month
 
     def arr_end(self) -> float:
@@ -247,7 +246,7 @@ class Ledger:
 
     def arr_on(self, day: float) -> float:
         """Annual recurring revenue on `day` from the new customers signed by then."""
-        signed = self.won_day <= day
+        signed = self.wins.day <= day
         months = np.append(self.economics.months, 0.0)  # nothing after the lifetime
         current = np.minimum(self._months_billed(day, signed) - 1, len(months) - 1)
         return MONTHS_PER_YEAR * float((self.full_mrr[signed] * months[current]).sum())
@@ -256,7 +255,7 @@ class Ledger:
         """Revenue the new customers are expected to have paid by the horizon."""
         months = self.economics.months
         paid = np.concatenate(([0.0], np.cumsum(months)))
-        everyone = np.ones(len(self.won_day), dtype=bool)
+        everyone = np.ones(len(self.wins.day), dtype=bool)
         billed = np.minimum(self._months_billed(self.end, everyone), len(months))
         return float((self.full_mrr * paid[billed]).sum())
 
