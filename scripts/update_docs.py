@@ -4,7 +4,10 @@
   defaults by kind of source (published, seed essay, fitted, assumption);
 - docs/results.md: the deal table's columns (from `sim.model.records.DEAL_COLUMNS`)
   and the metrics of one replication (from `sim.analysis.metrics`);
-- docs/experiments.md: the keys of a sweep file's [sweep] table.
+- docs/experiments.md: the keys of a sweep file's [sweep] table;
+- docs/crm-import.md: each CRM format's columns, dates and stages (from
+  `sim.scenario.crm.formats.FORMATS`), the synthetic exports' lost reasons and sources,
+  and the columns of a forecast's per-deal table (`sim.analysis.forecast`).
 
 python scripts/update_docs.py            # rewrite the tables
 python scripts/update_docs.py model.md   # rewrite only the tables of docs/model.md
@@ -17,9 +20,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from sim.analysis.crm_sample import synthetic_text_table
+from sim.analysis.forecast import forecast_column_table
 from sim.analysis.metrics import metric_table
 from sim.model.records import deal_column_table
 from sim.scenario import parameter_table
+from sim.scenario.crm.formats import format_tables
 from sim.scenario.reference import source_kind_table
 from sim.scenario.sweep_file import sweep_key_table
 
@@ -28,6 +34,11 @@ TABLES: dict[str, dict[str, Callable[[], str]]] = {  # file -> marker name -> ta
     "model.md": {"source-kinds": source_kind_table, "parameters": parameter_table},
     "results.md": {"deal-columns": deal_column_table, "metrics": metric_table},
     "experiments.md": {"sweep-keys": sweep_key_table},
+    "crm-import.md": {
+        "crm-formats": format_tables,
+        "crm-synthetic-texts": synthetic_text_table,
+        "forecast-columns": forecast_column_table,
+    },
 }
 
 

@@ -938,6 +938,311 @@ def report(folders: tuple[Path, ...], out: Path, force: bool) -> None:
     click.echo(f"wrote {out}")
 
 
+# ---------------------------------------------------------------- your own company
+
+
+def crm_options(command):
+    """What `calibrate` and `forecast` need to read a CRM export (docs/crm-import.md)."""
+    options = [
+        click.option(
+            "--format",
+            "format_name",
+            default="generic",
+            show_default=True,
+            help="The export's format: generic, salesforce, hubspot or pipedrive.",
+        ),
+        click.option(
+            "--stages",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="The stage history file (generic stage_history.csv, Salesforce "
+            "OpportunityHistory); HubSpot's is in the deals file.",
+        ),
+        click.option(
+            "--contacts",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Salesforce OpportunityContactRole: committee size is contacts per opportunity.",
+        ),
+        click.option(
+            "--as-of",
+            metavar="DATE",
+            help="Read the export as the CRM showed it on this date (YYYY-MM-DD) "
+            "[default: its latest date].",
+        ),
+        click.option(
+            "--no-decision-reason",
+            "no_decision",
+            multiple=True,
+            metavar="PHRASE",
+            help="A lost reason holding this phrase means no decision (repeatable; replaces "
+            "the documented defaults).",
+        ),
+        click.option(
+            "--disqualified-reason",
+            "disqualified",
+            multiple=True,
+            metavar="PHRASE",
+            help="A lost reason holding this phrase means disqualified (repeatable; replaces "
+            "the documented defaults).",
+        ),
+        click.option(
+            "--stage",
+            "stage_map",
+            multiple=True,
+            metavar="NAME=STAGE",
+            help="Read the CRM stage NAME as the model stage STAGE (qualifying, stallers, "
+            "nay_sayers, deciding, negotiating), e.g. --stage 'Demo=stallers' (repeatable).",
+        ),
+        click.option(
+            "--lost-reason-column",
+            metavar="COLUMN",
+            help="The column holding the lost reason, when it is not the format's own.",
+        ),
+        click.option(
+            "--skip-bad-rows",
+            is_flag=True,
+            help="Skip rows that cannot be read (and list them) instead of stopping.",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _stage_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    """--stage 'NAME=STAGE' options as {NAME: STAGE}, each STAGE a model stage's key."""
+    from .scenario.crm.formats import stage_from_key
+
+    found = {}
+    for pair in pairs:
+        name, equals, stage = pair.rpartition("=")
+        if not equals or not name.strip() or not stage.strip():
+            _fail(f"--stage {pair!r}: expected NAME=STAGE, e.g. --stage 'Demo=stallers'")
+        stage_from_key(stage, f"--stage {pair!r}")
+        found[name.strip()] = stage.strip()
+    return found
+
+
+SHOWN_SKIPS = 5  # skipped rows named on the terminal; the fit report lists them all
+MIN_SEARCH_POINTS = 12  # a round fits 11 terms: a constant, and a slope and a square each
+
+
+def _read_export(export: Path, options: dict[str, Any]) -> Any:
+    """The export, read as the options say; the rows it skipped are told on stderr."""
+    from .scenario.crm import OutcomeRule, read_export
+
+    defaults = OutcomeRule()
+    rule = OutcomeRule(
+        no_decision=options["no_decision"] or defaults.no_decision,
+        disqualified=options["disqualified"] or defaults.disqualified,
+    )
+    crm = read_export(
+        export,
+        format=options["format_name"],
+        stages=options["stages"],
+        contacts=options["contacts"],
+        as_of=options["as_of"],
+        rule=rule,
+        skip_bad_rows=options["skip_bad_rows"],
+        lost_reason_column=options["lost_reason_column"],
+    )
+    if crm.skipped:
+        click.echo(f"note: skipped {len(crm.skipped):,} rows of the export:", err=True)
+        for row in crm.skipped[:SHOWN_SKIPS]:
+            click.echo(f"  {row.file} row {row.row}, {row.column}: {row.reason}", err=True)
+        if len(crm.skipped) > SHOWN_SKIPS:
+            click.echo(f"  and {len(crm.skipped) - SHOWN_SKIPS:,} more", err=True)
+    return crm
+
+
+@main.command()
+@click.argument("export", type=click.Path(path_type=Path))
+@crm_options
+@click.option(
+    "--base",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("baseline"),
+    show_default=True,
+    help="The scenario to calibrate: a file, or a shipped scenario's name.",
+)
+@click.option(
+    "--out",
+    type=GivenPath("a file, e.g. --out my_company.toml", dir_okay=False),
+    required=True,
+    help="The calibrated scenario file to write.",
+)
+@click.option(
+    "--report",
+    "report_out",
+    type=GivenPath("a file, e.g. --report fit.html", dir_okay=False),
+    help="The fit report to write [default: OUT with .html].",
+)
+@click.option("--force", is_flag=True, help="Replace --out and --report if they exist.")
+@click.option(
+    "--search-points",
+    type=click.IntRange(MIN_SEARCH_POINTS, 10_000),
+    default=24,
+    show_default=True,
+    help=f"Simulated companies per round of the search (at least {MIN_SEARCH_POINTS}: the "
+    "emulator has 11 terms in the five unknowns).",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 100),
+    default=8,
+    show_default=True,
+    help="Most rounds of the search; it stops sooner once it settles.",
+)
+@click.option(
+    "--simulated-deals",
+    type=click.IntRange(1, 10_000_000),
+    default=4000,
+    show_default=True,
+    help="Deals each search point simulates (at least 4 windows of the export's): more, "
+    "less noise.",
+)
+@seed_option("Root seed of the simulations; the same seed and inputs give the same file.")
+@WORKERS
+@QUIET
+@SET_OPTION
+@user_errors
+def calibrate(
+    export: Path,
+    base: Path,
+    out: Path,
+    report_out: Path | None,
+    force: bool,
+    search_points: int,
+    rounds: int,
+    simulated_deals: int,
+    seed: int,
+    workers: int | None,
+    quiet: bool,
+    overrides: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Calibrate a scenario to your CRM export (docs/crm-import.md).
+
+    Estimates what the export shows directly (lead flow, deal values, the team,
+    committee size), fits the behaviour it shows only through outcomes and cycle
+    lengths by simulation, and writes the calibrated scenario (each value with its
+    interval in a comment) and a fit report.
+    """
+    from .analysis.calibration import CalibrationError, planned_replications
+    from .analysis.calibration import calibrate as fit_company
+    from .analysis.fitting import Design
+    from .analysis.results_folder import write_atomic
+    from .views.calibration import calibrated_toml, print_calibration
+    from .views.fit_report import render_fit_report
+    from .views.report import check_report_writable
+
+    report_out = report_out or out.with_suffix(".html")
+    check_report_writable(out, force)
+    check_report_writable(report_out, force)
+    loaded = load_with_sets(base, overrides)
+    stage_map = _stage_map(options["stage_map"])
+    crm = _read_export(export, options)
+    design = Design(points=search_points, rounds=rounds, simulated_deals=simulated_deals)
+    total = planned_replications(crm, design)
+    with (
+        _interruptible("interrupted: nothing was written"),
+        _progress(quiet, total, f"calibrating {loaded.scenario.name}") as progress,
+    ):
+        try:
+            result = fit_company(crm, loaded, seed, workers, progress, design, stage_map)
+        except CalibrationError as exc:
+            _fail(f"{export}: {exc}")
+    scenario_text = calibrated_toml(result, out.stem, export.name)
+    page = render_fit_report(result, crm, out.stem)  # both made before either is written
+    write_atomic(out, scenario_text)
+    write_atomic(report_out, page)
+    print_calibration(result)
+    click.echo(f"wrote {out} and {report_out}")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--pipeline",
+    "export",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The CRM export whose open deals the forecast starts from (a file or a folder).",
+)
+@crm_options
+@click.option(
+    "--days",
+    type=click.FloatRange(1, 3650),
+    default=90,
+    show_default=True,
+    help="How far ahead to forecast.",
+)
+@replications_option(1, "Simulated runs: the intervals are their quantiles.", default=200)
+@seed_option("Root seed; the same seed and inputs give the same forecast.")
+@click.option(
+    "--out",
+    type=GivenPath("a file, e.g. --out forecast.csv", dir_okay=False),
+    help="Write each open deal's forecast as CSV (the columns: docs/crm-import.md).",
+)
+@click.option("--force", is_flag=True, help="Replace --out if it exists.")
+@WORKERS
+@QUIET
+@SET_OPTION
+@user_errors
+def forecast(
+    scenario: Path,
+    export: Path,
+    days: float,
+    replications: int,
+    seed: int,
+    out: Path | None,
+    force: bool,
+    workers: int | None,
+    quiet: bool,
+    overrides: tuple[str, ...],
+    **options: Any,
+) -> None:
+    """Forecast wins, revenue and slippage from your CRM's open pipeline.
+
+    Starts SCENARIO (e.g. the file `calibrate` wrote) from the export's open deals,
+    each at its stage, age, value and owner, and runs it DAYS ahead with new leads
+    arriving as the scenario says. Prints the totals with 80% prediction intervals
+    (the 10th to 90th percentiles over simulated runs) and each open deal's chances.
+    """
+    from .analysis.forecast import forecast as run_forecast
+    from .scenario.crm import is_rep, model_source, model_stage
+    from .scenario.pipeline import pipeline_from_opportunities
+    from .views.forecast import print_forecast
+    from .views.report import check_report_writable
+
+    if out is not None:
+        check_report_writable(out, force)
+    loaded = load_with_sets(scenario, overrides)
+    stage_map = _stage_map(options["stage_map"])
+    crm = _read_export(export, options)
+    owners = crm.opportunities["owner"]
+    pipeline = pipeline_from_opportunities(
+        crm.opportunities,
+        crm.as_of,
+        lambda name: model_stage(name, crm.format, stage_map),
+        model_source,
+        stages=crm.stages,
+        founder=next((o for o in owners if not is_rep(o) and "founder" in o.casefold()), None),
+    )
+    if not pipeline.deals:
+        _fail(f"{export}: no deal is open on {crm.as_of.date()}: nothing to forecast from")
+    with (
+        _interruptible("interrupted: nothing was written"),
+        _progress(quiet, replications, f"forecasting {loaded.scenario.name}") as progress,
+    ):
+        result = run_forecast(loaded, pipeline, days, replications, seed, workers, progress)
+    print_forecast(result, str(crm.as_of.date()))
+    if out is not None:
+        from .analysis.results_folder import write_atomic
+
+        write_atomic(out, result.deals.to_csv(index=False))
+        click.echo(f"wrote {out}")
+
+
 # ---------------------------------------------------------------- the interactive page
 
 APP_SETTINGS = (  # Streamlit's: on this computer only, no browser opened, nothing sent out

@@ -58,6 +58,27 @@ class Outcome(Term):
     OPEN = 5, "still open"
 
 
+class CrmOutcome(Term):
+    """How a CRM export says an opportunity ended (docs/crm-import.md); `OPEN` if it has not."""
+
+    WON = 0, "won"
+    LOST = 1, "lost"
+    NO_DECISION = 2, "no decision"
+    DISQUALIFIED = 3, "disqualified"
+    OPEN = 4, "open"
+
+
+# How a CRM would record each model outcome: it knows no veto, only a lost deal.
+CRM_OUTCOMES = {
+    Outcome.WON: CrmOutcome.WON,
+    Outcome.LOST_COMPETITOR: CrmOutcome.LOST,
+    Outcome.VETOED: CrmOutcome.LOST,
+    Outcome.NO_DECISION: CrmOutcome.NO_DECISION,
+    Outcome.DISQUALIFIED: CrmOutcome.DISQUALIFIED,
+    Outcome.OPEN: CrmOutcome.OPEN,
+}
+
+
 class Stage(Term):
     """Where a deal is; every day of its life is booked to exactly one stage."""
 

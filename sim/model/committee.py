@@ -19,7 +19,7 @@ import numpy as np
 from scipy.special import betaincinv
 
 from ..scenario.schema import Committee as CommitteeParams
-from ..vocabulary import Choice
+from ..vocabulary import Choice, Stage
 from .decision_makers import DecisionMaker
 from .events import EventKind
 from .meeting import Meeting
@@ -153,6 +153,16 @@ class Committee:
     @property
     def precleared(self) -> int:
         return len(self.cleared)
+
+    def recall(self, deal: Meeting, room: Room, joins: Stage) -> None:
+        """An open deal of a pipeline joining at `joins` got past the members before it:
+        what its meetings made of them, replayed with the deal's dice (docs/model.md)."""
+        if joins > Stage.STALLERS:
+            for staller in self.stallers:
+                staller.recall(deal.dice, room.rules)
+        if joins > Stage.NAY_SAYERS:
+            for nay_sayer in self.nay_sayers:
+                nay_sayer.recall(deal.dice, room, deal.now)
 
     def get_past_stallers(self, deal: Meeting, room: Room) -> Journey:
         """The rep works through the stallers in turn; one that hands off is met again later."""

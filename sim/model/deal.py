@@ -1,5 +1,8 @@
 """A deal: one lead's journey from arrival to a signed contract, a loss, or the horizon.
 
+An open deal of a pipeline the run starts from joins the journey at its stage: the
+steps before it are done (`Deal.goes_through`).
+
 The journey waits two ways (see `sim.model.stretches`): for the world, as a SimPy event
 (a free rep); or for a number of days of its own (a meeting), which the deal's own
 clock `now` may pass at once when nothing else could act on it meanwhile.
@@ -15,7 +18,7 @@ import simpy
 from ..scenario.schema import Scenario
 from ..vocabulary import PATIENCE_REASONS, Choice, Outcome, Owner, Reason, Source, Stage
 from .calendar import NO_LEAVE
-from .committee import Committee, CommitteeDraws
+from .committee import Committee
 from .events import Actor, Event, EventKind, Someone
 from .founder import Founder
 from .leads import LeadBook
@@ -37,7 +40,7 @@ class Market(Protocol):
     streams: Streams
     leads: LeadBook
 
-    def committee_draws(self, deal_id: int) -> CommitteeDraws: ...
+    def committee(self, deal_id: int, preclear_probability: float) -> Committee: ...
 
     room: Room
     marketing: Marketing
@@ -75,6 +78,7 @@ class Deal:
         "committed",
         "closed",
         "stage",
+        "joins",
         "stage_since",
         "stage_days",
         "stalls",
@@ -94,29 +98,34 @@ class Deal:
         "feature_wait_days",
     )
 
-    def __init__(self, world: Market, deal_id: int, partner: Partner | None):
+    def __init__(
+        self,
+        world: Market,
+        deal_id: int,
+        partner: Partner | None,
+        joins: Stage = Stage.WAITING_FOR_REP,
+        age_days: float = 0.0,
+    ):
+        """A lead arriving now; or an open deal of a pipeline, `age_days` old, joining at the
+        stage `joins` (its rows in the lead book are drawn for that: `sim.model.pipeline`)."""
         book = world.leads
         self.world = world
         self.id = deal_id
-        self.created_day = self.now = world.env.now
+        self.now = world.env.now
+        self.created_day = self.now - age_days
         self.value, patience_days, self.fit, self.incumbent, self.source, _ = book.leads[deal_id]
-        self.patience_ends = self.now + patience_days
+        self.patience_ends = self.created_day + patience_days
         self.dice: Dice = world.streams.dice(deal_id, BEHAVIOUR)  # delays and behaviour
         self._decision_dice: Dice | None = None  # drawn when the committee comes to decide
-        self.committee = Committee(
-            world.scenario.committee,
-            world.committee_draws(deal_id),
-            deal_id,
-            world.marketing.preclear_probability(self.now),
-        )
+        self.committee = world.committee(deal_id, world.marketing.preclear_probability(self.now))
         self.seller: Seller | None = None  # the direct seller: a rep or the founder
         self.partner = partner  # the partner that brought the lead and works it
         self.effort = 1.0
         self.process: Stretches | None = None
-        self.qualified = False  # an opportunity once the seller has qualified the lead
+        self.qualified = joins > Stage.QUALIFYING  # an opportunity once the seller qualified it
         self.committed = False  # once the committee has chosen us, patience no longer matters
         self.closed = self.misrepresented = self.misrepresentation_veto = self.rescued = False
-        self.stage = Stage.WAITING_FOR_REP
+        self.stage = self.joins = joins  # an open deal's days before the run count to its stage
         self.stage_since = self.created_day
         self.stage_days = [0.0] * len(Stage)
         self.stalls = self.requests = self.objections = 0
@@ -138,46 +147,51 @@ class Deal:
         world, room = self.world, self.world.room
         dice = self.dice
         try:
-            if self.partner is None:
-                seller = yield from self.find_direct_seller()
-                if seller is None:
-                    return self.close(Outcome.NO_DECISION, Reason.WENT_COLD)
-                self.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
-            else:
-                self.partner.active_deals += 1
-                self.note(
-                    self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
-                )
-            self.enter(Stage.QUALIFYING)
-            yield self.sellers_days(dice.exponential(world.scenario.reps.qualify_days))
-            if self.fit < world.scenario.leads.disqualify_probability:
-                return self.close(Outcome.DISQUALIFIED, Reason.POOR_FIT)
-            self.qualified = True
-            worker = self.seller or self.partner
-            assert worker is not None  # a rep who left with no heir has ended the deal already
-            self.note(worker, EventKind.QUALIFIES)
-            if world.product.listening:  # the deal may need a feature the product lacks
-                yield from world.product.hear_needs(self)
-            self.enter(Stage.STALLERS)
-            yield from self.committee.get_past_stallers(self, room)
-            self.enter(Stage.NAY_SAYERS)
-            if self.partner_misrepresents() and self.nay_sayer_finds_out():
-                self.misrepresentation_veto = True
-                return self.close(Outcome.VETOED, Reason.MISREPRESENTATION)
-            approved = yield from self.committee.win_over_nay_sayers(self, room)
-            if not approved:
-                return self.close(Outcome.VETOED, Reason.VETO)
-            self.enter(Stage.DECIDING)
-            if world.product.listening:  # a feature built for the deal, or a workaround
-                yield from world.product.settle(self)
-            choice = yield from self.committee.decide(self, room)
-            if choice is None:
-                return self.close(Outcome.NO_DECISION, Reason.NO_CONSENSUS)
-            if choice == Choice.NOTHING:
-                return self.close(Outcome.NO_DECISION, Reason.STATUS_QUO)
-            if choice == Choice.COMPETITOR:
-                lost_to = Reason.INSIDE_JOB if self.incumbent else Reason.COMPETITOR
-                return self.close(Outcome.LOST_COMPETITOR, lost_to)
+            if self.goes_through(Stage.WAITING_FOR_REP):
+                if self.partner is None:
+                    seller = yield from self.find_direct_seller()
+                    if seller is None:
+                        return self.close(Outcome.NO_DECISION, Reason.WENT_COLD)
+                    self.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
+                else:
+                    self.partner.active_deals += 1
+                    self.note(
+                        self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
+                    )
+            if self.goes_through(Stage.QUALIFYING):
+                self.enter(Stage.QUALIFYING)
+                yield self.sellers_days(dice.exponential(world.scenario.reps.qualify_days))
+                if self.fit < world.scenario.leads.disqualify_probability:
+                    return self.close(Outcome.DISQUALIFIED, Reason.POOR_FIT)
+                self.qualified = True
+                worker = self.seller or self.partner
+                assert worker is not None  # a rep who left with no heir has ended the deal already
+                self.note(worker, EventKind.QUALIFIES)
+                if world.product.listening:  # the deal may need a feature the product lacks
+                    yield from world.product.hear_needs(self)
+            if self.goes_through(Stage.STALLERS):
+                self.enter(Stage.STALLERS)
+                yield from self.committee.get_past_stallers(self, room)
+            if self.goes_through(Stage.NAY_SAYERS):
+                self.enter(Stage.NAY_SAYERS)
+                if self.partner_misrepresents() and self.nay_sayer_finds_out():
+                    self.misrepresentation_veto = True
+                    return self.close(Outcome.VETOED, Reason.MISREPRESENTATION)
+                approved = yield from self.committee.win_over_nay_sayers(self, room)
+                if not approved:
+                    return self.close(Outcome.VETOED, Reason.VETO)
+            if self.goes_through(Stage.DECIDING):
+                self.enter(Stage.DECIDING)
+                if world.product.listening:  # a feature built for the deal, or a workaround
+                    yield from world.product.settle(self)
+                choice = yield from self.committee.decide(self, room)
+                if choice is None:
+                    return self.close(Outcome.NO_DECISION, Reason.NO_CONSENSUS)
+                if choice == Choice.NOTHING:
+                    return self.close(Outcome.NO_DECISION, Reason.STATUS_QUO)
+                if choice == Choice.COMPETITOR:
+                    lost_to = Reason.INSIDE_JOB if self.incumbent else Reason.COMPETITOR
+                    return self.close(Outcome.LOST_COMPETITOR, lost_to)
             self.committed = True
             self.enter(Stage.NEGOTIATING)
             yield self.sellers_days(dice.exponential(world.scenario.committee.negotiation_days))
@@ -186,6 +200,11 @@ class Deal:
             self.close(Outcome.WON, Reason.WON)
         except simpy.Interrupt as stop:  # the rep left, or the buyer's patience ran out
             self.close(Outcome.NO_DECISION, cast(Reason, stop.cause))
+
+    def goes_through(self, stage: Stage) -> bool:
+        """Does the journey go through this stage? A new lead goes through every stage; an
+        open deal of a pipeline starts afresh at its own (see docs/model.md)."""
+        return self.joins <= stage
 
     def find_direct_seller(self) -> Journey:
         """Founder-network leads go to the founder when free; the rest wait for a rep."""

@@ -19,6 +19,7 @@ class Founder:
     __slots__ = (
         "skill",
         "active_deals",
+        "overbooked",
         "slots",
         "employed",
         "last_win_day",
@@ -33,6 +34,7 @@ class Founder:
         self.skill = params.skill
         self.leave = leave  # vacations and public holidays
         self.active_deals = 0
+        self.overbooked = 0  # deals of a pipeline beyond max_active_deals (`Slots.claim`)
         self.employed = True
         self.last_win_day = 0.0
         self.hours_per_deal_day = params.hours_per_day / max(params.max_active_deals, 1)

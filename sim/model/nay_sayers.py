@@ -5,6 +5,7 @@ from __future__ import annotations
 from .events import Actor, EventKind
 from .meeting import Meeting
 from .room import Room
+from .streams import Dice
 from .stretches import Journey
 
 
@@ -27,6 +28,19 @@ class NaySayer:
     def stance(self, room: Room, day: float) -> float:
         """Chance of voting for buying, before the committee sways it."""
         return 1.0 - self.scepticism * room.marketing.doubt_damping(day)
+
+    def recall(self, dice: Dice, room: Room, day: float) -> None:
+        """The objections an open deal of a pipeline handled before the run, each relieving
+        some scepticism; no time (it is past), until approval. The nay-sayer approved: a
+        round is drawn given that it did not veto."""
+        rules = room.rules
+        while True:
+            doubt = self.scepticism * room.marketing.doubt_damping(day)
+            spared = 1.0 - rules.veto_probability * doubt
+            objects = rules.objection_probability * doubt
+            if objects >= spared or dice.uniform() * spared >= objects:
+                return
+            self.scepticism *= 1.0 - rules.objection_relief
 
     def review(self, deal: Meeting, room: Room) -> Journey:
         """Review rounds until approval (returns True) or veto (returns False).

@@ -37,6 +37,7 @@ class Rep:
         "ramp_days",
         "ramp_start",
         "active_deals",
+        "overbooked",
         "slots",
         "employed",
         "last_win_day",
@@ -68,6 +69,7 @@ class Rep:
         self.ramp_days = params.ramp_days
         self.ramp_start = params.ramp_start_productivity
         self.active_deals = 0
+        self.overbooked = 0  # deals of a pipeline beyond max_active_deals (`Slots.claim`)
         self.slots = slots
         self.employed = True
         self.last_win_day = max(hired_day, 0.0)  # droughts count from day 0 at the earliest

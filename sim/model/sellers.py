@@ -18,6 +18,7 @@ class Seller(Protocol):
 
     index: int  # the rep's number in the deal table; -1 for the founder
     active_deals: int
+    overbooked: int  # deals beyond the seller's limit (`Slots.claim`)
     employed: bool
     last_win_day: float
     hours_per_deal_day: float  # the seller's hours a day on one deal when fully loaded
@@ -83,6 +84,16 @@ class Slots:
             seller.active_deals += 1
         return seller
 
+    def claim(self, seller: Seller) -> None:
+        """Take one of this seller's slots now, free or not: an open deal of a pipeline that
+        is theirs already. Beyond their free slots the seller is overbooked, and offers no
+        slot again until back within their limit."""
+        seller.active_deals += 1
+        if seller in self.free:
+            self.free.remove(seller)
+        else:
+            seller.overbooked += 1
+
     def try_take(self) -> Seller | None:
         """A free seller right now, or None; never waits."""
         free = self.free
@@ -95,7 +106,9 @@ class Slots:
 
     def release(self, seller: Seller) -> None:
         seller.active_deals -= 1
-        if seller.employed:
+        if seller.overbooked:
+            seller.overbooked -= 1
+        elif seller.employed:
             self.offer(seller)
 
     def _give_up(self, turn: simpy.Event) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from ..scenario.schema import Committee as CommitteeRules
 from ..vocabulary import StallStyle
 from .events import Actor, EventKind
 from .meeting import Meeting
 from .room import Room
+from .streams import Dice
 from .stretches import Journey
 
 
@@ -34,6 +36,15 @@ class Staller:
     def win_over(self, gain: float) -> None:
         """Engagement grows by `gain` of what is left to win: an answered stall, or the web."""
         self.engagement += gain * (1.0 - self.engagement)
+
+    def recall(self, dice: Dice, rules: CommitteeRules) -> None:
+        """The stalls an open deal of a pipeline got through before the run, each winning
+        the staller over as a stall does; no time (it is past), until it let the seller by."""
+        while True:
+            chance = rules.staller_stall_probability * (1.0 - self.engagement)
+            if chance >= 1.0 or dice.uniform() >= chance:
+                return
+            self.win_over(rules.staller_engagement_gain)
 
     def stall(self, deal: Meeting, room: Room) -> Journey:
         """Meet the seller until satisfied.

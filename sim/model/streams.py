@@ -13,7 +13,9 @@ work runs:
 - whether a deal needs a feature the product lacks, and which, comes from draws keyed
   by the deal (`FEATURES`), made only when the scenario has feature requests;
 - in a finite market, the account each lead names and the accounts each partner covers
-  come from a generator of their own (`Streams.market`): the leads stay as they were.
+  come from a generator of their own (`Streams.market`): the leads stay as they were;
+- the open deals of a pipeline a run starts from draw everything from keys of their own
+  (`PIPELINE`, `PipelineStreams`): the leads stay as they were.
 
 Two scenarios run with the same seed therefore see the same leads, the same
 committee members and the same dice for every deal: common random numbers. A change
@@ -26,6 +28,8 @@ from one numpy call; a deal that needs more draws its own overflow blocks.
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -41,8 +45,11 @@ PURPOSES = (
     "features",
     "team",
     "market",
+    "pipeline",
 )
 TEAM = "team"
+# The open deals of a pipeline a run starts from: every purpose of theirs under this key.
+PIPELINE = "pipeline"
 # A person's own draws (`Streams.person_draw`): tenure, a planned hire's skill, vacations.
 TENURE, SKILL, VACATION = range(3)
 # How a person joined, the first part of their key: a rep there on day 0, a rep hired to
@@ -131,26 +138,41 @@ class DealDice(Dice):
         streams, used = self._streams, self._overflows[kind]
         self._overflows[kind] = used + 1
         key = (_OVERFLOW, self._deal_id, kind, used)
-        return generator(streams.seed, streams.replication, self._purpose, *key).random(
-            OVERFLOW_BLOCK
-        )
+        return streams.keyed(self._purpose, *key).random(OVERFLOW_BLOCK)
 
 
 class Streams:
     """All streams of one replication."""
 
+    pipeline: PipelineStreams  # the open deals' streams, once `open_pipeline` is called
+
     def __init__(self, seed: int, replication: int):
         self.seed, self.replication = seed, replication
-        self.leads = generator(seed, replication, "leads")  # arrivals and lead attributes
-        self.reps = generator(seed, replication, "reps")  # rep skills
-        self.partners = generator(seed, replication, "partners")  # partner leads and plans
-        self.market = generator(seed, replication, "market")  # the accounts leads name
+        self.leads = self.keyed("leads")  # arrivals and lead attributes
+        self.reps = self.keyed("reps")  # rep skills
+        self.partners = self.keyed("partners")  # partner leads and plans
+        self.market = self.keyed("market")  # the accounts leads name
         # The latest chunks' up-front draws: {chunk: {purpose: (uniforms, exponentials)}}.
         self._blocks: dict[int, dict[str, tuple[np.ndarray, np.ndarray]]] = {}
         self._feature_draws: dict[int, list[list[float]]] = {}  # {chunk: [[ask, which], ...]}
+        # Deals from this id on are the open deals of a pipeline (`open_pipeline`).
+        self.pipeline_from = sys.maxsize
+
+    def keyed(self, purpose: str, *key: int) -> np.random.Generator:
+        """The generator of a purpose in this replication, and optionally a finer key."""
+        return generator(self.seed, self.replication, purpose, *key)
+
+    def open_pipeline(self, first_id: int) -> PipelineStreams:
+        """Deals from `first_id` on are the open deals of a pipeline the run starts from: their
+        dice come from the streams returned, numbered by their place in the pipeline."""
+        self.pipeline_from = first_id
+        self.pipeline = PipelineStreams(self.seed, self.replication)
+        return self.pipeline
 
     def dice(self, deal_id: int, purpose: str) -> Dice:
         """The dice of one deal for `BEHAVIOUR` or `DECISIONS`."""
+        if deal_id >= self.pipeline_from:
+            return self.pipeline.dice(deal_id - self.pipeline_from, purpose)
         chunk, row = divmod(deal_id, CHUNK)
         blocks = self._blocks.get(chunk)
         if blocks is None:
@@ -162,6 +184,8 @@ class Streams:
 
     def feature_draws(self, deal_id: int) -> list[float]:
         """A deal's two uniforms for a feature request: does it need one, and which one."""
+        if deal_id >= self.pipeline_from:
+            return self.pipeline.feature_draws(deal_id - self.pipeline_from)
         chunk, row = divmod(deal_id, CHUNK)
         draws = self._feature_draws.get(chunk)
         if draws is None:  # deals qualify about in id order: a few chunks are kept
@@ -187,11 +211,11 @@ class Streams:
         """A generator for one of a person's own draws (`what`: tenure, a planned hire's
         skill, vacations), keyed by how they joined and their number in that line: a
         departure sooner, or a hiring plan, shifts no other person's draws."""
-        return generator(self.seed, self.replication, TEAM, *person, what)
+        return self.keyed(TEAM, *person, what)
 
     def chunk_generator(self, chunk: int, purpose: str, *key: int) -> np.random.Generator:
         """The generator of one chunk of deals for a purpose (and a finer key, e.g. a trait)."""
-        return generator(self.seed, self.replication, purpose, _CHUNKS, chunk, *key)
+        return self.keyed(purpose, _CHUNKS, chunk, *key)
 
     def seat_generator(self, chunk: int, trait: int) -> np.random.Generator:
         """Draws of one committee trait for a chunk of deals; fill arrays (seat, deal in chunk).
@@ -200,3 +224,15 @@ class Streams:
         a committee with one more staller keeps every other member as it was.
         """
         return self.chunk_generator(chunk, COMMITTEE, _SEATS, trait)
+
+
+class PipelineStreams(Streams):
+    """The streams of the open deals of a pipeline a run starts from (`sim.model.pipeline`).
+
+    Every purpose of theirs is keyed under `PIPELINE`, and a deal by its place in the
+    pipeline: the leads' draws are the same with or without a pipeline, and an open deal's
+    the same however many leads the replication draws. `leads` gives their attributes.
+    """
+
+    def keyed(self, purpose: str, *key: int) -> np.random.Generator:
+        return generator(self.seed, self.replication, PIPELINE, PURPOSES.index(purpose), *key)

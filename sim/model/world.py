@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
 import simpy
 
+from ..scenario.pipeline import OpenDeal, Pipeline
 from ..scenario.schema import Scenario
 from ..vocabulary import Outcome, Source
 from .calendar import TimeOff
-from .committee import CommitteeDraws
+from .committee import Committee, CommitteeDraws
 from .deal import Deal
 from .events import Actor, Event, EventKind
 from .founder import Founder
@@ -19,10 +21,12 @@ from .leads import Arrivals, draw_leads
 from .market import Accounts
 from .marketing import Marketing
 from .partners import Partner
+from .pipeline import OpenDeals
 from .product import ProductTeam
 from .records import DealRecords
 from .reps import Rep, RepPool
 from .room import Room
+from .sellers import Seller
 from .streams import CHUNK, FOUNDER, Streams
 
 
@@ -31,6 +35,8 @@ class World:
 
     `streams` replaces the replication's random streams (tests pass scripted dice).
     `run_ahead=False` makes every wait an event: the same model, event by event.
+    `pipeline`: open deals the run starts from on day 0, with ids after every candidate
+    lead's, in the pipeline's order (`sim.model.pipeline`).
     """
 
     def __init__(
@@ -41,6 +47,7 @@ class World:
         log: list[Event] | None = None,
         streams: Streams | None = None,
         run_ahead: bool = True,
+        pipeline: Pipeline | None = None,
     ):
         self.env = simpy.Environment()
         self.scenario = scenario
@@ -49,6 +56,13 @@ class World:
         self.run_ahead = run_ahead  # deals' own waits without events (sim.model.stretches)
         streams = self.streams
         self.leads = draw_leads(scenario, streams.leads, streams.partners, streams.market)
+        self.pipeline = pipeline
+        self.pipeline_from = sys.maxsize  # the first open deal's id, if any
+        if pipeline is not None:
+            pipeline.check(scenario)
+            self.pipeline_from = first = len(self.leads)
+            self.open_deals = OpenDeals(scenario, pipeline, streams.open_pipeline(first))
+            self.leads = self.open_deals.after(self.leads)
         self.accounts = Accounts(scenario.market)  # a finite market's accounts, if any
         info = scenario.scenario
         self.records = DealRecords(self.leads, info.horizon_days, info.warmup_days)
@@ -78,6 +92,13 @@ class World:
         )
         self._committees: CommitteeDraws | None = None  # the latest chunk of committees
 
+    def committee(self, deal_id: int, preclear_probability: float) -> Committee:
+        """The buying committee of a deal: an open deal of the pipeline has its own draws."""
+        if deal_id >= self.pipeline_from:
+            return self.open_deals.committee(deal_id - self.pipeline_from, preclear_probability)
+        params = self.scenario.committee
+        return Committee(params, self.committee_draws(deal_id), deal_id, preclear_probability)
+
     def committee_draws(self, deal_id: int) -> CommitteeDraws:
         """The committee members of the chunk of deals that holds `deal_id`."""
         chunk = deal_id // CHUNK
@@ -101,6 +122,27 @@ class World:
         deal.note(Actor.LEAD, EventKind.ARRIVES, source=origin, partner=index, value=value)
         self.env.timeout(patience_days).callbacks.append(deal.lose_patience)
         deal.start()
+
+    def join_from_pipeline(self, index: int, opened: OpenDeal) -> None:
+        """An open deal of the pipeline joins on day 0 where the CRM shows it, worked by its
+        owner's rep (or the founder), who takes a slot for it even beyond their limit."""
+        assert self.pipeline is not None
+        deal = Deal(self, self.pipeline_from + index, None, opened.stage, opened.age_days)
+        self.deals[deal.id] = deal
+        deal.committee.recall(deal, self.room, opened.stage)
+        if opened.has_seller:
+            seller = self.seller_of(opened.owner)
+            seller.slots.claim(seller)
+            deal.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
+        self.env.timeout(deal.patience_ends - self.env.now).callbacks.append(deal.lose_patience)
+        deal.start()
+
+    def seller_of(self, owner: str) -> Seller:
+        """The seller of an owner of the pipeline's deals: the founder, or rep i for owner i."""
+        assert self.pipeline is not None
+        if owner == self.pipeline.founder:
+            return self.founder
+        return self.reps.reps[self.pipeline.owners.index(owner)]
 
     def due_leads(self) -> list[int]:
         """The candidate leads that may arrive, in order (thinning decided up front where it can).
@@ -149,6 +191,9 @@ class World:
         )
         for partner in self.partners:
             self.env.process(partner.follow_comp_plan())
+        if self.pipeline is not None:
+            for index, opened in enumerate(self.pipeline.deals):
+                self.join_from_pipeline(index, opened)
 
     def run(self) -> None:
         self.start()
@@ -212,6 +257,7 @@ def simulate_replication(
     replication: int,
     log: list[Event] | None = None,
     run_ahead: bool = True,
+    pipeline: Pipeline | None = None,
 ) -> dict[str, Any]:
     """Run one replication; its tables: `deals` (columns), `stats` (one row), `partners` and
     `reps` (columns).
@@ -219,8 +265,10 @@ def simulate_replication(
     This is the one function experiments call. Pass a list as `log` to receive the
     event log (`sim.model.events.Event` records); without it nothing is logged.
     `run_ahead=False` runs the same model event by event (slower; for checking).
+    With a `pipeline`, its open deals are open on day 0 and are the last rows of `deals`,
+    in the pipeline's order.
     """
-    world = World(scenario, seed, replication, log, run_ahead=run_ahead)
+    world = World(scenario, seed, replication, log, run_ahead=run_ahead, pipeline=pipeline)
     world.run()
     return {
         "deals": world.records.columns(replication),

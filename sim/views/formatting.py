@@ -102,6 +102,7 @@ def interval(low: float, high: float, unit: str) -> str:
     return f"{in_unit(low, unit, symbol=False)} to {in_unit(high, unit)}"
 
 
-def plural(count: int, noun: str) -> str:
-    """A count and its noun, agreeing: '1 request', '2 requests', '1,000 simulated runs'."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun, agreeing: '1 request', '2 requests', '1,000 simulated runs';
+    `nouns` where the plural is not the noun and an s ('2 opportunities')."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

@@ -92,7 +92,7 @@ def render(items: Sequence[Run | Results]) -> str:
     runs = as_runs(items)
     names = ", ".join(run.name for run in runs)
     body = [
-        f"<h1>committee-sim report: {_e(names)}</h1>",
+        f"<h1>committee-sim report: {escaped(names)}</h1>",
         _scenarios_section(runs),
         _summary_section(runs),
         _comparison_section(runs) if len(runs) > 1 else "",
@@ -101,7 +101,7 @@ def render(items: Sequence[Run | Results]) -> str:
     ]
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>committee-sim report: {_e(names)}</title>\n"
+        f"<title>committee-sim report: {escaped(names)}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(part for part in body if part)
         + "\n</body>\n</html>\n"
@@ -110,10 +110,10 @@ def render(items: Sequence[Run | Results]) -> str:
 
 def _scenarios_section(runs: list[Run]) -> str:
     items = "".join(
-        f"<li><b>{_e(run.name)}</b>: {plural(run.replications, 'simulated run')}, "
+        f"<li><b>{escaped(run.name)}</b>: {plural(run.replications, 'simulated run')}, "
         f"seed {run.summary['seed']}, "
         f"horizon {run.horizon_days:g} days, warm-up {run.window.start:g} days (not counted). "
-        f"{_e(run.results.scenario.scenario.description)}</li>"
+        f"{escaped(run.results.scenario.scenario.description)}</li>"
         for run in runs
     )
     return f"<h2>Scenarios</h2>\n<ul>{items}</ul>"
@@ -121,12 +121,12 @@ def _scenarios_section(runs: list[Run]) -> str:
 
 def _summary_section(runs: list[Run]) -> str:
     rows = report_rows([run.summary for run in runs])
-    return "<h2>Summary</h2>\n" + _table(["measure", *[run.name for run in runs]], rows)
+    return "<h2>Summary</h2>\n" + html_table(["measure", *[run.name for run in runs]], rows)
 
 
 def _comparison_section(runs: list[Run]) -> str:
     """Each run against the first, paired by replication when both used the same seed."""
-    parts = ["<h2>Comparison with " + _e(runs[0].name) + "</h2>"]
+    parts = ["<h2>Comparison with " + escaped(runs[0].name) + "</h2>"]
     for other in runs[1:]:
         parts.append(comparison(runs[0], other))
     return "\n".join(parts)
@@ -148,8 +148,8 @@ def comparison(base: Run, other: Run) -> str:
     else:
         diff = independent_difference(a, b)
         how = (
-            f'<span class="note">The seeds differ ({_e(base.name)}: {base.summary["seed"]}, '
-            f"{_e(other.name)}: {other.summary['seed']}), so their simulated runs cannot be "
+            f'<span class="note">The seeds differ ({escaped(base.name)}: {base.summary["seed"]}, '
+            f"{escaped(other.name)}: {other.summary['seed']}), so their simulated runs cannot be "
             "paired; "
             "the runs are compared as independent samples (Welch's t-test), with wider intervals. "
             "Run both with the same --seed to pair them.</span>"
@@ -167,20 +167,20 @@ def comparison(base: Run, other: Run) -> str:
         "p-value",
     ]
     return (
-        f"<h3>{_e(other.name)} against {_e(base.name)}</h3>\n<p>{how}</p>\n"
-        + _table(header, rows)
-        + f"\n<p><b>{_e(verdict(diff, base.name, other.name))}</b></p>"
+        f"<h3>{escaped(other.name)} against {escaped(base.name)}</h3>\n<p>{how}</p>\n"
+        + html_table(header, rows)
+        + f"\n<p><b>{escaped(verdict(diff, base.name, other.name))}</b></p>"
     )
 
 
 def _figures_section(runs: list[Run]) -> str:
-    parts = ["<h2>Figures</h2>", f"<p>{_e(counted_window(runs))}</p>"]
+    parts = ["<h2>Figures</h2>", f"<p>{escaped(counted_window(runs))}</p>"]
     for name, figure in figures(runs).items():
         caption = FIGURE_CAPTIONS.get(name, TIMELINE_CAPTION)
         data = base64.b64encode(png_bytes(figure)).decode("ascii")
         parts.append(
-            f'<figure id="{name}"><img src="data:image/png;base64,{data}" alt="{_e(caption)}">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>"
+            f'<figure id="{name}"><img src="data:image/png;base64,{data}" alt="{escaped(caption)}">'
+            f"<figcaption>{escaped(caption)}</figcaption></figure>"
         )
     return "\n".join(parts)
 
@@ -216,7 +216,7 @@ def _parameters_section(runs: list[Run]) -> str:
     return (
         "<h2>Parameters</h2>\n"
         + note
-        + _table(["parameter", *[run.name for run in runs]], rows, highlight=set(differs))
+        + html_table(["parameter", *[run.name for run in runs]], rows, highlight=set(differs))
     )
 
 
@@ -235,21 +235,21 @@ def _flatten(parameters: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def _table(
+def html_table(
     header: list[str], rows: list[tuple[str, list[str]]], highlight: Set[str] = frozenset()
 ) -> str:
-    head = "".join(f"<th>{_e(cell)}</th>" for cell in header)
+    head = "".join(f"<th>{escaped(cell)}</th>" for cell in header)
     body = "".join(
         ('<tr class="differs">' if label in highlight else "<tr>")
-        + f"<td>{_e(label)}</td>"
-        + "".join(f"<td>{_e(cell)}</td>" for cell in cells)
+        + f"<td>{escaped(label)}</td>"
+        + "".join(f"<td>{escaped(cell)}</td>" for cell in cells)
         + "</tr>"
         for label, cells in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _e(text: Any) -> str:
+def escaped(text: Any) -> str:
     return html.escape(str(text))
 
 
