@@ -1136,6 +1136,8 @@ def calibrate(
     from .views.report import check_report_writable
 
     report_out = report_out or out.with_suffix(".html")
+    if report_out.resolve() == out.resolve():
+        _fail(f"--report {report_out} is the --out file; choose another, e.g. --report fit.html")
     check_report_writable(out, force)
     check_report_writable(report_out, force)
     loaded = load_with_sets(base, overrides)
@@ -1153,8 +1155,9 @@ def calibrate(
             _fail(f"{export}: {exc}")
     scenario_text = calibrated_toml(result, out.stem, export.name)
     page = render_fit_report(result, crm, out.stem)  # both made before either is written
-    write_atomic(out, scenario_text)
-    write_atomic(report_out, page)
+    for path, text in ((out, scenario_text), (report_out, page)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
     print_calibration(result)
     click.echo(f"wrote {out} and {report_out}")
 
@@ -1209,7 +1212,7 @@ def forecast(
     (the 10th to 90th percentiles over simulated runs) and each open deal's chances.
     """
     from .analysis.forecast import forecast as run_forecast
-    from .scenario.crm import is_rep, model_source, model_stage
+    from .scenario.crm import is_founder, model_source, model_stage
     from .scenario.pipeline import pipeline_from_opportunities
     from .views.forecast import print_forecast
     from .views.report import check_report_writable
@@ -1226,7 +1229,7 @@ def forecast(
         lambda name: model_stage(name, crm.format, stage_map),
         model_source,
         stages=crm.stages,
-        founder=next((o for o in owners if not is_rep(o) and "founder" in o.casefold()), None),
+        founder=next((owner for owner in owners if is_founder(owner)), None),
     )
     if not pipeline.deals:
         _fail(f"{export}: no deal is open on {crm.as_of.date()}: nothing to forecast from")

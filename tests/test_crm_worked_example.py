@@ -22,9 +22,11 @@ from sim.scenario.loading import validate
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs/crm-import.md"
 # What the test adds to the documented commands so that they finish in seconds: a search
-# of one small round, and fewer forecast runs. Everything else is as the reader runs it.
+# of one small round on a shorter warm-up, and fewer forecast runs. Everything else is as
+# the reader runs it.
 QUICKER = {
-    "committee-sim calibrate": " --search-points 12 --rounds 1 --simulated-deals 200 --quiet",
+    "committee-sim calibrate": " --search-points 12 --rounds 1 --simulated-deals 200 --quiet"
+    " --set scenario.warmup_days=365",
     "committee-sim forecast": " -n 20 --quiet --out forecast.csv",
 }
 
@@ -115,6 +117,7 @@ def test_calibrate_never_replaces_its_files_without_force(example):
         (["calibrate", "x.csv", "--out", "a.toml", "--stage", "Demo"], "expected NAME=STAGE"),
         (["calibrate", "x.csv", "--out", "a.toml", "--stage", "Demo=demo"], "not a model stage"),
         (["forecast", "baseline", "--pipeline", "missing.csv"], "missing.csv: no such file"),
+        (["calibrate", "x.csv", "--out", "a.html"], "is the --out file"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):

@@ -19,6 +19,7 @@ def calibrated_toml(calibration: Calibration, name: str, export_name: str) -> st
     evidence = calibration.evidence
     window = evidence.window
     open_deals = int(sum(math.isnan(day) for day in window.closed))
+    export_name = "".join(c if c.isprintable() else "?" for c in export_name)  # one comment line
     header = [
         f"# Calibrated by `committee-sim calibrate` to {export_name}: "
         f"{plural(len(window), 'opportunity', 'opportunities')} created "
@@ -40,7 +41,7 @@ def calibrated_toml(calibration: Calibration, name: str, export_name: str) -> st
     settings = {setting.key: setting for setting in calibration.settings}
     lines = header
     for section in SECTIONS:
-        body = _section(section, data[section], settings, len(window))
+        body = _section(section, data[section], settings)
         if body:
             lines += [f"[{section}]", *body, ""]
     for section in LISTS:
@@ -51,9 +52,9 @@ def calibrated_toml(calibration: Calibration, name: str, export_name: str) -> st
     return "\n".join(lines)
 
 
-def _section(
-    section: str, values: dict[str, Any], settings: dict[str, Setting], rows: int
-) -> list[str]:
+def _section(section: str, values: dict[str, Any], settings: dict[str, Setting]) -> list[str]:
+    """A section's keys that differ from the defaults or were calibrated, the latter with
+    a comment on where they came from."""
     lines = []
     for key, value in values.items():
         full = f"{section}.{key}"
@@ -66,10 +67,16 @@ def _section(
     return lines
 
 
-def _interval(setting: Setting) -> str:
+def interval_text(setting: Setting) -> str:
+    """'46,910 to 52,060': a calibrated value's interval; empty if it has none."""
     if math.isnan(setting.low):
         return ""
-    return f" (95% CI {rounded(setting.low):,g} to {rounded(setting.high):,g})"
+    return f"{rounded(setting.low):,g} to {rounded(setting.high):,g}"
+
+
+def _interval(setting: Setting) -> str:
+    text = interval_text(setting)
+    return f" (95% CI {text})" if text else ""
 
 
 def _about(setting: Setting) -> str:
@@ -102,11 +109,11 @@ def _about(setting: Setting) -> str:
             )
 
 
-METHOD_WORDS = {
-    Method.COUNTED: "counted: owners of open or recent opportunities",
-    Method.RATE: "arrival rate (exact Poisson interval), set by simulation to match",
-    Method.LOGNORMAL: "lognormal fit to the amounts",
-    Method.MEAN: "mean contacts per opportunity, less nay-sayers and decision makers",
+METHOD_WORDS = {  # short: a table column (the file's comments and docs say more)
+    Method.COUNTED: "owners of open or recent deals",
+    Method.RATE: "arrival rate, matched by simulation",
+    Method.LOGNORMAL: "lognormal fit to amounts",
+    Method.MEAN: "mean contacts, less other roles",
     Method.SIMULATION: "simulated moments",
 }
 SETTING_HEADINGS = ("value", "95% interval", "how", "rows")
@@ -114,13 +121,8 @@ SETTING_HEADINGS = ("value", "95% interval", "how", "rows")
 
 def setting_cells(setting: Setting) -> list[str]:
     """A calibrated value's cells under SETTING_HEADINGS."""
-    interval = (
-        ""
-        if math.isnan(setting.low)
-        else f"{rounded(setting.low):,g} to {rounded(setting.high):,g}"
-    )
     how = METHOD_WORDS[setting.method] + ("" if setting.identified else " (weakly identified)")
-    return [f"{rounded(setting.value):,g}", interval, how, f"{setting.rows:,}"]
+    return [f"{rounded(setting.value):,g}", interval_text(setting), how, f"{setting.rows:,}"]
 
 
 def print_calibration(calibration: Calibration, console: Any = None) -> None:

@@ -7,7 +7,7 @@ its own (it needs pandas), like `sim.scenario.sweep_file`.
 
 from .formats import FORMATS, Format, format_named, model_stage
 from .reading import read_export
-from .rules import OutcomeRule, is_rep, model_source
+from .rules import OutcomeRule, is_founder, is_rep, model_source
 from .table import (
     OPPORTUNITY_COLUMNS,
     STAGE_COLUMNS,
@@ -28,6 +28,7 @@ __all__ = [
     "OutcomeRule",
     "SkippedRow",
     "format_named",
+    "is_founder",
     "is_rep",
     "model_source",
     "model_stage",

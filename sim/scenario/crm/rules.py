@@ -84,8 +84,12 @@ def model_source(crm_source: str, partner: str = "") -> Source:
 NOT_REPS = ("unassigned", "channel", "nobody", "")
 
 
+def is_founder(owner: str) -> bool:
+    """Does an opportunity's owner name a founder (any case)?"""
+    return "founder" in owner.casefold()
+
+
 def is_rep(owner: str) -> bool:
     """Does an opportunity's owner count as a rep of the team? Yes, unless it is one of
-    NOT_REPS or names a founder (any case)."""
-    name = owner.strip().casefold()
-    return name not in NOT_REPS and "founder" not in name
+    NOT_REPS or names a founder."""
+    return owner.strip().casefold() not in NOT_REPS and not is_founder(owner)
