@@ -22,12 +22,12 @@ from sim.scenario.loading import validate
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs/crm-import.md"
 # What the test adds to the documented commands so that they finish in seconds: a search
-# of one small round on a shorter warm-up, and fewer forecast runs. Everything else is as
-# the reader runs it.
+# of one small round on a shorter warm-up, and fewer forecast runs, on one core (the suite
+# runs other tests on the others). Everything else is as the reader runs it.
 QUICKER = {
     "committee-sim calibrate": " --search-points 12 --rounds 1 --simulated-deals 200 --quiet"
-    " --set scenario.warmup_days=365",
-    "committee-sim forecast": " -n 20 --quiet --out forecast.csv",
+    " --set scenario.warmup_days=365 --workers 1",
+    "committee-sim forecast": " -n 20 --quiet --out forecast.csv --workers 1",
 }
 
 
@@ -197,6 +197,8 @@ def test_both_commands_run_on_every_format(every_format, tmp_path, name):
             "--rounds",
             "2",
             "--quiet",
+            "--workers",
+            "1",
         ],
     )
     assert calibrated.exit_code == 0, calibrated.output
@@ -214,6 +216,8 @@ def test_both_commands_run_on_every_format(every_format, tmp_path, name):
             "-n",
             "20",
             "--quiet",
+            "--workers",
+            "1",
         ],
     )
     assert forecast.exit_code == 0, forecast.output

@@ -340,9 +340,13 @@ class Deal:
             yield env.timeout(self.now - env.now)
 
     def book_time(self) -> None:
-        """Add the time since the last booking to the current stage."""
+        """Add the time since the last booking to the current stage; never less than none,
+        though the deal's own clock may have put a stage's start a rounding error past the
+        world's end of it (a deal run ahead up to the horizon)."""
         now = self.now
-        self.stage_days[self.stage] += now - self.stage_since
+        elapsed = now - self.stage_since
+        if elapsed > 0.0:
+            self.stage_days[self.stage] += elapsed
         self.stage_since = now
 
     def book_direct_hours(self) -> None:
