@@ -1026,6 +1026,12 @@ LAUNCH = (
 )
 
 
+def _as_a_terminal_starts_it() -> None:
+    """In the child: Ctrl-C as a terminal's foreground job has it. A suite started in the
+    background of a script (`.ci/run &`) ignores SIGINT, and children inherit that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def own_process(
     args: list[object], cwd: Path, interrupt: tuple[int, Callable[[int], bool]] | None = None
 ) -> tuple[int, str, str]:
@@ -1047,6 +1053,7 @@ def own_process(
             stdout=stdout,
             stderr=stderr,
             start_new_session=True,
+            preexec_fn=_as_a_terminal_starts_it,
         )
         session = process.pid
         try:
