@@ -8,8 +8,10 @@ drawn, from the pipeline's own streams (`sim.model.streams.PipelineStreams`):
 - the lead's fit: above the disqualify probability once past qualifying (it was
   qualified), else as a new lead's;
 - whether an incumbent has an inside relationship, as for a new lead;
-- the committee's members, as for a new deal: a deal well into its stallers meets
-  them afresh (see docs/model.md, "Starting from an open pipeline").
+- the committee's members, as for a new deal; then `Committee.recall` replays, in no
+  time, the stalls and objections of the stages the deal has passed. Its current stage
+  starts afresh: a deal well into its stallers meets them all again (docs/model.md,
+  "Starting from an open pipeline").
 """
 
 from __future__ import annotations
