@@ -35,6 +35,7 @@ from .fitting import (
     bootstrap_covariance,
     estimates,
     fit_moments,
+    moment_covariance,
     moment_values,
     pooled,
     usable_moments,
@@ -283,9 +284,9 @@ def calibrate(
     # of the export's size there, gives the efficient weights; the check is at the second.
     inflation = 1.0 + 1.0 / runner.per_point
     first = runner.windows(with_values(runner.scenario, _at(fit.centre)), design.check, seed + 1)
-    fit = fit.reweighted(np.linalg.pinv(_covariance(first, moments) * inflation))
+    fit = fit.reweighted(np.linalg.pinv(moment_covariance(first, moments) * inflation))
     checked = runner.windows(with_values(runner.scenario, _at(fit.centre)), design.check, seed + 2)
-    spread = _covariance(checked, moments)
+    spread = moment_covariance(checked, moments)
     behaviour = [_setting(e, len(window)) for e in estimates(UNKNOWNS, fit, spread, inflation)]
     calibrated = [replace(s, value=rounded(s.value)) for s in [*settings, *flow, *behaviour]]
     return Calibration(
@@ -299,13 +300,6 @@ def calibrate(
         stage_times=stage_times(export, stage_map),
         moment_covariance=spread * inflation,
     )
-
-
-def _covariance(windows: list[Window], moments: Sequence[Moment]) -> np.ndarray:
-    """The covariance of the moments across simulated companies."""
-    values = np.array([moment_values(window, moments) for window in windows])
-    values = np.where(np.isnan(values), np.nanmean(values, axis=0), values)
-    return np.atleast_2d(np.cov(values, rowvar=False))
 
 
 def _per_point(opportunities: int, design: Design) -> int:

@@ -19,7 +19,7 @@ The model runs elsewhere: this module takes moments, whatever made them.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 
@@ -141,11 +141,15 @@ def bootstrap_covariance(
 ) -> np.ndarray:
     """The covariance of the window's moments, from block bootstrap copies of it, its
     correlations halved: a few dozen blocks estimate variances well, correlations poorly."""
-    copies = block_resamples(window, rng, BOOTSTRAP_SAMPLES)
-    values = np.array([moment_values(copy, moments) for copy in copies])
-    values = np.where(np.isnan(values), np.nanmean(values, axis=0), values)
-    covariance = np.atleast_2d(np.cov(values, rowvar=False))
+    covariance = moment_covariance(block_resamples(window, rng, BOOTSTRAP_SAMPLES), moments)
     return (covariance + np.diag(np.diag(covariance))) / 2
+
+
+def moment_covariance(windows: Iterable[Window], moments: Sequence[Moment]) -> np.ndarray:
+    """The covariance of the moments across windows (a rare empty median: the others' mean)."""
+    values = np.array([moment_values(window, moments) for window in windows])
+    values = np.where(np.isnan(values), np.nanmean(values, axis=0), values)
+    return np.atleast_2d(np.cov(values, rowvar=False))
 
 
 class Scale(Enum):
