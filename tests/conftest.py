@@ -21,7 +21,7 @@ from click.testing import Result
 
 from sim.analysis import theory
 from sim.model.leads import LeadBook
-from sim.model.streams import BEHAVIOUR, DECISIONS, Dice, Streams
+from sim.model.streams import BEHAVIOUR, CHUNK, DECISIONS, Dice, Streams
 from sim.model.world import World
 from sim.scenario import Scenario, validate
 from sim.views.trace import actor_name, what_happened
@@ -166,8 +166,8 @@ def script_votes(world: World, votes: float | tuple[list[float], list[float]]) -
         stallers, nay_sayers = votes
     else:
         stallers, nay_sayers = [votes] * committee.stallers, [votes] * committee.nay_sayers
-    draws.staller_votes = [list(stallers) for _ in draws.staller_votes]
-    draws.nay_sayer_votes = [list(nay_sayers) for _ in draws.nay_sayer_votes]
+    draws.staller_votes = [[vote] * CHUNK for vote in stallers]  # seat by seat
+    draws.nay_sayer_votes = [[vote] * CHUNK for vote in nay_sayers]
 
 
 def assert_user_error(result: Result, *fragments: str) -> str:

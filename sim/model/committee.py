@@ -41,19 +41,28 @@ class Trait(IntEnum):
 
 
 def _beta(
-    rng: np.random.Generator, mean: float, concentration: float, shape: tuple[int, int]
+    rng: np.random.Generator,
+    mean: float,
+    concentration: float,
+    shape: tuple[int, int],
+    needed: np.ndarray | None,
 ) -> np.ndarray:
     """Draws with the given mean; a mean of exactly 0 or 1 leaves no room to vary.
 
     By inversion of uniforms, so a member keeps its rank when the mean or the
     concentration changes: two scenarios that differ in them pair smoothly (common
     random numbers), and a calibration's objective moves with the parameters, not noise.
+    Inverted only in the `needed` columns (deals), the costly part: the others are NaN.
     """
     uniforms = rng.random(shape)
     a, b = mean * concentration, (1.0 - mean) * concentration
     if a <= 0.0 or b <= 0.0:  # also a mean so near 0 or 1 that a or b underflows to 0
         return np.full(shape, mean)
-    return betaincinv(a, b, uniforms)
+    if needed is None:
+        return betaincinv(a, b, uniforms)
+    draws = np.full(shape, np.nan)
+    draws[:, needed] = betaincinv(a, b, uniforms[:, needed])
+    return draws
 
 
 class CommitteeDraws:
@@ -64,6 +73,11 @@ class CommitteeDraws:
     depends only on the deal and the seat: committees match across scenarios that
     share a seed (common random numbers), and one more staller adds a member without
     redrawing the others.
+
+    `needed` (a mask of the chunk's deals, or None for all) names the deals whose
+    members' engagement and scepticism will be read: a lead that never arrives, or is
+    disqualified before it meets its committee, leaves them NaN (inverting the Beta is
+    most of the cost).
     """
 
     __slots__ = (
@@ -76,7 +90,13 @@ class CommitteeDraws:
         "nay_sayer_votes",
     )
 
-    def __init__(self, params: CommitteeParams, streams: Streams, chunk: int):
+    def __init__(
+        self,
+        params: CommitteeParams,
+        streams: Streams,
+        chunk: int,
+        needed: np.ndarray | None = None,
+    ):
         self.chunk = chunk
         stallers = (params.stallers, CHUNK)
         weights = np.array(  # in StallStyle order
@@ -94,12 +114,14 @@ class CommitteeDraws:
             params.staller_engagement_mean,
             params.member_concentration,
             stallers,
+            needed,
         )
         scepticism = _beta(
             streams.seat_generator(chunk, Trait.SCEPTICISM),
             params.nay_sayer_scepticism_mean,
             params.member_concentration,
             (params.nay_sayers, CHUNK),
+            needed,
         )
         # Buyers who researched on the web have cleared some stallers before a seller arrives;
         # drawn for every staller so that committees match across scenarios.
@@ -108,13 +130,14 @@ class CommitteeDraws:
         nay_sayer_votes = streams.seat_generator(chunk, Trait.NAY_SAYER_VOTE).random(
             (params.nay_sayers, CHUNK)
         )
-        # Deal by deal, as plain lists: a deal reads its members with one index each.
-        self.styles: list[list[int]] = styles.T.tolist()
-        self.engagement: list[list[float]] = engagement.T.tolist()
-        self.researched: list[list[float]] = researched.T.tolist()
-        self.scepticism: list[list[float]] = scepticism.T.tolist()
-        self.staller_votes: list[list[float]] = staller_votes.T.tolist()
-        self.nay_sayer_votes: list[list[float]] = nay_sayer_votes.T.tolist()
+        # Seat by seat, as plain lists (a deal reads its member in seat s at [s][column]):
+        # a list per seat, not per deal, spares the cycle collector hundreds of lists.
+        self.styles: list[list[int]] = styles.tolist()
+        self.engagement: list[list[float]] = engagement.tolist()
+        self.researched: list[list[float]] = researched.tolist()
+        self.scepticism: list[list[float]] = scepticism.tolist()
+        self.staller_votes: list[list[float]] = staller_votes.tolist()
+        self.nay_sayer_votes: list[list[float]] = nay_sayer_votes.tolist()
 
 
 class Committee:
@@ -130,23 +153,25 @@ class Committee:
         preclear_probability: float = 0.0,
     ):
         column = deal_id - draws.chunk * CHUNK
-        styles, engagement = draws.styles[column], draws.engagement[column]
-        researched, votes = draws.researched[column], draws.staller_votes[column]
-        members = list(map(Staller, range(params.stallers), styles, engagement, votes))
-        # Stallers the buyer cleared by researching on the web: no meetings, still a voice,
-        # won over as much as by one stall the seller got through (the web answered it).
-        self.stallers = [s for s in members if researched[s.seat] >= preclear_probability]
-        self.cleared = [s for s in members if researched[s.seat] < preclear_probability]
-        for staller in self.cleared:
-            staller.win_over(params.staller_engagement_gain)
-        self.nay_sayers = list(
-            map(
-                NaySayer,
-                range(params.nay_sayers),
-                draws.scepticism[column],
-                draws.nay_sayer_votes[column],
+        styles, engagement, votes = draws.styles, draws.engagement, draws.staller_votes
+        self.stallers: list[Staller] = []
+        self.cleared: list[Staller] = []
+        for seat in range(params.stallers):
+            staller = Staller(
+                seat, styles[seat][column], engagement[seat][column], votes[seat][column]
             )
-        )
+            if draws.researched[seat][column] >= preclear_probability:
+                self.stallers.append(staller)
+            else:
+                # Cleared by a buyer who researched on the web: no meetings, still a voice,
+                # won over as much as by one stall the seller got through (the web answered it).
+                staller.win_over(params.staller_engagement_gain)
+                self.cleared.append(staller)
+        scepticism, nay_votes = draws.scepticism, draws.nay_sayer_votes
+        self.nay_sayers = [
+            NaySayer(seat, scepticism[seat][column], nay_votes[seat][column])
+            for seat in range(params.nay_sayers)
+        ]
         self.decision_makers = [DecisionMaker(seat) for seat in range(params.decision_makers)]
         self.size = params.stallers + params.nay_sayers + params.decision_makers  # all members
 

@@ -139,8 +139,10 @@ class Deal:
         self.feature_wait_days = 0.0
 
     def start(self) -> None:
-        """Set off on the journey, now."""
+        """Set off on the journey, now. (Its runner is the deal's before the journey starts:
+        a journey that ends at once lets go of it, and the two never hold each other.)"""
         self.process = Stretches(self.world.env, self, self.journey(), self.world.run_ahead)
+        self.process.start()
 
     def journey(self) -> Journey:
         """Find a seller, qualify, get past stallers, nay-sayers and decision makers, sign."""

@@ -52,7 +52,10 @@ class Stretches:
         self.journey = journey
         self.waiting_on: simpy.Event | None = None
         self.running_ahead = ahead  # False: every wait is an event (the event-by-event model)
-        self._go(journey.send, None)
+
+    def start(self) -> None:
+        """Run the journey from its start until it first waits for the world, or ends."""
+        self._go(self.journey.send, None)
 
     def interrupt(self, cause: Any) -> None:
         """Stop the current wait and raise `simpy.Interrupt(cause)` in the journey."""

@@ -91,6 +91,7 @@ class World:
             self.env, scenario.features, scenario.leads.value_median, self.streams, self.deals
         )
         self._committees: CommitteeDraws | None = None  # the latest chunk of committees
+        self._may_meet: np.ndarray | None = None  # leads that may meet their committee (`start`)
 
     def committee(self, deal_id: int, preclear_probability: float) -> Committee:
         """The buying committee of a deal: an open deal of the pipeline has its own draws."""
@@ -104,8 +105,20 @@ class World:
         chunk = deal_id // CHUNK
         draws = self._committees
         if draws is None or draws.chunk != chunk:  # deals open in id order: one chunk at a time
-            draws = self._committees = CommitteeDraws(self.scenario.committee, self.streams, chunk)
+            needed = None if self._may_meet is None else self._may_meet[chunk * CHUNK :][:CHUNK]
+            draws = CommitteeDraws(self.scenario.committee, self.streams, chunk, needed)
+            self._committees = draws
         return draws
+
+    def may_meet_committee(self, due: list[int]) -> np.ndarray:
+        """Which candidate leads may meet their committee (a mask, padded to whole chunks):
+        those due to arrive, less the poor fits, disqualified before any meeting."""
+        book = self.leads
+        chunks = -(-len(book) // CHUNK)
+        may_meet = np.zeros(chunks * CHUNK, dtype=bool)
+        may_meet[due] = True
+        may_meet[: len(book)] &= book.fit >= self.scenario.leads.disqualify_probability
+        return may_meet
 
     def open_deal(self, deal_id: int) -> None:
         """A lead is due: if it arrives, start its journey and the buyer's patience."""
@@ -175,7 +188,7 @@ class World:
                 seller.last_win_day = day
         if deal.partner is not None:
             deal.partner.active_deals -= 1
-        if outcome == Outcome.WON:
+        if outcome == Outcome.WON and self.partners:  # partners covering the account claim
             claims = self.records.pay_commissions(deal, self.commission_rates)
             if day >= self.scenario.scenario.warmup_days:  # paid in the window
                 self.commissions += claims
@@ -185,7 +198,9 @@ class World:
 
     def start(self) -> None:
         """Set the replication going: leads, the end of the warm-up, partners' plans."""
-        Arrivals(self.env, self.leads, self.due_leads(), self.open_deal)
+        due = self.due_leads()
+        self._may_meet = self.may_meet_committee(due)
+        Arrivals(self.env, self.leads, due, self.open_deal)
         self.env.timeout(self.scenario.scenario.warmup_days).callbacks.append(
             self.marketing.start_window
         )
