@@ -239,5 +239,6 @@ class Committee:
             swayed = stance + pull * (average - stance)
             for_buying = member.vote_draw < swayed
             count += for_buying
-            deal.note(member, EventKind.VOTES, for_buying=for_buying, stance=swayed)
+            if deal.logging:
+                deal.note(member, EventKind.VOTES, for_buying=for_buying, stance=swayed)
         return count

@@ -59,6 +59,7 @@ class Deal:
 
     __slots__ = (
         "world",
+        "logging",
         "id",
         "created_day",
         "now",
@@ -110,6 +111,7 @@ class Deal:
         stage `joins` (its rows in the lead book are drawn for that: `sim.model.pipeline`)."""
         book = world.leads
         self.world = world
+        self.logging = world.log is not None  # notes cost a call: skipped when no log is kept
         self.id = deal_id
         self.now = world.env.now
         self.created_day = self.now - age_days
@@ -157,9 +159,9 @@ class Deal:
                     self.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
                 else:
                     self.partner.active_deals += 1
-                    self.note(
-                        self.partner, EventKind.WORKS_DEAL, active_deals=self.partner.active_deals
-                    )
+                    if self.logging:
+                        active = self.partner.active_deals
+                        self.note(self.partner, EventKind.WORKS_DEAL, active_deals=active)
             if self.goes_through(Stage.QUALIFYING):
                 self.enter(Stage.QUALIFYING)
                 yield self.sellers_days(dice.exponential(world.scenario.reps.qualify_days))
@@ -168,7 +170,8 @@ class Deal:
                 self.qualified = True
                 worker = self.seller or self.partner
                 assert worker is not None  # a rep who left with no heir has ended the deal already
-                self.note(worker, EventKind.QUALIFIES)
+                if self.logging:
+                    self.note(worker, EventKind.QUALIFIES)
                 if world.product.listening:  # the deal may need a feature the product lacks
                     yield from world.product.hear_needs(self)
             if self.goes_through(Stage.STALLERS):
@@ -229,7 +232,8 @@ class Deal:
             self.effort = min(
                 max(ratio**params.value_focus, params.effort_floor), params.effort_ceiling
             )
-        self.note(seller, kind, **details)
+        if self.logging:
+            self.note(seller, kind, **details)
         if world.partners:
             for index in world.leads.covered[self.id].nonzero()[0].tolist():
                 world.partners[index].account_conflict()
@@ -368,7 +372,8 @@ class Deal:
         self.closed = True
         self.process = None  # the deal and its runner pointed at each other: let both go
         self.reason = reason
-        self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
+        if self.logging:
+            self.note(Actor.DEAL, EventKind.CLOSES, outcome=outcome, reason=reason)
         env = self.world.env
         if self.now > env.now:  # closed ahead of the world: it hears of it on the day
             env.timeout(self.now - env.now).callbacks.append(
@@ -378,7 +383,8 @@ class Deal:
             self.world.deal_closed(self, outcome)
 
     def note(self, who: Someone | Actor, kind: EventKind, **details: Any) -> None:
-        """Add an event to the log, when one is being kept (sweeps keep none)."""
+        """Add an event to the log, when one is being kept (sweeps keep none). Callers on
+        the hot paths check `logging` first: without a log, even an empty call costs."""
         log = self.world.log
         if log is not None:
             actor, seat = (who, 0) if isinstance(who, Actor) else (who.actor, who.seat)

@@ -35,5 +35,6 @@ class DecisionMaker:
             theirs += competition.incumbent_weight
         weights = (ours, theirs, room.rules.status_quo_weight)
         self.choice = Choice.from_code(deal.decision_dice.choice(weights))
-        deal.note(self, EventKind.CHOOSES, choice=self.choice)
+        if deal.logging:
+            deal.note(self, EventKind.CHOOSES, choice=self.choice)
         return self.choice

@@ -107,15 +107,18 @@ class Marketing:
         deal.requests += 1
         deal.enter(Stage.MARKETING_MATERIAL)
         if dice.uniform() < self.level("staller_kit", deal.now):
-            deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=True)
+            if deal.logging:
+                deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=True)
             yield dice.exponential(self.params.ready_answer_days)
         else:
             work_days = dice.exponential(self.params.custom_work_days)
             yield from deal.catch_up()  # the queue is shared: join it on the world's clock
-            queue = len(self.waiting)
-            deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=False, queue=queue)
+            if deal.logging:
+                queue = len(self.waiting)
+                deal.note(staller, EventKind.ASKS_FOR_INFORMATION, from_kit=False, queue=queue)
             yield from self.make_material(work_days)
-        deal.note(Actor.MARKETING, EventKind.DELIVERS_MATERIAL, staller=staller.seat)
+        if deal.logging:
+            deal.note(Actor.MARKETING, EventKind.DELIVERS_MATERIAL, staller=staller.seat)
         deal.enter(Stage.STALLERS)
 
     def make_material(self, work_days: float) -> ProcessGenerator:

@@ -14,6 +14,7 @@ class Meeting(Protocol):
     """A deal as the people on the buying side and marketing deal with it."""
 
     incumbent: bool  # an incumbent vendor has an inside relationship with the account
+    logging: bool  # an event log is kept: `note` is worth calling
     now: float  # the deal's own clock (see sim.model.stretches)
     dice: Dice  # the deal's own draws for delays and behaviour
     product_appeal: float  # multiplies our appeal: the product as it stands (sim.model.product)

@@ -54,13 +54,16 @@ class NaySayer:
             doubt = self.scepticism * room.marketing.doubt_damping(deal.now)
             draw = dice.uniform()
             if draw < rules.veto_probability * doubt:
-                deal.note(self, EventKind.VETOES)
+                if deal.logging:
+                    deal.note(self, EventKind.VETOES)
                 return False
             if draw >= (rules.veto_probability + rules.objection_probability) * doubt:
-                deal.note(self, EventKind.APPROVES)
+                if deal.logging:
+                    deal.note(self, EventKind.APPROVES)
                 return True
             self.objections += 1
             deal.objections += 1
-            deal.note(self, EventKind.OBJECTS)
+            if deal.logging:
+                deal.note(self, EventKind.OBJECTS)
             yield dice.exponential(rules.objection_days)
             self.scepticism *= 1.0 - rules.objection_relief

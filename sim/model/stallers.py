@@ -60,17 +60,20 @@ class Staller:
         while True:
             yield deal.sellers_days(dice.exponential(meeting_days / deal.productivity(deal.now)))
             if dice.uniform() >= stall_probability * (1.0 - self.engagement):
-                deal.note(self, EventKind.LETS_THROUGH)
+                if deal.logging:
+                    deal.note(self, EventKind.LETS_THROUGH)
                 return True
             self.stalls += 1
             deal.stalls += 1
             if self.style == StallStyle.RESCHEDULES:
-                deal.note(self, EventKind.RESCHEDULES)
+                if deal.logging:
+                    deal.note(self, EventKind.RESCHEDULES)
                 yield dice.exponential(rules.reschedule_days)
             elif self.style == StallStyle.REQUESTS_INFORMATION:
                 yield from room.marketing.answer(deal, self)
             else:
-                deal.note(self, EventKind.HANDS_OFF)
+                if deal.logging:
+                    deal.note(self, EventKind.HANDS_OFF)
                 yield dice.exponential(rules.handoff_days)
             self.win_over(rules.staller_engagement_gain)  # each stall got through
             deal.after_stall()

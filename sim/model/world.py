@@ -131,8 +131,9 @@ class World:
             return  # turned away: the account is in a deal, a customer or cooling off
         deal = Deal(self, deal_id, partner)
         self.deals[deal_id] = deal
-        origin = Source.from_code(source)
-        deal.note(Actor.LEAD, EventKind.ARRIVES, source=origin, partner=index, value=value)
+        if deal.logging:
+            origin = Source.from_code(source)
+            deal.note(Actor.LEAD, EventKind.ARRIVES, source=origin, partner=index, value=value)
         self.env.timeout(patience_days).callbacks.append(deal.lose_patience)
         deal.start()
 
