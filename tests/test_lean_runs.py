@@ -1,25 +1,31 @@
 """What a run skips for speed changes nothing: the same deals as doing it all.
 
 A run without an event log skips the notes, inverts the committee's Beta draws only
-for leads that may meet their committee, and lets go of each deal as it closes. Each
-shortcut is checked here against the run that does not take it.
+for leads that may meet their committee, sets a patience timer only for a deal that
+waits for the world, and lets go of each deal as it closes. Each shortcut is checked
+here against the run that does not take it.
 """
 
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterator
 from unittest import mock
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, one_lead_world, scenario
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.model.committee import CommitteeDraws
 from sim.model.deal import Deal
 from sim.model.streams import CHUNK, Streams
+from sim.model.stretches import delay_until
 from sim.model.world import World, simulate_replication
 from sim.scenario import load_scenario
+from sim.vocabulary import Reason
 
 SCENARIOS = ("baseline", "channel_overlap", "feature_request_threshold", "finite_market")
 SHORT = ["scenario.horizon_days=730", "scenario.warmup_days=0"]
@@ -98,3 +104,20 @@ def test_keeping_an_event_log_changes_no_deal(name):
     plain.run()
     assert logged.log
     same_deals(logged.records.columns(0), plain.records.columns(0))
+
+
+def test_a_deal_that_never_waits_for_the_world_sets_no_patience_timer():
+    # A free rep, a poor fit: qualified and closed on its own clock, ahead of the world.
+    # (Patience running out while a deal waits for the world: test_mechanisms.py.)
+    params = scenario(leads={"disqualify_probability": 0.5})
+    world = one_lead_world(params, [0.5], fit=0.0, patience=30.0)
+    world.start()
+    world.env.run()  # until nothing is left to happen
+    assert world.records.columns(0)["reason"].tolist() == [int(Reason.POOR_FIT)]
+    assert world.env.now < 30.0  # no timer was left for the end of its patience
+
+
+@given(st.floats(0.0, 1e5, allow_subnormal=False), st.floats(0.0, 1e5, allow_subnormal=False))
+def test_a_timer_set_now_fires_on_the_day_exactly(now, later):
+    day = now + later
+    assert now + delay_until(now, day) == day

@@ -29,7 +29,7 @@ from .reps import RepPool
 from .room import Room
 from .sellers import Seller
 from .streams import BEHAVIOUR, DECISIONS, Dice, Streams
-from .stretches import Journey, Stretches
+from .stretches import Journey, Stretches, delay_until
 
 
 class Market(Protocol):
@@ -64,6 +64,7 @@ class Deal:
         "created_day",
         "now",
         "patience_ends",
+        "patience_timed",
         "value",
         "incumbent",
         "fit",
@@ -117,6 +118,7 @@ class Deal:
         self.created_day = self.now - age_days
         self.value, patience_days, self.fit, self.incumbent, self.source, _ = book.leads[deal_id]
         self.patience_ends = self.created_day + patience_days
+        self.patience_timed = False  # a timer for the end of the buyer's patience is set
         self.dice: Dice = world.streams.dice(deal_id, BEHAVIOUR)  # delays and behaviour
         self._decision_dice: Dice | None = None  # drawn when the committee comes to decide
         self.committee = world.committee(deal_id, world.marketing.preclear_probability(self.now))
@@ -315,6 +317,18 @@ class Deal:
         if self.partner is not None:
             return Owner.PARTNER
         return Owner.NONE if self.seller is None else self.seller.owner
+
+    def waits_for_the_world(self) -> None:
+        """The journey waits for the world (a rep, marketing, the world's clock): meanwhile the
+        buyer's patience may run out, so a timer is set for the day it ends, once. A journey
+        that never waits for the world needs none (two deals in three of the baseline): its
+        own clock never passes that day (`horizon_of_own_time`)."""
+        if self.patience_timed or self.committed:
+            return
+        self.patience_timed = True
+        env = self.world.env
+        timer = env.timeout(delay_until(env.now, self.patience_ends))
+        timer.callbacks.append(self.lose_patience)
 
     def lose_patience(self, _event: simpy.Event) -> None:
         """Called when the buyer's patience runs out: the deal goes dark unless already decided."""

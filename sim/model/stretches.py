@@ -35,6 +35,21 @@ class Pacer(Protocol):
         """The first day something outside the deal could act on it."""
         ...
 
+    def waits_for_the_world(self) -> None:
+        """The journey is about to wait for an event of the world's."""
+        ...
+
+
+def delay_until(now: float, day: float) -> float:
+    """The delay after which a timer set `now` fires on `day` exactly (now + delay == day;
+    `day - now` alone may round to a neighbour of it)."""
+    delay = day - now
+    while now + delay < day:
+        delay = math.nextafter(delay, math.inf)
+    while now + delay > day:
+        delay = math.nextafter(delay, -math.inf)
+    return delay
+
 
 class Stretches:
     """Runs one deal's journey: own waits in plain Python, the world's waits as SimPy events.
@@ -97,6 +112,7 @@ class Stretches:
             elif item.callbacks is None:  # already happened: carry on at once
                 value = item._value
                 continue
+            pacer.waits_for_the_world()
             item.callbacks.append(self._resume)
             self.waiting_on = item
             return

@@ -123,7 +123,7 @@ class World:
     def open_deal(self, deal_id: int) -> None:
         """A lead is due: if it arrives, start its journey and the buyer's patience."""
         book = self.leads
-        value, patience_days, _fit, _incumbent, source, index = book.leads[deal_id]
+        value, _patience, _fit, _incumbent, source, index = book.leads[deal_id]
         partner = self.partners[index] if index >= 0 else None
         if partner is not None and book.accept[deal_id] >= partner.mindshare(self.env.now):
             return  # thinning: partner leads follow its mindshare of the day
@@ -134,7 +134,6 @@ class World:
         if deal.logging:
             origin = Source.from_code(source)
             deal.note(Actor.LEAD, EventKind.ARRIVES, source=origin, partner=index, value=value)
-        self.env.timeout(patience_days).callbacks.append(deal.lose_patience)
         deal.start()
 
     def join_from_pipeline(self, index: int, opened: OpenDeal) -> None:
@@ -148,7 +147,6 @@ class World:
             seller = self.seller_of(opened.owner)
             seller.slots.claim(seller)
             deal.assign(seller, EventKind.TAKES_DEAL, active_deals=seller.active_deals)
-        self.env.timeout(deal.patience_ends - self.env.now).callbacks.append(deal.lose_patience)
         deal.start()
 
     def seller_of(self, owner: str) -> Seller:
