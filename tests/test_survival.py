@@ -70,6 +70,14 @@ def test_without_censoring_incidence_is_the_plain_share():
     assert cumulative_incidence(ages, cause, np.ones(200, bool)) == pytest.approx(cause.mean())
 
 
+@pytest.mark.parametrize("deals", [18, 25, 37])
+def test_incidence_is_never_past_one_when_every_deal_ends_by_the_cause(deals):
+    # 18 deals won at distinct ages summed their shares to 1.0000000000000002.
+    ages, everyone = np.arange(1.0, deals + 1.0), np.ones(deals, bool)
+    assert cumulative_incidence(ages, everyone, everyone) == 1.0
+    assert cumulative_incidence_curve(ages, everyone, everyone)[1].max() == 1.0
+
+
 def test_incidence_by_hand_with_censoring_and_ties():
     # age:   1      2      2         3      4         5
     # end:   cause  other  censored  cause  censored  other
