@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -17,9 +18,10 @@ from types import ModuleType
 
 import numpy as np
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 
 from sim.analysis import theory
+from sim.cli import main
 from sim.model.leads import LeadBook
 from sim.model.streams import BEHAVIOUR, CHUNK, DECISIONS, Dice, Streams
 from sim.model.world import World
@@ -207,6 +209,54 @@ def deadline(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def float32_rounding(magnitude: float) -> float:
+    """How far a float32 day (or hour) of the deal table may lie from the float64 value it
+    was rounded from, for values up to `magnitude`: half a float32 spacing there."""
+    return float(np.spacing(np.float32(abs(magnitude)))) / 2
+
+
+def shell(script: str, cwd: Path) -> str:
+    """What a bash script prints, run in `cwd` with this interpreter's commands first on its
+    PATH; a failure fails the test, with what it printed."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    done = subprocess.run(
+        ["bash", "-e", "-c", script],
+        cwd=cwd,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def documented(block: str, cwd: Path) -> str:
+    """What a documented sh block prints, run in `cwd`.
+
+    A block of committee-sim commands runs in this process, as the installed command would
+    but without starting an interpreter for each (`> FILE` at a line's end writes its
+    output to FILE); any other block runs in bash (`shell`). A command that fails fails
+    the test, with what it printed.
+    """
+    lines = block.splitlines()
+    if not all(line.startswith("committee-sim ") for line in lines):
+        return shell(block, cwd)
+    printed = []
+    for line in lines:
+        args, to = shlex.split(line)[1:], None
+        if ">" in args:
+            assert args[-2] == ">", f"only `> FILE` at the end is understood: {line}"
+            args, to = args[:-2], cwd / args[-1]
+        with contextlib.chdir(cwd):
+            result = CliRunner().invoke(main, args, prog_name="committee-sim")
+        assert result.exit_code == 0, f"{line}\n{result.output}\n{result.exception!r}"
+        if to is None:
+            printed.append(result.stdout)
+        else:
+            to.write_text(result.stdout, encoding="utf-8")
+    return "".join(printed)
 
 
 def imported_after(statement: str, modules: tuple[str, ...]) -> list[str]:

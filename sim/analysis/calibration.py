@@ -40,6 +40,7 @@ from .fitting import (
     pooled,
     usable_moments,
 )
+from .metrics import days
 from .replications import in_order
 from .survival import km_quantile
 
@@ -420,8 +421,8 @@ def replication_window(scenario: Scenario, seed: int, replication: int) -> Windo
     deals = simulate_replication(scenario, seed, replication)["deals"]
     warmup = scenario.scenario.warmup_days
     counted = deals["counted"]
-    created = np.floor(deals["created_day"][counted] - warmup)
-    closed = np.floor(deals["closed_day"][counted] - warmup)
+    created = np.floor(days(deals["created_day"][counted]) - warmup)
+    closed = np.floor(days(deals["closed_day"][counted]) - warmup)
     outcome = _CRM_CODE[deals["outcome"][counted]]
     return Window(created, closed, outcome, scenario.scenario.horizon_days - warmup - 1.0)
 

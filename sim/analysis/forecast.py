@@ -265,8 +265,11 @@ def _model_stage(name: str) -> Stage | None:
 def realised_totals(deals: pd.DataFrame, as_of_day: float) -> dict[str, float]:
     """What happened after `as_of_day` up to the run's horizon: wins of the deals open on
     the day, of the deals created after it, together, and all their revenue."""
-    created, closed = deals["created_day"], deals["closed_day"]
-    won = deals["outcome"] == Outcome.WON.key
+    # Compared in float64, as the pipeline's CRM compares them (a float32 column would
+    # round `as_of_day` to float32).
+    created = deals["created_day"].to_numpy(dtype=float)
+    closed = deals["closed_day"].to_numpy(dtype=float)
+    won = (deals["outcome"] == Outcome.WON.key).to_numpy()
     open_then = (created <= as_of_day) & ~(closed <= as_of_day)
     new = created > as_of_day
     return {

@@ -99,6 +99,12 @@ def outcome_codes(table: pd.DataFrame) -> np.ndarray:
     return codes(table, "outcome")
 
 
+def days(column: np.ndarray) -> np.ndarray:
+    """A day column (float32 in the deal table) in float64, for sums and arithmetic:
+    numpy adds float32 in float32, and a float32 day less a number stays float32."""
+    return np.asarray(column, dtype=float)
+
+
 def booked_in(window: Window, outcome: np.ndarray, closed_day: np.ndarray) -> np.ndarray:
     """Deals whose money the window counts: won in it, whenever they arrived."""
     return (outcome == WON) & (closed_day >= window.start)
@@ -121,25 +127,26 @@ class ReplicationDeals:
         team: Team | None = None,
     ):
         counted = columns["counted"]
+        closed_day = days(columns["closed_day"])
         self.window = window
         self.outcome = columns["outcome"][counted]
         self.reason = columns["reason"][counted]
         self.stage = columns["stage"][counted]
-        self.age_days = columns["age_days"][counted]
-        self.cycle_days = columns["cycle_days"][counted]
+        self.age_days = days(columns["age_days"][counted])
+        self.cycle_days = days(columns["cycle_days"][counted])
         self.asked_for_feature = columns["feature"][counted] >= 0
         self.ended = self.outcome != OPEN
         self.opportunity = columns["qualified"][counted]  # a qualified lead
         self.opportunities = int(self.opportunity.sum())
         self.closed = self.opportunity & self.ended
-        booked = booked_in(window, columns["outcome"], columns["closed_day"])
+        booked = booked_in(window, columns["outcome"], closed_day)
         self.booked_revenue = float(columns["revenue"][booked].sum())
         self.booked_commission = float(columns["commission"][booked].sum())
         self.new_customers = int(booked.sum())
         self.ledger: Ledger | None = None
         if economics is not None and stats is not None and all(key in stats for key in STATS):
             wins = Wins(
-                day=columns["closed_day"][booked],
+                day=closed_day[booked],
                 revenue=columns["revenue"][booked],
                 owner=columns["owner"][booked],
                 rep=columns["rep"][booked],

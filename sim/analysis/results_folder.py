@@ -200,15 +200,16 @@ TEXT_KEYS = frozenset({"scenario", "name", "description", "base"})  # summary va
 def read_results(folder: Path | str) -> Results:
     """Read a folder written by `write_results` back into Results.
 
-    Category columns get their labels back, as `deal_table` makes them; the scenario
-    is the summary's `parameters`, validated again, and the seed the summary's. A
-    table that is empty, not CSV, or holds what no run writes (a word where a number
-    belongs, an outcome that does not exist) is refused, as is a summary whose count
-    of replications is not the table's.
+    Category columns get their labels back and days and hours are float32 again (from
+    the four decimals written), as `deal_table` makes them; the scenario is the
+    summary's `parameters`, validated again, and the seed the summary's. A table that
+    is empty, not CSV, or holds what no run writes (a word where a number belongs, an
+    outcome that does not exist) is refused, as is a summary whose count of
+    replications is not the table's.
     """
     import pandas as pd
 
-    from ..model.records import CATEGORIES, DEAL_COLUMNS
+    from ..model.records import CATEGORIES, DEAL_COLUMNS, FLOAT32_COLUMNS
     from ..scenario import validate
     from .replications import Results
 
@@ -217,6 +218,7 @@ def read_results(folder: Path | str) -> Results:
     deals = _read_table(folder, "deals.csv", DEAL_COLUMNS, categories=CATEGORIES)
     for name, labels in CATEGORIES.items():
         deals[name] = pd.Categorical(deals[name], categories=list(labels))
+    deals = deals.astype(dict.fromkeys(FLOAT32_COLUMNS, "float32"))
     replications = _read_table(folder, "replications.csv", REPLICATION_COLUMNS)
     if len(replications) != summary["replications"]:
         raise ResultsReadError(

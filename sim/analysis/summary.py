@@ -165,7 +165,7 @@ def channel_effort(table: pd.DataFrame, window: Window, years: float) -> dict[st
         "wins_direct_per_year": float((booked & ~partner_sourced).sum()) / years,
         "wins_partner_sourced_per_year": float((booked & partner_sourced).sum()) / years,
         "direct_hours_on_partner_deals_per_year": float(
-            table["direct_hours"].to_numpy()[partner_sourced & counted].sum()
+            table["direct_hours"].to_numpy(dtype=float)[partner_sourced & counted].sum()
         )
         / years,
         "misrepresentation_vetoes_per_year": float(

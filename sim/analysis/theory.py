@@ -242,7 +242,8 @@ def waits(results: Results, warm_up: float = QUEUE_WARMUP) -> Waits:
     """Waits of the deals won after the warm-up, replication by replication."""
     table = results.deals
     steady = table[(table["created_day"] > warm_up) & (table["outcome"] == Outcome.WON.key)]
-    by_replication = steady.groupby("replication")["days_waiting_for_rep"]
+    waited = steady["days_waiting_for_rep"].astype(float)  # float32 in the table
+    by_replication = waited.groupby(steady["replication"])
     return Waits(
         by_replication.mean().to_numpy(),
         by_replication.apply(lambda w: (w > 0).mean()).to_numpy(),

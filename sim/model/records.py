@@ -72,6 +72,21 @@ DEAL_COLUMNS = {
     },
 }
 
+# The day and hour columns, worked out in float64 and kept as float32: half the memory of
+# a million deals' days, within 1.2e-4 days (11 s) at day 2,380 and 2e-3 days (3 min) at
+# the longest horizon, 36,500, so deals.csv's four decimals may differ in the last digit.
+# Money stays float64: float32 would lose cents on values over $131,072.
+FLOAT32_COLUMNS = (
+    "created_day",
+    "closed_day",
+    "cycle_days",
+    "age_days",
+    "patience_days",
+    "direct_hours",
+    "feature_wait_days",
+    *(f"days_{stage.key}" for stage in Stage),
+)
+
 
 def deal_column_table() -> str:
     """The deal table's columns as a Markdown table, for docs/results.md."""
@@ -209,7 +224,8 @@ class DealRecords:
     def columns(self, replication: int) -> dict[str, np.ndarray]:
         """The replication's deal table as named columns, in the order of DEAL_COLUMNS.
 
-        Candidate leads that never arrived (thinned or turned away) have no row.
+        Candidate leads that never arrived (thinned or turned away) have no row. The
+        FLOAT32_COLUMNS are rounded to float32 once, from their float64 values.
         """
         self.write()
         book = self.book
@@ -256,4 +272,7 @@ class DealRecords:
         for stage in Stage:
             table[f"days_{stage.key}"] = self.stage_days[:, stage]
         assert table.keys() == DEAL_COLUMNS.keys(), "every column is declared, once"
-        return {name: table[name][arrived] for name in DEAL_COLUMNS}
+        rows = {name: table[name][arrived] for name in DEAL_COLUMNS}
+        for name in FLOAT32_COLUMNS:  # after the float64 arithmetic above
+            rows[name] = rows[name].astype(np.float32)
+        return rows
