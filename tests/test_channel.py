@@ -25,6 +25,9 @@ from sim.vocabulary import DAYS_PER_MONTH, Outcome, Owner, Source, Stage
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
 SEED = 2024
+# A year's warm-up and two years' window, as in test_directions: directions, unlike levels,
+# do not need the shipped window (each direction below keeps its margin over it).
+DIRECTION_WINDOW = ("scenario.warmup_days=365", "scenario.horizon_days=1095")
 RESCHEDULERS = {  # stallers who stall half the time and reschedule
     "staller_stall_probability": 0.5,
     "staller_engagement_mean": 0.0,
@@ -447,6 +450,7 @@ def test_more_training_means_fewer_misrepresentation_vetoes():
                 "partners.Integrator.mindshare=1.0",
                 "partners.Integrator.comp_changes_per_year=0",
                 "channel.leads_per_staff_month=0.2",
+                *DIRECTION_WINDOW,
             ],
         )
         return summarise(simulate(scenario, 10, SEED))["misrepresentation_vetoes_per_year"]
@@ -581,7 +585,9 @@ def commission_share(scenario: Scenario, replications: int = 20) -> float:
 def test_more_coverage_raises_the_commission_share():
     path = ROOT / "scenarios/channel_single_partner.toml"
     shares = [
-        commission_share(load_scenario(path, [f"partners.Integrator.coverage={c}"]))
+        commission_share(
+            load_scenario(path, [f"partners.Integrator.coverage={c}", *DIRECTION_WINDOW])
+        )
         for c in (0.0, 0.5, 1.0)
     ]
     assert all(np.diff(shares) > 0.02), shares  # expected steps of about 0.2 x 0.5 = 0.1
@@ -589,8 +595,10 @@ def test_more_coverage_raises_the_commission_share():
 
 def test_more_partners_raise_the_commission_share():
     path = ROOT / "scenarios/baseline.toml"
-    one = with_partners(path, [partner("A", coverage=0.5, staff=20)])
-    three = with_partners(path, [partner(name, coverage=0.5, staff=20) for name in "ABC"])
+    one = with_partners(path, [partner("A", coverage=0.5, staff=20)], *DIRECTION_WINDOW)
+    three = with_partners(
+        path, [partner(name, coverage=0.5, staff=20) for name in "ABC"], *DIRECTION_WINDOW
+    )
     # Expected about 0.2 x 0.5 (plus the partner's own leads) against 3 x 0.2 x 0.5.
     assert commission_share(three) > commission_share(one) + 0.1
 

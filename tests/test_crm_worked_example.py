@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -15,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from conftest import documented
 
 from sim.cli import main
 from sim.scenario.loading import validate
@@ -48,20 +48,7 @@ def quicker(line: str) -> str:
 def example(tmp_path_factory) -> tuple[Path, list[str]]:
     folder = tmp_path_factory.mktemp("acme")
     shutil.copytree(ROOT / "scripts", folder / "scripts")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    outputs = []
-    for line in worked_example():
-        done = subprocess.run(
-            ["bash", "-e", "-c", quicker(line)],
-            cwd=folder,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
-        outputs.append(done.stdout)
-    return folder, outputs
+    return folder, [documented(quicker(line), folder) for line in worked_example()]
 
 
 def test_the_example_is_three_commands():

@@ -9,7 +9,6 @@ here against the run that does not take it.
 from __future__ import annotations
 
 import gc
-import math
 from collections.abc import Iterator
 from unittest import mock
 
