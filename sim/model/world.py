@@ -121,7 +121,8 @@ class World:
         return may_meet
 
     def open_deal(self, deal_id: int) -> None:
-        """A lead is due: if it arrives, start its journey and the buyer's patience."""
+        """A lead is due: if it arrives, start its journey (the buyer's patience is timed once
+        the journey waits for the world: `Deal.waits_for_the_world`)."""
         book = self.leads
         value, _patience, _fit, _incumbent, source, index = book.leads[deal_id]
         partner = self.partners[index] if index >= 0 else None
