@@ -1,6 +1,7 @@
 """What a run skips for speed changes nothing: the same deals as doing it all.
 
-A run without an event log skips the notes, inverts the committee's Beta draws only
+Generators are seeded from the words numpy would make of their key. A run without an
+event log skips the notes, inverts the committee's Beta draws only
 for leads that may meet their committee, sets a patience timer only for a deal that
 waits for the world, and lets go of each deal as it closes. Each shortcut is checked
 here against the run that does not take it.
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 
 from sim.model.committee import CommitteeDraws
 from sim.model.deal import Deal
-from sim.model.streams import CHUNK, Streams
+from sim.model.streams import CHUNK, Streams, entropy
 from sim.model.stretches import delay_until
 from sim.model.world import World, simulate_replication
 from sim.scenario import load_scenario
@@ -120,3 +121,14 @@ def test_a_deal_that_never_waits_for_the_world_sets_no_patience_timer():
 def test_a_timer_set_now_fires_on_the_day_exactly(now, later):
     day = now + later
     assert now + delay_until(now, day) == day
+
+
+@given(
+    st.integers(0, 2**63 - 1),
+    st.lists(st.one_of(st.integers(0, 2**20), st.integers(0, 2**70)), max_size=7),
+)
+def test_seeding_from_the_key_s_words_is_seeding_with_the_key(seed, key):
+    keyed = np.random.SeedSequence(seed, spawn_key=tuple(key))
+    worded = np.random.SeedSequence(entropy(seed, tuple(key)))
+    np.testing.assert_array_equal(worded.pool, keyed.pool)
+    np.testing.assert_array_equal(worded.generate_state(4), keyed.generate_state(4))
